@@ -1,0 +1,15 @@
+//! Omdømme's domain: workspaces, brands and their watch queries, sources, items and the
+//! enrichment each item carries.
+//!
+//! This crate does no I/O and reads no clock: every time it needs is a parameter. Everything
+//! above it (enrichment, sources, store, web, the binary) speaks these types.
+
+pub mod enrichment;
+pub mod item;
+pub mod query;
+pub mod workspace;
+
+pub use enrichment::{Enrichment, Lang, Sentiment, SentimentLabel, Stakeholder, Topic, TopicSet};
+pub use item::{Author, Engagement, Item, ItemId, ItemKind, SourceKey, SourceKind, StoredItem};
+pub use query::{Query, QueryError};
+pub use workspace::{Brand, BrandId, BrandRole, Workspace, WorkspaceId};

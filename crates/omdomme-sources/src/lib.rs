@@ -1,0 +1,1 @@
+//! Sources: turning each platform's payloads into items.

@@ -1,0 +1,243 @@
+//! Storage for Omdømme: the [`Store`] trait every backend implements, the embedded backend
+//! (SQLite in WAL mode plus a tantivy full-text index in one data folder), and the
+//! conformance suite every backend must pass (`conformance::run_all`, feature `testing`).
+//!
+//! Callers only see the trait, so a PostgreSQL backend can follow without changing them.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use omdomme_core::{
+    BrandId, Item, ItemId, Lang, Query, SentimentLabel, SourceKind, StoredItem, Topic, Workspace,
+    WorkspaceId,
+};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "testing")]
+pub mod conformance;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{what} not found")]
+    NotFound { what: String },
+    /// The caller asked for something impossible (bad paging, unknown workspace, bad query);
+    /// the message says what, in words a user can act on.
+    #[error("{0}")]
+    Invalid(String),
+    /// The data folder is missing, unreadable, or was written by a newer version.
+    #[error("data folder: {0}")]
+    DataDir(String),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("search index: {0}")]
+    Index(String),
+}
+
+/// What one `put_items` call did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PutReport {
+    /// Items stored for the first time.
+    pub new: u64,
+    /// Items already stored whose engagement, text or enrichment changed.
+    pub updated: u64,
+    /// Items already stored exactly as given.
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for PutReport {
+    fn add_assign(&mut self, other: PutReport) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
+/// Filters shared by search and the statistics; every field is optional and they combine
+/// with AND.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    pub brand: Option<BrandId>,
+    pub source: Option<SourceKind>,
+    pub sentiment: Option<SentimentLabel>,
+    pub topic: Option<Topic>,
+    pub lang: Option<Lang>,
+    /// Author handle, exact (without `@`).
+    pub author: Option<String>,
+    /// Inclusive start of `published_at`.
+    pub from: Option<Timestamp>,
+    /// Exclusive end of `published_at`.
+    pub to: Option<Timestamp>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchOrder {
+    /// Best match first (newest first when the query has no words).
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    pub workspace: WorkspaceId,
+    /// Words, phrases, hashtags, mentions and field filters; `None` matches everything.
+    pub query: Option<Query>,
+    pub filters: Filters,
+    pub order: SearchOrder,
+    /// Items to skip; at most 10,000 (deep paging belongs to export).
+    pub offset: usize,
+    /// Items to return; 1 to 200.
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchPage {
+    /// How many items match in all (exact).
+    pub total: u64,
+    pub items: Vec<StoredItem>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+/// Volume and sentiment over time, answered from the hourly rollups, never from items.
+/// Only the filters the rollups carry apply: brand, source, topic, sentiment, from, to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VolumeRequest {
+    pub workspace: WorkspaceId,
+    pub filters: Filters,
+    pub bucket: Bucket,
+    /// Time zone the day/week/month buckets are cut in (IANA name, `Europe/Oslo`).
+    pub time_zone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VolumePoint {
+    /// Start of the bucket.
+    pub start: Timestamp,
+    pub count: u64,
+    pub negative: u64,
+    pub neutral: u64,
+    pub positive: u64,
+    /// Mean sentiment score of the bucket's items, in [-1, 1]; 0 when empty.
+    pub mean_score: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareOfVoiceRequest {
+    pub workspace: WorkspaceId,
+    /// Only `source`, `topic`, `sentiment`, `from`, `to` apply; `brand` is the dimension.
+    pub filters: Filters,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BrandShare {
+    pub brand: BrandId,
+    pub count: u64,
+    /// Fraction of all brand mentions in the period, 0 to 1.
+    pub share: f64,
+    pub negative: u64,
+    pub neutral: u64,
+    pub positive: u64,
+    pub mean_score: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreStats {
+    pub workspaces: u64,
+    pub items: u64,
+    pub items_by_source: Vec<(SourceKind, u64)>,
+    pub items_by_lang: Vec<(Lang, u64)>,
+    /// Items the full-text index holds; equals `items` once the index caught up.
+    pub indexed: u64,
+    pub rollup_rows: u64,
+    pub oldest: Option<Timestamp>,
+    pub newest: Option<Timestamp>,
+}
+
+/// A page of stored items in id order, for re-enrichment and re-indexing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemBatch {
+    pub items: Vec<StoredItem>,
+    /// Pass back as `after` for the next page; `None` when this was the last.
+    pub next: Option<ItemId>,
+}
+
+/// A login for the web app and API. The store keeps only the argon2 hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// PHC string of the argon2 hash.
+    pub password_hash: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Viewer,
+    Responder,
+    Editor,
+    Leader,
+    Admin,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Hash of the random token the client holds; the token itself is never stored.
+    pub token_hash: String,
+    pub email: String,
+    pub expires_at: Timestamp,
+}
+
+/// Everything Omdømme keeps. Implementations are cheap to clone and safe to share between
+/// tasks; every method is atomic: on error nothing it was asked to write is half-written.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates or replaces a workspace and its brands.
+    async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()>;
+    async fn workspace(&self, id: &WorkspaceId) -> StoreResult<Option<Workspace>>;
+    async fn workspaces(&self) -> StoreResult<Vec<Workspace>>;
+
+    /// Stores items idempotently, keyed by (source, external id): a known item gets its
+    /// engagement, text and enrichment updated, never a second row. Rollups follow in the
+    /// same transaction; the full-text index follows after the store committed (never ahead).
+    async fn put_items(&self, workspace: &WorkspaceId, items: &[Item]) -> StoreResult<PutReport>;
+    async fn item(&self, id: ItemId) -> StoreResult<Option<StoredItem>>;
+    /// Items of a workspace in id order, starting after `after`.
+    async fn items_after(
+        &self,
+        workspace: &WorkspaceId,
+        after: Option<ItemId>,
+        limit: usize,
+    ) -> StoreResult<ItemBatch>;
+
+    async fn search(&self, request: &SearchRequest) -> StoreResult<SearchPage>;
+    async fn volume(&self, request: &VolumeRequest) -> StoreResult<Vec<VolumePoint>>;
+    async fn share_of_voice(&self, request: &ShareOfVoiceRequest) -> StoreResult<Vec<BrandShare>>;
+    async fn stats(&self) -> StoreResult<StoreStats>;
+
+    /// Makes everything written so far visible to search (commits the index).
+    async fn flush(&self) -> StoreResult<()>;
+    /// Drops the full-text index and builds it again from the store; `progress` is called
+    /// with (done, total) now and then.
+    async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> StoreResult<u64>;
+    /// Recomputes every rollup from the stored items (after re-enrichment).
+    async fn rebuild_rollups(&self) -> StoreResult<()>;
+
+    async fn put_user(&self, user: &UserRecord) -> StoreResult<()>;
+    async fn user(&self, email: &str) -> StoreResult<Option<UserRecord>>;
+    async fn put_session(&self, session: &SessionRecord) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+}
