@@ -8,7 +8,9 @@
 //!   description; the title then carries the item. Kind is always article.
 //! - Dates: `pubDate` in RFC 2822 (`GMT` or `+0000`; the parser also takes the sloppy
 //!   variants: missing/wrong weekday, Norwegian names, `CET`/`CEST`), else `dc:date`, Atom
-//!   `published`/`updated` (RFC 3339).
+//!   `published`/`updated` (RFC 3339). Decided: an item without any date (65 of Dagbladet's
+//!   112 items are undated teasers) is taken as published when collected
+//!   (`ctx.collected_at`); a date that is present but unparsable is an error.
 //! - Author: `dc:creator` (NRK, TV 2, Dagsavisen: `NTB, NTB Nyheter, Arne Birkemo` as
 //!   given), RSS `author`, Atom `author/name`; else the channel title, else the link's host.
 //! - Language: `dc:language`, else the channel's `<language>` (`no`).
@@ -318,7 +320,12 @@ impl Feed {
             return Err(ParseError::missing("guid"));
         };
         let date = [f.date.trim(), self.published.trim()].into_iter().find(|d| !d.is_empty());
-        let published_at = parse_timestamp(date.ok_or_else(|| ParseError::missing("pubDate"))?)?;
+        // Undated items (Dagbladet's teasers) are taken as published when collected; a date
+        // that is present but unparsable is an error.
+        let published_at = match date {
+            Some(d) => parse_timestamp(d)?,
+            None => self.ctx.collected_at,
+        };
         let mut d = Draft::new(SourceKind::Rss, id, published_at);
         d.item_kind = ItemKind::Article;
         d.title = Some(html_to_text(&f.title));
