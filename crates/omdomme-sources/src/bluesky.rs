@@ -137,7 +137,9 @@ pub fn parse_value(value: Value, ctx: &ImportContext) -> Vec<Result<Item, ParseE
 /// A Jetstream event as an item, if it creates a post.
 pub fn jetstream_item(ev: JetstreamEvent, ctx: &ImportContext) -> Option<Result<Item, ParseError>> {
     let commit = ev.commit.filter(|_| ev.kind == "commit")?;
-    if commit.collection != POST_COLLECTION || !matches!(commit.operation.as_str(), "create" | "update") {
+    if commit.collection != POST_COLLECTION
+        || !matches!(commit.operation.as_str(), "create" | "update")
+    {
         return None;
     }
     let uri = format!("at://{}/{POST_COLLECTION}/{}", ev.did, commit.rkey);
@@ -170,11 +172,18 @@ fn parse_v2_frame(value: Value, ctx: &ImportContext) -> Option<Result<Item, Pars
     )
 }
 
-fn collect_thread(node: &Value, ctx: &ImportContext, out: &mut Vec<Result<Item, ParseError>>, depth: usize) {
+fn collect_thread(
+    node: &Value,
+    ctx: &ImportContext,
+    out: &mut Vec<Result<Item, ParseError>>,
+    depth: usize,
+) {
     // Deeply nested threads are bounded by the record size; the depth guard only keeps a
     // hostile document from overflowing the stack.
     if depth > 1000 {
-        out.push(Err(ParseError::new("thread nested deeper than 1000 levels")));
+        out.push(Err(ParseError::new(
+            "thread nested deeper than 1000 levels",
+        )));
         return;
     }
     if let Some(parent) = node.get("parent") {
@@ -195,7 +204,11 @@ fn collect_thread(node: &Value, ctx: &ImportContext, out: &mut Vec<Result<Item, 
 /// A `postView` as an item.
 pub fn post_view_item(value: Value, ctx: &ImportContext) -> Result<Item, ParseError> {
     let view: PostView = serde_json::from_value(value)?;
-    let handle = view.author.handle.filter(|h| !h.is_empty()).unwrap_or(view.author.did);
+    let handle = view
+        .author
+        .handle
+        .filter(|h| !h.is_empty())
+        .unwrap_or(view.author.did);
     let author = Author {
         handle,
         name: view.author.display_name.filter(|n| !n.is_empty()),
@@ -224,7 +237,11 @@ fn post_item(
         .strip_prefix("at://")
         .and_then(|rest| rest.split_once(&format!("/{POST_COLLECTION}/")))
         .map(|(did, rkey)| {
-            let who = if author.handle.is_empty() { did } else { author.handle.as_str() };
+            let who = if author.handle.is_empty() {
+                did
+            } else {
+                author.handle.as_str()
+            };
             format!("https://bsky.app/profile/{who}/post/{rkey}")
         });
     let mut d = Draft::new(SourceKind::Bluesky, uri, published_at);
@@ -268,14 +285,20 @@ mod tests {
             "langs":["nb"],"text":"Hei","reply":{"parent":{"cid":"c","uri":"at://p"},"root":{"cid":"c","uri":"at://r"}}},"cid":"c"}}"#).unwrap();
         let item = parse_value(post, &ctx()).remove(0).unwrap();
         assert_eq!(item.external_id, "at://did:plc:a/app.bsky.feed.post/3k");
-        assert_eq!(item.url.as_deref(), Some("https://bsky.app/profile/did:plc:a/post/3k"));
+        assert_eq!(
+            item.url.as_deref(),
+            Some("https://bsky.app/profile/did:plc:a/post/3k")
+        );
         assert_eq!(item.kind, ItemKind::Reply);
         assert_eq!(item.parent_id.as_deref(), Some("at://p"));
         assert_eq!(item.thread_id.as_deref(), Some("at://r"));
         assert_eq!(item.declared_lang.as_deref(), Some("nb"));
         let del: Value = serde_json::from_str(r#"{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"rev":"r","operation":"delete","collection":"app.bsky.feed.post","rkey":"3k"}}"#).unwrap();
         assert!(parse_value(del, &ctx()).is_empty());
-        let ident: Value = serde_json::from_str(r#"{"did":"did:plc:a","time_us":1,"kind":"identity","identity":{}}"#).unwrap();
+        let ident: Value = serde_json::from_str(
+            r#"{"did":"did:plc:a","time_us":1,"kind":"identity","identity":{}}"#,
+        )
+        .unwrap();
         assert!(parse_value(ident, &ctx()).is_empty());
     }
 

@@ -133,7 +133,10 @@ pub fn validate(item: Item) -> Result<Item, ParseError> {
     }
     let has_title = item.title.as_deref().is_some_and(|t| !t.trim().is_empty());
     if item.text.trim().is_empty() && !has_title {
-        return Err(ParseError::new(format!("empty text (id {})", snippet(&item.external_id))));
+        return Err(ParseError::new(format!(
+            "empty text (id {})",
+            snippet(&item.external_id)
+        )));
     }
     Ok(item)
 }
@@ -157,7 +160,10 @@ pub fn parse_timestamp(value: &str) -> Result<Timestamp, ParseError> {
     if let Some(ts) = parse_rfc2822_loose(v) {
         return Ok(ts);
     }
-    Err(ParseError::new(format!("unparsable timestamp {}", snippet(value))))
+    Err(ParseError::new(format!(
+        "unparsable timestamp {}",
+        snippet(value)
+    )))
 }
 
 /// ISO 8601 variants jiff's strict parser refuses: `+0000` offsets, a space instead of `T`,
@@ -171,7 +177,10 @@ fn parse_iso_loose(v: &str) -> Option<Timestamp> {
     // `+0000` / `-0130` at the end: insert the colon RFC 3339 wants.
     let bytes = s.as_bytes();
     let n = bytes.len();
-    if n > 5 && (bytes[n - 5] == b'+' || bytes[n - 5] == b'-') && bytes[n - 4..].iter().all(u8::is_ascii_digit) {
+    if n > 5
+        && (bytes[n - 5] == b'+' || bytes[n - 5] == b'-')
+        && bytes[n - 4..].iter().all(u8::is_ascii_digit)
+    {
         s.insert(n - 2, ':');
     }
     if let Ok(ts) = s.parse::<Timestamp>() {
@@ -205,14 +214,24 @@ fn parse_rfc2822_loose(v: &str) -> Option<Timestamp> {
             "CET" | "MET" | "MEZ" | "NT" => "+0100".to_string(),
             "CEST" | "MEST" | "MESZ" | "NST" => "+0200".to_string(),
             "UTC" | "Z" | "GMT" | "UT" => "+0000".to_string(),
-            _ if (z.starts_with('+') || z.starts_with('-')) && z.len() == 6 && z.as_bytes()[3] == b':' => z.replace(':', ""),
+            _ if (z.starts_with('+') || z.starts_with('-'))
+                && z.len() == 6
+                && z.as_bytes()[3] == b':' =>
+            {
+                z.replace(':', "")
+            }
             _ => z,
         }
     } else {
         "+0000".to_string()
     };
-    let candidate = format!("{} {} {} {} {}", parts[0], parts[1], parts[2], parts[3], zone);
-    jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(&candidate).ok()
+    let candidate = format!(
+        "{} {} {} {} {}",
+        parts[0], parts[1], parts[2], parts[3], zone
+    );
+    jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(&candidate)
+        .ok()
 }
 
 fn english_month(m: &str) -> Option<&'static str> {
@@ -270,26 +289,40 @@ mod tests {
     use super::*;
 
     fn ts(s: &str) -> String {
-        parse_timestamp(s).map(|t| t.to_string()).unwrap_or_else(|e| e.message)
+        parse_timestamp(s)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|e| e.message)
     }
 
     #[test]
     fn timestamps_in_the_wild() {
         assert_eq!(ts("2024-01-15T12:05:00.000Z"), "2024-01-15T12:05:00Z");
         assert_eq!(ts("2019-05-17T16:24:04+0000"), "2019-05-17T16:24:04Z");
-        assert_eq!(ts("Tue, 18 Oct 2022 07:38:44 +0000"), "2022-10-18T07:38:44Z");
+        assert_eq!(
+            ts("Tue, 18 Oct 2022 07:38:44 +0000"),
+            "2022-10-18T07:38:44Z"
+        );
         assert_eq!(ts("Mon, 17 Oct 2022 05:59:44 GMT"), "2022-10-17T05:59:44Z");
         // Wrong weekday, Norwegian names, CEST, no seconds, no zone.
-        assert_eq!(ts("Fri, 18 Oct 2022 07:38:44 +0000"), "2022-10-18T07:38:44Z");
+        assert_eq!(
+            ts("Fri, 18 Oct 2022 07:38:44 +0000"),
+            "2022-10-18T07:38:44Z"
+        );
         assert_eq!(ts("tir, 18 okt 2022 09:38:44 CEST"), "2022-10-18T07:38:44Z");
         assert_eq!(ts("18 Des 2022 09:38 CET"), "2022-12-18T08:38:00Z");
         assert_eq!(ts("18 Oct 2022 07:38:44"), "2022-10-18T07:38:44Z");
-        assert_eq!(ts("Tue, 18 Oct 2022 09:38:44 +02:00"), "2022-10-18T07:38:44Z");
+        assert_eq!(
+            ts("Tue, 18 Oct 2022 09:38:44 +02:00"),
+            "2022-10-18T07:38:44Z"
+        );
         assert_eq!(ts("2022-10-18 07:38:44"), "2022-10-18T07:38:44Z");
         assert_eq!(ts("2026-07-04T14:38:02+00:00"), "2026-07-04T14:38:02Z");
         let long = "x".repeat(1000);
         let msg = ts(&long);
-        assert!(msg.starts_with("unparsable timestamp") && msg.len() < 120, "{msg}");
+        assert!(
+            msg.starts_with("unparsable timestamp") && msg.len() < 120,
+            "{msg}"
+        );
     }
 
     #[test]

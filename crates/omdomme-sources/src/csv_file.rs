@@ -26,23 +26,42 @@ pub fn items(mut reader: Box<dyn BufRead + Send>, ctx: ImportContext) -> ItemStr
     if let Some(err) = crate::json_stream::file_level_check(&mut reader) {
         return Box::new(std::iter::once(Err(err)));
     }
-    let mut csv = ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let mut csv = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
     let mut raw = ByteRecord::new();
     // The header row.
     let header: Vec<String> = match csv.read_byte_record(&mut raw) {
         Ok(true) => raw
             .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_ascii_lowercase()
+            })
             .collect(),
         Ok(false) => return Box::new(std::iter::empty()),
-        Err(e) => return Box::new(std::iter::once(Err(file_error(format!("unreadable header row: {e}"))))),
+        Err(e) => {
+            return Box::new(std::iter::once(Err(file_error(format!(
+                "unreadable header row: {e}"
+            )))));
+        }
     };
-    let missing: Vec<&str> = REQUIRED.into_iter().filter(|r| !header.iter().any(|h| h == r)).collect();
+    let missing: Vec<&str> = REQUIRED
+        .into_iter()
+        .filter(|r| !header.iter().any(|h| h == r))
+        .collect();
     if !missing.is_empty() {
         let msg = format!(
             "CSV header lacks required column{} {} (found: {})",
             if missing.len() > 1 { "s" } else { "" },
-            missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             snippet(&header.join(","))
         );
         return Box::new(std::iter::once(Err(file_error(msg))));
@@ -75,13 +94,11 @@ pub fn items(mut reader: Box<dyn BufRead + Send>, ctx: ImportContext) -> ItemStr
                         ),
                     }));
                 }
-                Some(
-                    row_to_item(&header, &raw, &ctx).map_err(|e| RecordError {
-                        record: record_no,
-                        line: Some(line),
-                        message: e.message,
-                    }),
-                )
+                Some(row_to_item(&header, &raw, &ctx).map_err(|e| RecordError {
+                    record: record_no,
+                    line: Some(line),
+                    message: e.message,
+                }))
             }
             Err(e) => {
                 record_no += 1;
@@ -107,7 +124,11 @@ fn file_error(message: String) -> RecordError {
     }
 }
 
-fn row_to_item(header: &[String], row: &ByteRecord, ctx: &ImportContext) -> Result<Item, ParseError> {
+fn row_to_item(
+    header: &[String],
+    row: &ByteRecord,
+    ctx: &ImportContext,
+) -> Result<Item, ParseError> {
     if row.len() != header.len() {
         return Err(ParseError::new(format!(
             "malformed CSV: {} fields where the header has {}",
@@ -156,16 +177,21 @@ fn row_to_item(header: &[String], row: &ByteRecord, ctx: &ImportContext) -> Resu
 }
 
 fn number(name: &str, value: &str) -> Result<u64, ParseError> {
-    value
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| ParseError::new(format!("column `{name}`: expected a non-negative integer, found {}", snippet(value))))
+    value.trim().parse::<u64>().map_err(|_| {
+        ParseError::new(format!(
+            "column `{name}`: expected a non-negative integer, found {}",
+            snippet(value)
+        ))
+    })
 }
 
 fn boolean(name: &str, value: &str) -> Result<bool, ParseError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "ja" => Ok(true),
         "false" | "0" | "no" | "nei" => Ok(false),
-        _ => Err(ParseError::new(format!("column `{name}`: expected true or false, found {}", snippet(value)))),
+        _ => Err(ParseError::new(format!(
+            "column `{name}`: expected true or false, found {}",
+            snippet(value)
+        ))),
     }
 }

@@ -119,7 +119,10 @@ fn is_comment(obj: &GraphObject) -> bool {
     obj.comment_count.is_some()
         || obj.like_count.is_some()
         || obj.parent.is_some()
-        || obj.permalink_url.as_deref().is_some_and(|u| u.contains("comment_id="))
+        || obj
+            .permalink_url
+            .as_deref()
+            .is_some_and(|u| u.contains("comment_id="))
 }
 
 fn parse_object(
@@ -137,26 +140,56 @@ fn parse_object(
         }
     };
     let comment = post.is_some() || is_comment(&obj);
-    let nested: Vec<Value> = obj.comments.as_ref().map(|c| c.data.clone()).unwrap_or_default();
+    let nested: Vec<Value> = obj
+        .comments
+        .as_ref()
+        .map(|c| c.data.clone())
+        .unwrap_or_default();
     let label = obj.id.clone().unwrap_or_else(|| where_.to_string());
-    let result = object_item(obj, comment, post, ctx).map_err(|e| e.context(if comment { "comment " } else { "post " }.to_string() + &label));
-    let post_id = result.as_ref().ok().filter(|i| i.kind == ItemKind::Post).map(|i| i.external_id.clone());
+    let result = object_item(obj, comment, post, ctx)
+        .map_err(|e| e.context(if comment { "comment " } else { "post " }.to_string() + &label));
+    let post_id = result
+        .as_ref()
+        .ok()
+        .filter(|i| i.kind == ItemKind::Post)
+        .map(|i| i.external_id.clone());
     out.push(result);
     if let Some(post_id) = post_id {
         for (i, c) in nested.into_iter().enumerate() {
-            parse_object(c, Some(&post_id), ctx, out, &format!("{label} comments[{i}]"));
+            parse_object(
+                c,
+                Some(&post_id),
+                ctx,
+                out,
+                &format!("{label} comments[{i}]"),
+            );
         }
     }
 }
 
 /// A post or comment as an item; `post` is the id of the post a nested comment belongs to.
-pub fn object_item(obj: GraphObject, comment: bool, post: Option<&str>, ctx: &ImportContext) -> Result<Item, ParseError> {
-    let created = obj.created_time.as_deref().ok_or_else(|| ParseError::missing("created_time"))?;
+pub fn object_item(
+    obj: GraphObject,
+    comment: bool,
+    post: Option<&str>,
+    ctx: &ImportContext,
+) -> Result<Item, ParseError> {
+    let created = obj
+        .created_time
+        .as_deref()
+        .ok_or_else(|| ParseError::missing("created_time"))?;
     let published_at = parse_timestamp(created)?;
-    let from_link = obj.permalink_url.as_deref().map(permalink_ids).unwrap_or_default();
+    let from_link = obj
+        .permalink_url
+        .as_deref()
+        .map(permalink_ids)
+        .unwrap_or_default();
     let id = match obj.id.clone().filter(|s| !s.is_empty()) {
         Some(id) => id,
-        None => from_link.id.clone().ok_or_else(|| ParseError::missing("id"))?,
+        None => from_link
+            .id
+            .clone()
+            .ok_or_else(|| ParseError::missing("id"))?,
     };
     let author = match &obj.from {
         Some(f) => Author {
@@ -165,7 +198,10 @@ pub fn object_item(obj: GraphObject, comment: bool, post: Option<&str>, ctx: &Im
             ..Author::default()
         },
         None if !comment => Author {
-            handle: id.split_once('_').map(|(page, _)| page.to_string()).unwrap_or_default(),
+            handle: id
+                .split_once('_')
+                .map(|(page, _)| page.to_string())
+                .unwrap_or_default(),
             ..Author::default()
         },
         None => Author::default(),
@@ -184,7 +220,11 @@ pub fn object_item(obj: GraphObject, comment: bool, post: Option<&str>, ctx: &Im
                 .map(str::to_string)
         })
         .unwrap_or_default();
-    let total = |e: &Option<Edge>| e.as_ref().and_then(|e| e.summary.as_ref()).and_then(|s| s.total_count);
+    let total = |e: &Option<Edge>| {
+        e.as_ref()
+            .and_then(|e| e.summary.as_ref())
+            .and_then(|s| s.total_count)
+    };
     let engagement = Engagement {
         likes: total(&obj.reactions)
             .or_else(|| total(&obj.likes))
@@ -198,7 +238,11 @@ pub fn object_item(obj: GraphObject, comment: bool, post: Option<&str>, ctx: &Im
     let mut d = Draft::new(SourceKind::Facebook, id, published_at);
     if comment {
         d.item_kind = ItemKind::Comment;
-        d.parent_id = obj.parent.map(|p| p.id).or(from_link.parent).or_else(|| post.map(str::to_string));
+        d.parent_id = obj
+            .parent
+            .map(|p| p.id)
+            .or(from_link.parent)
+            .or_else(|| post.map(str::to_string));
         d.thread_id = post.map(str::to_string).or(from_link.post);
     }
     d.author = author;
@@ -224,7 +268,9 @@ fn permalink_ids(url: &str) -> LinkIds {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let post_pos = segments.iter().position(|s| *s == "posts");
     let (page, post_num) = match post_pos {
-        Some(p) if p >= 1 && p + 1 < segments.len() => (Some(segments[p - 1]), Some(segments[p + 1])),
+        Some(p) if p >= 1 && p + 1 < segments.len() => {
+            (Some(segments[p - 1]), Some(segments[p + 1]))
+        }
         _ => (None, None),
     };
     let param = |name: &str| {
@@ -246,7 +292,10 @@ fn permalink_ids(url: &str) -> LinkIds {
             ..LinkIds::default()
         };
     };
-    let id = reply.as_ref().or(comment.as_ref()).map(|c| format!("{n}_{c}"));
+    let id = reply
+        .as_ref()
+        .or(comment.as_ref())
+        .map(|c| format!("{n}_{c}"));
     let parent = match (&reply, &comment) {
         (Some(_), Some(c)) => Some(format!("{n}_{c}")),
         _ => post.clone(),
@@ -268,7 +317,9 @@ mod tests {
 
     #[test]
     fn permalinks() {
-        let l = permalink_ids("https://www.facebook.com/19292868552/posts/101/?comment_id=202&reply_comment_id=303");
+        let l = permalink_ids(
+            "https://www.facebook.com/19292868552/posts/101/?comment_id=202&reply_comment_id=303",
+        );
         assert_eq!(l.id.as_deref(), Some("101_303"));
         assert_eq!(l.parent.as_deref(), Some("101_202"));
         assert_eq!(l.post.as_deref(), Some("19292868552_101"));
@@ -282,10 +333,21 @@ mod tests {
             "shares":{"count":4},"reactions":{"data":[],"summary":{"total_count":9}},
             "comments":{"data":[{"id":"2_3","message":"Svar","created_time":"2021-07-04T20:00:00+0000","from":{"id":"77","name":"Kari"}}],
             "summary":{"total_count":1}}}]}"#).unwrap();
-        let items: Vec<Item> = parse_value(v, &ctx()).into_iter().map(Result::unwrap).collect();
+        let items: Vec<Item> = parse_value(v, &ctx())
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].author.handle, "1");
-        assert_eq!(items[0].engagement, Engagement { likes: 9, shares: 4, replies: 1, views: None });
+        assert_eq!(
+            items[0].engagement,
+            Engagement {
+                likes: 9,
+                shares: 4,
+                replies: 1,
+                views: None
+            }
+        );
         assert_eq!(items[1].kind, ItemKind::Comment);
         assert_eq!(items[1].parent_id.as_deref(), Some("1_2"));
         assert_eq!(items[1].author.name.as_deref(), Some("Kari"));

@@ -73,20 +73,37 @@ pub enum AuthorField {
 impl FileRecord {
     /// Validates the record and makes it an item.
     pub fn into_item(self, ctx: &ImportContext) -> Result<Item, ParseError> {
-        let id = self.id.ok_or_else(|| ParseError::missing("id"))?.into_string();
+        let id = self
+            .id
+            .ok_or_else(|| ParseError::missing("id"))?
+            .into_string();
         let text = self.text.ok_or_else(|| ParseError::missing("text"))?;
-        let published = self.published_at.ok_or_else(|| ParseError::missing("published_at"))?;
-        let published_at: Timestamp =
-            parse_timestamp(&published).map_err(|e| ParseError::new(format!("published_at: {}", e.message)))?;
-        let kind = match self.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let published = self
+            .published_at
+            .ok_or_else(|| ParseError::missing("published_at"))?;
+        let published_at: Timestamp = parse_timestamp(&published)
+            .map_err(|e| ParseError::new(format!("published_at: {}", e.message)))?;
+        let kind = match self
+            .kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => ItemKind::Post,
-            Some(k) => ItemKind::parse(&k.to_ascii_lowercase())
-                .ok_or_else(|| ParseError::new(format!("kind: unknown item kind {}", snippet(k))))?,
+            Some(k) => ItemKind::parse(&k.to_ascii_lowercase()).ok_or_else(|| {
+                ParseError::new(format!("kind: unknown item kind {}", snippet(k)))
+            })?,
         };
-        let source_kind = match self.source_kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let source_kind = match self
+            .source_kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => SourceKind::File,
-            Some(k) => SourceKind::parse(&k.to_ascii_lowercase())
-                .ok_or_else(|| ParseError::new(format!("source_kind: unknown source kind {}", snippet(k))))?,
+            Some(k) => SourceKind::parse(&k.to_ascii_lowercase()).ok_or_else(|| {
+                ParseError::new(format!("source_kind: unknown source kind {}", snippet(k)))
+            })?,
         };
         let mut author = match self.author {
             None => Author::default(),
@@ -126,8 +143,14 @@ impl FileRecord {
             title: self.title.filter(|t| !t.trim().is_empty()),
             text,
             url: self.url.filter(|u| !u.trim().is_empty()),
-            thread_id: self.thread_id.map(StringOrNumber::into_string).filter(|s| !s.is_empty()),
-            parent_id: self.parent_id.map(StringOrNumber::into_string).filter(|s| !s.is_empty()),
+            thread_id: self
+                .thread_id
+                .map(StringOrNumber::into_string)
+                .filter(|s| !s.is_empty()),
+            parent_id: self
+                .parent_id
+                .map(StringOrNumber::into_string)
+                .filter(|s| !s.is_empty()),
             engagement: Engagement {
                 likes: self.likes.unwrap_or(0),
                 shares: self.shares.unwrap_or(0),
@@ -151,10 +174,11 @@ pub fn parse_json_value(value: Value, ctx: &ImportContext) -> Vec<Result<Item, P
 
 fn parse_json_record(value: Value, ctx: &ImportContext) -> Result<Item, ParseError> {
     // The full serde form of `Item` (what we export) round-trips unchanged.
-    if value.get("external_id").is_some() && value.get("source").is_some_and(Value::is_object) {
-        if let Ok(item) = serde_json::from_value::<Item>(value.clone()) {
-            return validate(item);
-        }
+    if value.get("external_id").is_some()
+        && value.get("source").is_some_and(Value::is_object)
+        && let Ok(item) = serde_json::from_value::<Item>(value.clone())
+    {
+        return validate(item);
     }
     let record: FileRecord = serde_json::from_value(value).map_err(ParseError::from)?;
     record.into_item(ctx)
@@ -178,9 +202,15 @@ mod tests {
 
     #[test]
     fn minimal_and_full_records() {
-        let item = one(r#"{"id": 7, "text": "Hei", "published_at": "2024-01-02T03:04:05Z", "extra": [1]}"#).unwrap();
+        let item = one(
+            r#"{"id": 7, "text": "Hei", "published_at": "2024-01-02T03:04:05Z", "extra": [1]}"#,
+        )
+        .unwrap();
         assert_eq!(item.external_id, "7");
-        assert_eq!(item.source, SourceKey::new(SourceKind::File, "export.jsonl"));
+        assert_eq!(
+            item.source,
+            SourceKey::new(SourceKind::File, "export.jsonl")
+        );
         assert_eq!(item.kind, ItemKind::Post);
         let item = one(r#"{"id":"a","text":"t","published_at":"2024-01-02T03:04:05+01:00","source":"nrk","source_kind":"rss","kind":"article",
             "author":{"handle":"@ola","name":"Ola","followers":5,"verified":true},"title":"T","likes":3,"views":9,"lang":"nb","synthetic":true}"#).unwrap();
@@ -190,7 +220,9 @@ mod tests {
         assert_eq!(item.engagement.likes, 3);
         assert_eq!(item.engagement.views, Some(9));
         assert!(item.synthetic);
-        let item = one(r#"{"id":"a","text":"t","published_at":"2024-01-02T03:04:05Z","author":"kari"}"#).unwrap();
+        let item =
+            one(r#"{"id":"a","text":"t","published_at":"2024-01-02T03:04:05Z","author":"kari"}"#)
+                .unwrap();
         assert_eq!(item.author.handle, "kari");
     }
 
@@ -213,11 +245,17 @@ mod tests {
         assert!(e.message.starts_with("empty text"), "{}", e.message);
         let e = one(r#"{"id":"a","text":"x","published_at":"i går"}"#).unwrap_err();
         assert!(e.message.contains("\"i går\""), "{}", e.message);
-        let e = one(r#"{"id":"a","text":"x","published_at":"2024-01-02T03:04:05Z","kind":"tweet"}"#).unwrap_err();
+        let e =
+            one(r#"{"id":"a","text":"x","published_at":"2024-01-02T03:04:05Z","kind":"tweet"}"#)
+                .unwrap_err();
         assert!(e.message.contains("tweet"), "{}", e.message);
-        let long = format!(r#"{{"id":"{}","text":"x","published_at":"2024-01-02T03:04:05Z"}}"#, "i".repeat(600));
+        let long = format!(
+            r#"{{"id":"{}","text":"x","published_at":"2024-01-02T03:04:05Z"}}"#,
+            "i".repeat(600)
+        );
         assert!(one(&long).unwrap_err().message.contains("512"));
-        let e = one(r#"{"id":"a","text":"x","published_at":"2024-01-02T03:04:05Z","likes":-1}"#).unwrap_err();
+        let e = one(r#"{"id":"a","text":"x","published_at":"2024-01-02T03:04:05Z","likes":-1}"#)
+            .unwrap_err();
         assert!(e.message.contains("-1"), "{}", e.message);
     }
 }

@@ -27,7 +27,9 @@ pub fn html_to_text(html: &str) -> String {
             push_text(&mut out, &html[text_start..i]);
             // Comments run to `-->`.
             if html[i..].starts_with("<!--") {
-                i = html[i + 4..].find("-->").map_or(bytes.len(), |p| i + 4 + p + 3);
+                i = html[i + 4..]
+                    .find("-->")
+                    .map_or(bytes.len(), |p| i + 4 + p + 3);
                 text_start = i;
                 continue;
             }
@@ -48,12 +50,12 @@ pub fn html_to_text(html: &str) -> String {
                         None => bytes.len(),
                     };
                 }
-                "p" | "div" | "li" | "ul" | "ol" | "blockquote" | "pre" | "tr" | "table" | "h1" | "h2" | "h3"
-                | "h4" | "h5" | "h6" | "section" | "article" | "header" | "footer" | "figure" | "figcaption"
-                | "hr" | "dd" | "dt" => {
-                    if closing || name == "hr" || !out.is_empty() {
-                        out.push('\n');
-                    }
+                "p" | "div" | "li" | "ul" | "ol" | "blockquote" | "pre" | "tr" | "table" | "h1"
+                | "h2" | "h3" | "h4" | "h5" | "h6" | "section" | "article" | "header"
+                | "footer" | "figure" | "figcaption" | "hr" | "dd" | "dt"
+                    if closing || name == "hr" || !out.is_empty() =>
+                {
+                    out.push('\n')
                 }
                 _ => {}
             }
@@ -70,7 +72,9 @@ pub fn html_to_text(html: &str) -> String {
 
 fn has_tag(s: &str) -> bool {
     let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| c == b'<' && starts_tag(&b[i + 1..]))
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'<' && starts_tag(&b[i + 1..]))
 }
 
 fn starts_tag(rest: &[u8]) -> bool {
@@ -162,7 +166,11 @@ pub fn decode_entities(s: &str) -> String {
         out.push_str(&rest[..pos]);
         let after = &rest[pos + 1..];
         // Entity names are short; look for the `;` within a bounded window.
-        let semi = after.char_indices().take(40).find(|&(_, c)| c == ';').map(|(i, _)| i);
+        let semi = after
+            .char_indices()
+            .take(40)
+            .find(|&(_, c)| c == ';')
+            .map(|(i, _)| i);
         let decoded = semi.and_then(|end| {
             let name = &after[..end];
             resolve_reference(name).map(|r| (r, end + 1))
@@ -188,7 +196,9 @@ fn resolve_reference(name: &str) -> Option<String> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse::<u32>().ok()?,
         };
-        let c = char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{fffd}');
+        let c = char::from_u32(code)
+            .filter(|&c| c != '\0')
+            .unwrap_or('\u{fffd}');
         return Some(c.to_string());
     }
     resolve_html5_entity(name).map(str::to_string)
@@ -201,31 +211,54 @@ mod tests {
     #[test]
     fn mastodon_content_becomes_text() {
         let html = "<p>&quot;I lost my inheritance&quot;</p><p><a href=\"https://x\" rel=\"nofollow\"><span class=\"invisible\">https://www.</span><span class=\"ellipsis\">theguardian.com/money</span></a></p>";
-        assert_eq!(html_to_text(html), "\"I lost my inheritance\"\nhttps://www.theguardian.com/money");
+        assert_eq!(
+            html_to_text(html),
+            "\"I lost my inheritance\"\nhttps://www.theguardian.com/money"
+        );
     }
 
     #[test]
     fn breaks_entities_and_broken_tags() {
         assert_eq!(html_to_text("a<br>b<br/>c"), "a\nb\nc");
-        assert_eq!(html_to_text("<p>bl&aring;b&aelig;r &amp; &#248;l &#xE6;</p>"), "blåbær & øl æ");
+        assert_eq!(
+            html_to_text("<p>bl&aring;b&aelig;r &amp; &#248;l &#xE6;</p>"),
+            "blåbær & øl æ"
+        );
         assert_eq!(html_to_text("<span>x</span}y <b>z</b>"), "xz");
         assert_eq!(html_to_text("<p>ok</p><a href=\"x"), "ok");
         assert_eq!(html_to_text("1 < 2 <b>bold</b>"), "1 < 2 bold");
-        assert_eq!(html_to_text("<script>alert(1)</script><style>p{}</style>hei<!-- c -->!"), "hei!");
-        assert_eq!(html_to_text("<p>  mange\n  mellomrom  </p>"), "mange mellomrom");
+        assert_eq!(
+            html_to_text("<script>alert(1)</script><style>p{}</style>hei<!-- c -->!"),
+            "hei!"
+        );
+        assert_eq!(
+            html_to_text("<p>  mange\n  mellomrom  </p>"),
+            "mange mellomrom"
+        );
     }
 
     #[test]
     fn plain_text_keeps_lines() {
-        assert_eq!(html_to_text("linje 1\nlinje 2 &amp; mer"), "linje 1\nlinje 2 & mer");
+        assert_eq!(
+            html_to_text("linje 1\nlinje 2 &amp; mer"),
+            "linje 1\nlinje 2 & mer"
+        );
         assert_eq!(decode_entities("AT&T &bogus; &"), "AT&T &bogus; &");
     }
 
     #[test]
     fn no_tag_survives() {
-        for html in ["<div><p>x</p></div>", "<a href='>'>y</a>", "<img src=x onerror=alert(1)>z", "<<b>>"] {
+        for html in [
+            "<div><p>x</p></div>",
+            "<a href='>'>y</a>",
+            "<img src=x onerror=alert(1)>z",
+            "<<b>>",
+        ] {
             let t = html_to_text(html);
-            assert!(!t.contains("<b>") && !t.contains("<a") && !t.contains("<img") && !t.contains("<p"), "{t}");
+            assert!(
+                !t.contains("<b>") && !t.contains("<a") && !t.contains("<img") && !t.contains("<p"),
+                "{t}"
+            );
         }
     }
 }

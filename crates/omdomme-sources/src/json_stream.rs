@@ -14,9 +14,10 @@
 //!
 //! Recovery after a malformed document is line-oriented: JSON strings cannot contain a raw
 //! line break, so a line break inside a string ends the broken record there; and a line
-//! that starts (column 0) with `{` or `[` right after a complete value, where valid JSON
-//! would need a comma, starts a new document, so a truncated line in a JSONL file costs
-//! one record, not the rest of the file.
+//! that starts (column 0) with `{` or `[` inside an unfinished document starts a new
+//! document, so a truncated line in a JSONL file costs one record, not the rest of the
+//! file. The price: multi-line documents must indent their nested values, as every pretty
+//! printer does (Python's `indent=0` output would be cut at its first nested line).
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
@@ -84,20 +85,25 @@ impl JsonChunks {
         let mut depth: u32 = 0;
         let mut in_str = false;
         let mut esc = false;
-        let mut last_sig: u8 = 0;
         let mut overflow = false;
         let mut at_line_start = false;
         loop {
             let Some(b) = self.peek()? else {
                 self.done = true;
-                let msg = format!("unexpected end of input inside a JSON document that starts on line {start_line}");
+                let msg = format!(
+                    "unexpected end of input inside a JSON document that starts on line {start_line}"
+                );
                 return Ok(self.chunk(start_line, Err(msg)));
             };
-            if at_line_start && !in_str && depth > 0 && (b == b'{' || b == b'[') && is_value_end(last_sig) {
-                // Valid JSON needs a comma here: the document in progress is truncated and
-                // a new one starts on this line.
+            if at_line_start && !in_str && depth > 0 && (b == b'{' || b == b'[') {
+                // Pretty printers indent nested values, and in JSONL every line is a
+                // document: a `{` or `[` in column 0 starts a new document, so the one in
+                // progress is truncated.
                 self.in_array = false;
-                let msg = format!("incomplete JSON document (a new document starts on line {})", self.line);
+                let msg = format!(
+                    "incomplete JSON document (a new document starts on line {})",
+                    self.line
+                );
                 return Ok(self.chunk(start_line, Err(msg)));
             }
             self.bump();
@@ -117,30 +123,23 @@ impl JsonChunks {
                     esc = true;
                 } else if b == b'"' {
                     in_str = false;
-                    last_sig = b;
                 } else if b == b'\n' {
                     let line = self.line;
                     self.line += 1;
-                    let msg = "malformed JSON: unterminated string (a line break inside a JSON string)".to_string();
+                    let msg =
+                        "malformed JSON: unterminated string (a line break inside a JSON string)"
+                            .to_string();
                     return Ok(self.chunk(line, Err(msg)));
                 }
                 continue;
             }
             match b {
                 b'"' => in_str = true,
-                b'{' | b'[' => {
-                    depth += 1;
-                    last_sig = b;
-                }
+                b'{' | b'[' => depth += 1,
                 b'}' | b']' => {
                     depth = depth.saturating_sub(1);
-                    last_sig = b;
                     if depth == 0 {
-                        let body = if overflow {
-                            Err(too_large())
-                        } else {
-                            Ok(buf)
-                        };
+                        let body = if overflow { Err(too_large()) } else { Ok(buf) };
                         return Ok(self.chunk(start_line, body));
                     }
                 }
@@ -148,8 +147,7 @@ impl JsonChunks {
                     self.line += 1;
                     at_line_start = true;
                 }
-                b' ' | b'\t' | b'\r' => {}
-                _ => last_sig = b,
+                _ => {}
             }
         }
     }
@@ -210,7 +208,10 @@ impl JsonChunks {
                     self.in_array = false;
                     self.record += 1;
                     let line = self.line;
-                    return Ok(Some(self.chunk(line, Err("unexpected end of input inside a JSON array".into()))));
+                    return Ok(Some(self.chunk(
+                        line,
+                        Err("unexpected end of input inside a JSON array".into()),
+                    )));
                 }
                 return Ok(None);
             };
@@ -237,12 +238,11 @@ impl JsonChunks {
     }
 }
 
-fn is_value_end(b: u8) -> bool {
-    matches!(b, b'}' | b']' | b'"') || b.is_ascii_alphanumeric()
-}
-
 fn too_large() -> String {
-    format!("record larger than the {} MiB limit", MAX_RECORD_BYTES / (1024 * 1024))
+    format!(
+        "record larger than the {} MiB limit",
+        MAX_RECORD_BYTES / (1024 * 1024)
+    )
 }
 
 impl Iterator for JsonChunks {
@@ -284,13 +284,20 @@ pub fn parse_object(bytes: &[u8]) -> Result<Value, ParseError> {
         pe
     })?;
     if !value.is_object() {
-        return Err(ParseError::new(format!("expected a JSON object, found {}", json_type(&value))));
+        return Err(ParseError::new(format!(
+            "expected a JSON object, found {}",
+            json_type(&value)
+        )));
     }
     Ok(value)
 }
 
 /// Records of a JSON stream, each parsed with `parse`.
-pub fn items(mut reader: Box<dyn BufRead + Send>, ctx: ImportContext, parse: ParseValue) -> ItemStream {
+pub fn items(
+    mut reader: Box<dyn BufRead + Send>,
+    ctx: ImportContext,
+    parse: ParseValue,
+) -> ItemStream {
     if let Some(err) = file_level_check(&mut reader) {
         return Box::new(std::iter::once(Err(err)));
     }
@@ -349,14 +356,25 @@ mod tests {
 
     fn chunks(input: &'static str) -> Vec<(u64, u64, Result<String, String>)> {
         JsonChunks::new(Box::new(input.as_bytes()))
-            .map(|c| (c.record, c.line, c.body.map(|b| String::from_utf8(b).unwrap())))
+            .map(|c| {
+                (
+                    c.record,
+                    c.line,
+                    c.body.map(|b| String::from_utf8(b).unwrap()),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn jsonl_pretty_and_arrays() {
-        let got = chunks("{\"a\":1}\n{\"b\":\"}\"}\n\n{\n  \"c\": [1,\n 2]\n}\n[{\"d\":1},\n {\"e\":2}]\n");
-        let bodies: Vec<_> = got.iter().map(|(r, l, b)| (*r, *l, b.clone().unwrap())).collect();
+        let got = chunks(
+            "{\"a\":1}\n{\"b\":\"}\"}\n\n{\n  \"c\": [1,\n 2]\n}\n[{\"d\":1},\n {\"e\":2}]\n",
+        );
+        let bodies: Vec<_> = got
+            .iter()
+            .map(|(r, l, b)| (*r, *l, b.clone().unwrap()))
+            .collect();
         assert_eq!(
             bodies,
             vec![

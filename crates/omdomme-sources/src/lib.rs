@@ -98,7 +98,9 @@ impl fmt::Display for Format {
 
 /// A format name that is not one of [`Format::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format {name:?}; valid formats are: jsonl, csv, x-v2, mastodon, bluesky, facebook, rss")]
+#[error(
+    "unknown format {name:?}; valid formats are: jsonl, csv, x-v2, mastodon, bluesky, facebook, rss"
+)]
 pub struct UnknownFormat {
     pub name: String,
 }
@@ -147,7 +149,11 @@ impl fmt::Display for RecordError {
 pub type ItemStream = Box<dyn Iterator<Item = Result<Item, RecordError>> + Send>;
 
 /// Imports `reader` as `format`, item by item, in constant memory (bounded per record).
-pub fn read_items(format: Format, reader: Box<dyn BufRead + Send>, ctx: ImportContext) -> ItemStream {
+pub fn read_items(
+    format: Format,
+    reader: Box<dyn BufRead + Send>,
+    ctx: ImportContext,
+) -> ItemStream {
     match format {
         Format::Jsonl => json_stream::items(reader, ctx, file::parse_json_value),
         Format::Csv => csv_file::items(reader, ctx),
@@ -168,8 +174,15 @@ mod tests {
         for f in Format::ALL {
             assert_eq!(f.to_string().parse::<Format>(), Ok(f));
         }
-        let err = "tiktok".parse::<Format>().err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("tiktok") && err.contains("x-v2") && err.contains("rss"), "{err}");
+        let err = "tiktok"
+            .parse::<Format>()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("tiktok") && err.contains("x-v2") && err.contains("rss"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,7 +14,11 @@ pub enum Line {
 
 /// Reads one line into `buf` (cleared first), keeping at most `cap` bytes, so a file
 /// without newlines cannot make us allocate without bound.
-pub fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<Line> {
+pub fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<Line> {
     buf.clear();
     let mut any = false;
     let mut too_long = false;
@@ -76,15 +80,30 @@ mod tests {
     fn capped_lines() {
         let mut r: &[u8] = b"abc\r\ndefghij\n\nlast";
         let mut buf = Vec::new();
-        assert!(matches!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Line::Ok));
+        assert!(matches!(
+            read_line_capped(&mut r, &mut buf, 4).unwrap(),
+            Line::Ok
+        ));
         assert_eq!(buf, b"abc");
-        assert!(matches!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Line::TooLong));
+        assert!(matches!(
+            read_line_capped(&mut r, &mut buf, 4).unwrap(),
+            Line::TooLong
+        ));
         assert_eq!(buf, b"defg");
-        assert!(matches!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Line::Ok));
+        assert!(matches!(
+            read_line_capped(&mut r, &mut buf, 4).unwrap(),
+            Line::Ok
+        ));
         assert_eq!(buf, b"");
-        assert!(matches!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Line::Ok));
+        assert!(matches!(
+            read_line_capped(&mut r, &mut buf, 4).unwrap(),
+            Line::Ok
+        ));
         assert_eq!(buf, b"last");
-        assert!(matches!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Line::Eof));
+        assert!(matches!(
+            read_line_capped(&mut r, &mut buf, 4).unwrap(),
+            Line::Eof
+        ));
     }
 
     #[test]

@@ -95,10 +95,18 @@ pub fn status_to_item(status: Status, ctx: &ImportContext) -> Result<Item, Parse
     let mut text = html_to_text(&status.content);
     let cw = status.spoiler_text.trim();
     if !cw.is_empty() {
-        text = if text.is_empty() { cw.to_string() } else { format!("{cw}\n\n{text}") };
+        text = if text.is_empty() {
+            cw.to_string()
+        } else {
+            format!("{cw}\n\n{text}")
+        };
     }
     let mut d = Draft::new(SourceKind::Mastodon, status.id, published_at);
-    d.item_kind = if status.in_reply_to_id.is_some() { ItemKind::Reply } else { ItemKind::Post };
+    d.item_kind = if status.in_reply_to_id.is_some() {
+        ItemKind::Reply
+    } else {
+        ItemKind::Post
+    };
     d.parent_id = status.in_reply_to_id;
     d.author = Author {
         handle: status.account.acct.trim_start_matches('@').to_string(),
@@ -131,7 +139,11 @@ pub fn parse_value(value: Value, ctx: &ImportContext) -> Vec<Result<Item, ParseE
             Err(e) => Some(Err(e.into())),
         }
     } else {
-        Some(serde_json::from_value::<Status>(value).map_err(ParseError::from).and_then(|s| status_to_item(s, ctx)))
+        Some(
+            serde_json::from_value::<Status>(value)
+                .map_err(ParseError::from)
+                .and_then(|s| status_to_item(s, ctx)),
+        )
     };
     result.into_iter().collect()
 }
@@ -144,14 +156,22 @@ fn notification_item(n: Notification, ctx: &ImportContext) -> Option<Result<Item
 }
 
 /// A streaming event by name and payload (a JSON string, or already-parsed JSON).
-fn parse_event(event: &str, payload: Option<Value>, ctx: &ImportContext) -> Option<Result<Item, ParseError>> {
+fn parse_event(
+    event: &str,
+    payload: Option<Value>,
+    ctx: &ImportContext,
+) -> Option<Result<Item, ParseError>> {
     if !matches!(event, "update" | "status.update" | "notification") {
         return None;
     }
     let value = match payload? {
         Value::String(s) => match serde_json::from_str::<Value>(&s) {
             Ok(v) => v,
-            Err(e) => return Some(Err(ParseError::new(format!("`{event}` payload is not JSON: {e}")))),
+            Err(e) => {
+                return Some(Err(ParseError::new(format!(
+                    "`{event}` payload is not JSON: {e}"
+                ))));
+            }
         },
         v => v,
     };
@@ -161,7 +181,9 @@ fn parse_event(event: &str, payload: Option<Value>, ctx: &ImportContext) -> Opti
             Err(e) => Err(e.into()),
         }
     } else {
-        serde_json::from_value::<Status>(value).map_err(ParseError::from).and_then(|s| status_to_item(s, ctx))
+        serde_json::from_value::<Status>(value)
+            .map_err(ParseError::from)
+            .and_then(|s| status_to_item(s, ctx))
     })
 }
 
@@ -186,9 +208,14 @@ pub fn items(mut reader: Box<dyn BufRead + Send>, ctx: ImportContext) -> ItemStr
 
 fn looks_like_sse(reader: &mut dyn BufRead) -> bool {
     let head = reader.fill_buf().unwrap_or(&[]);
-    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
     let head = &head[start..];
-    [&b"event:"[..], b"data:", b"id:", b"retry:", b":"].iter().any(|p| head.starts_with(p))
+    [&b"event:"[..], b"data:", b"id:", b"retry:", b":"]
+        .iter()
+        .any(|p| head.starts_with(p))
 }
 
 struct SseItems {
@@ -216,7 +243,8 @@ impl Iterator for SseItems {
             let mut has_fields = false;
             let mut error: Option<String> = None;
             loop {
-                let read = match read_line_capped(self.reader.as_mut(), &mut buf, MAX_RECORD_BYTES) {
+                let read = match read_line_capped(self.reader.as_mut(), &mut buf, MAX_RECORD_BYTES)
+                {
                     Ok(r) => r,
                     Err(e) => {
                         self.done = true;
@@ -239,7 +267,10 @@ impl Iterator for SseItems {
                     start_line = self.line;
                 }
                 if matches!(read, Line::TooLong) || data.len() + buf.len() > MAX_RECORD_BYTES {
-                    error = Some(format!("event larger than the {} MiB limit", MAX_RECORD_BYTES / (1024 * 1024)));
+                    error = Some(format!(
+                        "event larger than the {} MiB limit",
+                        MAX_RECORD_BYTES / (1024 * 1024)
+                    ));
                     data.clear();
                     continue;
                 }
@@ -339,7 +370,8 @@ mod tests {
             ":heartbeat\n\nevent: delete\ndata: 5\n\nevent: update\ndata: {}\n\nevent: update\ndata: {{\"id\": 1\n\n",
             STATUS.replace('\n', " ")
         );
-        let out: Vec<_> = items(Box::new(std::io::Cursor::new(input.into_bytes())), ctx()).collect();
+        let out: Vec<_> =
+            items(Box::new(std::io::Cursor::new(input.into_bytes())), ctx()).collect();
         assert_eq!(out.len(), 2, "{out:?}");
         assert_eq!(out[0].as_ref().unwrap().external_id, "1");
         let err = out[1].as_ref().unwrap_err();

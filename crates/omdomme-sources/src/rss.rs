@@ -61,7 +61,10 @@ impl BufRead for LineCounter {
 
     fn consume(&mut self, amt: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
-            self.line += buf[..amt.min(buf.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.line += buf[..amt.min(buf.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
         }
         self.inner.consume(amt);
     }
@@ -151,7 +154,10 @@ pub fn items(mut reader: Box<dyn BufRead + Send>, ctx: ImportContext) -> ItemStr
     if let Some(err) = file_level_check(&mut reader) {
         return Box::new(std::iter::once(Err(err)));
     }
-    let mut xml = Reader::from_reader(LineCounter { inner: reader, line: 1 });
+    let mut xml = Reader::from_reader(LineCounter {
+        inner: reader,
+        line: 1,
+    });
     let config = xml.config_mut();
     config.trim_text(false);
     config.expand_empty_elements = false;
@@ -186,7 +192,10 @@ impl Feed {
             f.bytes += text.len();
             if f.bytes > MAX_RECORD_BYTES {
                 if f.error.is_none() {
-                    f.error = Some(format!("item larger than the {} MiB limit", MAX_RECORD_BYTES / (1024 * 1024)));
+                    f.error = Some(format!(
+                        "item larger than the {} MiB limit",
+                        MAX_RECORD_BYTES / (1024 * 1024)
+                    ));
                 }
                 return;
             }
@@ -225,10 +234,11 @@ impl Feed {
                 // Atom: <link rel="alternate" href="..."/>; RSS: <link>text</link>.
                 if field == Field::Link {
                     let rel = attr(e, b"rel");
-                    if let Some(href) = attr(e, b"href") {
-                        if f.link.is_empty() && rel.as_deref().is_none_or(|r| r == "alternate") {
-                            f.link = href;
-                        }
+                    if let Some(href) = attr(e, b"href")
+                        && f.link.is_empty()
+                        && rel.as_deref().is_none_or(|r| r == "alternate")
+                    {
+                        f.link = href;
                     }
                 }
                 // Keep the first of repeated fields (e.g. several Atom links): read into a
@@ -260,8 +270,12 @@ impl Feed {
             if under_channel && !empty {
                 self.channel_field = match local.as_slice() {
                     b"title" if self.channel_title.is_none() => Some(Field::Title),
-                    b"language" if self.channel_lang.is_none() && !name.contains(&b':') => Some(Field::Lang),
-                    b"link" if self.channel_link.is_none() && !name.contains(&b':') => Some(Field::Link),
+                    b"language" if self.channel_lang.is_none() && !name.contains(&b':') => {
+                        Some(Field::Lang)
+                    }
+                    b"link" if self.channel_link.is_none() && !name.contains(&b':') => {
+                        Some(Field::Link)
+                    }
                     _ => None,
                 };
                 self.channel_text.clear();
@@ -312,14 +326,16 @@ impl Feed {
         }
         let guid = f.guid.trim();
         let link = f.link.trim();
-        let id = if !guid.is_empty() && !(guid.starts_with('/') && !link.is_empty()) {
+        let id = if !guid.is_empty() && (!guid.starts_with('/') || link.is_empty()) {
             guid
         } else if !link.is_empty() {
             link
         } else {
             return Err(ParseError::missing("guid"));
         };
-        let date = [f.date.trim(), self.published.trim()].into_iter().find(|d| !d.is_empty());
+        let date = [f.date.trim(), self.published.trim()]
+            .into_iter()
+            .find(|d| !d.is_empty());
         // Undated items (Dagbladet's teasers) are taken as published when collected; a date
         // that is present but unparsable is an error.
         let published_at = match date {
@@ -329,7 +345,11 @@ impl Feed {
         let mut d = Draft::new(SourceKind::Rss, id, published_at);
         d.item_kind = ItemKind::Article;
         d.title = Some(html_to_text(&f.title));
-        let body = if f.content.trim().is_empty() { &f.description } else { &f.content };
+        let body = if f.content.trim().is_empty() {
+            &f.description
+        } else {
+            &f.content
+        };
         d.text = html_to_text(body);
         d.url = (!link.is_empty()).then(|| link.to_string());
         let author = f.author.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -338,7 +358,9 @@ impl Feed {
         } else if let Some(t) = &self.channel_title {
             t.clone()
         } else {
-            host(link).or_else(|| self.channel_link.as_deref().and_then(host)).unwrap_or_default()
+            host(link)
+                .or_else(|| self.channel_link.as_deref().and_then(host))
+                .unwrap_or_default()
         };
         d.author = Author {
             handle,
@@ -409,10 +431,14 @@ impl Iterator for Feed {
                 Event::GeneralRef(r) => {
                     let resolved = match r.resolve_char_ref() {
                         Ok(Some(c)) => Some(c.to_string()),
-                        Ok(None) => r.decode().ok().and_then(|n| resolve_predefined_entity(&n).map(str::to_string)),
+                        Ok(None) => r
+                            .decode()
+                            .ok()
+                            .and_then(|n| resolve_predefined_entity(&n).map(str::to_string)),
                         Err(_) => None,
                     };
-                    let text = resolved.unwrap_or_else(|| format!("&{};", String::from_utf8_lossy(&r)));
+                    let text =
+                        resolved.unwrap_or_else(|| format!("&{};", String::from_utf8_lossy(&r)));
                     self.push_text(&text);
                 }
                 Event::Eof => {
@@ -437,10 +463,10 @@ impl Iterator for Feed {
 
 impl Feed {
     fn bad_text(&mut self, e: String) {
-        if let Some((_, f, _)) = self.item.as_mut() {
-            if f.error.is_none() {
-                f.error = Some(format!("invalid text encoding (not UTF-8?): {e}"));
-            }
+        if let Some((_, f, _)) = self.item.as_mut()
+            && f.error.is_none()
+        {
+            f.error = Some(format!("invalid text encoding (not UTF-8?): {e}"));
         }
     }
 }
@@ -458,15 +484,21 @@ mod tests {
     }
 
     fn run(xml: &str) -> Vec<Result<Item, RecordError>> {
-        items(Box::new(std::io::Cursor::new(xml.as_bytes().to_vec())), ctx()).collect()
+        items(
+            Box::new(std::io::Cursor::new(xml.as_bytes().to_vec())),
+            ctx(),
+        )
+        .collect()
     }
 
     #[test]
     fn rss_item() {
-        let out = run(r#"<?xml version="1.0"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="m"><channel><title>Avis</title><language>nb</language>
+        let out = run(
+            r#"<?xml version="1.0"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="m"><channel><title>Avis</title><language>nb</language>
             <item><title>Tittel &amp; mer</title><link>https:&#x2F;&#x2F;a.no&#x2F;1</link><guid>/a/</guid>
             <description><![CDATA[<p>Hei&nbsp;på deg</p>]]></description><media:title>nei</media:title>
-            <pubDate>Tue, 18 Oct 2022 07:38:44 +0000</pubDate></item></channel></rss>"#);
+            <pubDate>Tue, 18 Oct 2022 07:38:44 +0000</pubDate></item></channel></rss>"#,
+        );
         assert_eq!(out.len(), 1);
         let item = out[0].as_ref().unwrap();
         assert_eq!(item.external_id, "https://a.no/1");
@@ -479,9 +511,11 @@ mod tests {
 
     #[test]
     fn atom_entry() {
-        let out = run(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Blogg</title>
+        let out = run(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Blogg</title>
             <entry><id>urn:1</id><title>T</title><link rel="alternate" href="https://b.no/1"/><link rel="edit" href="x"/>
-            <author><name>Kari</name></author><updated>2024-01-01T00:00:00Z</updated><summary type="html">&lt;b&gt;S&lt;/b&gt;</summary></entry></feed>"#);
+            <author><name>Kari</name></author><updated>2024-01-01T00:00:00Z</updated><summary type="html">&lt;b&gt;S&lt;/b&gt;</summary></entry></feed>"#,
+        );
         let item = out[0].as_ref().unwrap();
         assert_eq!(item.external_id, "urn:1");
         assert_eq!(item.url.as_deref(), Some("https://b.no/1"));
@@ -491,7 +525,9 @@ mod tests {
 
     #[test]
     fn broken_tail() {
-        let out = run("<rss><channel><item><title>a</title><guid>1</guid><pubDate>Tue, 18 Oct 2022 07:38:44 GMT</pubDate></item><item><title>b</ttle></item>");
+        let out = run(
+            "<rss><channel><item><title>a</title><guid>1</guid><pubDate>Tue, 18 Oct 2022 07:38:44 GMT</pubDate></item><item><title>b</ttle></item>",
+        );
         assert_eq!(out.len(), 2, "{out:?}");
         assert!(out[0].is_ok());
         let err = out[1].as_ref().unwrap_err();

@@ -123,7 +123,12 @@ pub fn parse_value(value: Value, ctx: &ImportContext) -> Vec<Result<Item, ParseE
 
 /// Items of a response: its tweets, then the tweets of `includes.tweets`.
 pub fn parse_response(response: Response, ctx: &ImportContext) -> Vec<Result<Item, ParseError>> {
-    let users: HashMap<&str, &User> = response.includes.users.iter().map(|u| (u.id.as_str(), u)).collect();
+    let users: HashMap<&str, &User> = response
+        .includes
+        .users
+        .iter()
+        .map(|u| (u.id.as_str(), u))
+        .collect();
     let included_ids: Vec<&str> = response
         .includes
         .tweets
@@ -145,7 +150,10 @@ pub fn parse_response(response: Response, ctx: &ImportContext) -> Vec<Result<Ite
         }
     };
     let mut out = Vec::new();
-    for value in data.into_iter().chain(response.includes.tweets.iter().cloned()) {
+    for value in data
+        .into_iter()
+        .chain(response.includes.tweets.iter().cloned())
+    {
         let id_hint = value.get("id").and_then(Value::as_str).map(str::to_string);
         let tweet = match serde_json::from_value::<Tweet>(value) {
             Ok(t) => t,
@@ -158,7 +166,10 @@ pub fn parse_response(response: Response, ctx: &ImportContext) -> Vec<Result<Ite
                 continue;
             }
         };
-        let retweet_of = tweet.referenced_tweets.iter().find(|r| r.kind == "retweeted");
+        let retweet_of = tweet
+            .referenced_tweets
+            .iter()
+            .find(|r| r.kind == "retweeted");
         if retweet_of.is_some_and(|r| included_ids.contains(&r.id.as_str())) {
             continue;
         }
@@ -169,7 +180,11 @@ pub fn parse_response(response: Response, ctx: &ImportContext) -> Vec<Result<Ite
 }
 
 /// One tweet as an item, its author looked up in `users`.
-pub fn tweet_to_item(tweet: Tweet, users: &HashMap<&str, &User>, ctx: &ImportContext) -> Result<Item, ParseError> {
+pub fn tweet_to_item(
+    tweet: Tweet,
+    users: &HashMap<&str, &User>,
+    ctx: &ImportContext,
+) -> Result<Item, ParseError> {
     let published_at = match &tweet.created_at {
         Some(s) => parse_timestamp(s)?,
         None => snowflake_time(&tweet.id).ok_or_else(|| ParseError::missing("created_at"))?,
@@ -191,10 +206,18 @@ pub fn tweet_to_item(tweet: Tweet, users: &HashMap<&str, &User>, ctx: &ImportCon
         Some(username) => format!("https://x.com/{username}/status/{}", tweet.id),
         None => format!("https://x.com/i/web/status/{}", tweet.id),
     };
-    let parent = tweet.referenced_tweets.iter().find(|r| r.kind == "replied_to").map(|r| r.id.clone());
+    let parent = tweet
+        .referenced_tweets
+        .iter()
+        .find(|r| r.kind == "replied_to")
+        .map(|r| r.id.clone());
     let m = tweet.public_metrics.unwrap_or_default();
     let mut d = Draft::new(SourceKind::X, tweet.id, published_at);
-    d.item_kind = if parent.is_some() { ItemKind::Reply } else { ItemKind::Post };
+    d.item_kind = if parent.is_some() {
+        ItemKind::Reply
+    } else {
+        ItemKind::Post
+    };
     d.parent_id = parent;
     d.thread_id = tweet.conversation_id;
     d.author = author;
@@ -242,7 +265,10 @@ mod tests {
             "includes":{"users":[{"id":"1","username":"nordlys","name":"Nordlys","verified":true,"public_metrics":{"followers_count":42}}]}}"#,
         )
         .unwrap();
-        let items: Vec<Item> = parse_value(v, &ctx()).into_iter().map(Result::unwrap).collect();
+        let items: Vec<Item> = parse_value(v, &ctx())
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(items.len(), 1);
         let t = &items[0];
         assert_eq!(t.kind, ItemKind::Reply);
@@ -253,17 +279,36 @@ mod tests {
         assert_eq!(t.author.followers, Some(42));
         assert!(t.author.verified);
         assert_eq!(t.url.as_deref(), Some("https://x.com/nordlys/status/20"));
-        assert_eq!(t.engagement, Engagement { likes: 3, shares: 5, replies: 2, views: Some(99) });
+        assert_eq!(
+            t.engagement,
+            Engagement {
+                likes: 3,
+                shares: 5,
+                replies: 2,
+                views: Some(99)
+            }
+        );
         assert_eq!(t.declared_lang.as_deref(), Some("no"));
     }
 
     #[test]
     fn snowflake_and_missing_text() {
-        assert_eq!(snowflake_time("1212092628029698048").unwrap().to_string(), "2019-12-31T19:26:16.771Z");
-        let v: Value = serde_json::from_str(r#"{"data":[{"id":"1"},{"id":"1212092628029698048","text":"ok"}]}"#).unwrap();
+        assert_eq!(
+            snowflake_time("1212092628029698048").unwrap().to_string(),
+            "2019-12-31T19:26:16.771Z"
+        );
+        let v: Value = serde_json::from_str(
+            r#"{"data":[{"id":"1"},{"id":"1212092628029698048","text":"ok"}]}"#,
+        )
+        .unwrap();
         let r = parse_value(v, &ctx());
         assert_eq!(r.len(), 2);
-        assert!(r[0].as_ref().unwrap_err().message.contains("missing field `text`"));
+        assert!(
+            r[0].as_ref()
+                .unwrap_err()
+                .message
+                .contains("missing field `text`")
+        );
         assert!(r[1].is_ok());
     }
 }
