@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::workspace::BrandId;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     /// Norwegian bokmål.
@@ -20,7 +22,14 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub const ALL: [Lang; 6] = [Lang::Nb, Lang::Nn, Lang::En, Lang::Sv, Lang::Da, Lang::Other];
+    pub const ALL: [Lang; 6] = [
+        Lang::Nb,
+        Lang::Nn,
+        Lang::En,
+        Lang::Sv,
+        Lang::Da,
+        Lang::Other,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,7 +51,9 @@ impl Lang {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SentimentLabel {
     Negative,

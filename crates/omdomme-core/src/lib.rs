@@ -7,9 +7,11 @@
 pub mod enrichment;
 pub mod item;
 pub mod query;
+pub mod text;
 pub mod workspace;
 
 pub use enrichment::{Enrichment, Lang, Sentiment, SentimentLabel, Stakeholder, Topic, TopicSet};
 pub use item::{Author, Engagement, Item, ItemId, ItemKind, SourceKey, SourceKind, StoredItem};
-pub use query::{Query, QueryError};
+pub use query::{Query, QueryError, QueryField};
+pub use text::MatchText;
 pub use workspace::{Brand, BrandId, BrandRole, Workspace, WorkspaceId};
