@@ -17,7 +17,7 @@ const SV: usize = 3;
 const DA: usize = 4;
 
 /// Below this much evidence for the winner, trust the declared language (or say `Other`).
-const MIN_EVIDENCE: f32 = 1.5;
+const MIN_EVIDENCE: f32 = 1.0;
 /// Weight of the declared language: enough to settle a near tie, not to beat clear words.
 const PRIOR: f32 = 1.2;
 
@@ -44,8 +44,7 @@ impl LangScore {
 
     /// Endings of content words the lists do not know; weak, but they are most of a text.
     fn add_ending(&mut self, w: &str) {
-        let n = w.len();
-        if n < 6 {
+        if w.len() < 4 {
             return;
         }
         let mut add = |i: usize, v: f32| self.score[i] += v;
@@ -73,8 +72,10 @@ impl LangScore {
         } else if w.ends_with("erne") {
             add(DA, 1.0);
         }
-        if w.ends_with("ar") || w.ends_with("inga") || w.ends_with("ingar") {
-            add(NN, 0.4);
+        if w.ends_with("inga") || w.ends_with("ingar") {
+            add(NN, 1.0);
+        } else if w.ends_with("ar") {
+            add(NN, 0.5);
             add(SV, 0.2);
         } else if w.ends_with("sjon") || w.ends_with("sjonen") {
             add(NB, 0.5);
@@ -88,9 +89,32 @@ impl LangScore {
         } else if w.ends_with("ness") || w.ends_with("ly") || w.ends_with("ed") {
             add(EN, 0.4);
         }
-        // Old Norse diphthongs that nynorsk kept and bokmål and Danish lost (`einaste`).
-        if w.starts_with("ei") || w.contains("øy") {
-            add(NN, 0.3);
+        // Comparative and superlative: nynorsk `lågare`, `varmaste`; bokmål `lavere`.
+        if w.ends_with("are") || w.ends_with("aste") || w.ends_with("ast") {
+            add(NN, 0.6);
+        } else if w.ends_with("ere") || w.ends_with("este") {
+            add(NB, 0.3);
+            add(DA, 0.3);
+        }
+        // Spellings: `kj`/`gj` are Norwegian (`kjøpe`, `gjøre`; Danish `købe`, `gøre`), and
+        // `kje`/`gje` after a consonant nynorsk (`kyrkje`, `følgje`); `ej` is Danish or
+        // Swedish (`dejlig`, `vej`) where Norwegian writes `ei`.
+        if w.contains("kj") || w.contains("gj") {
+            add(NB, 0.4);
+            add(NN, 0.4);
+            if w.get(1..).is_some_and(|t| t.contains("kje") || t.contains("gje"))
+                && !w.contains("kjed")
+            {
+                add(NN, 0.8);
+            }
+        }
+        // Diphthongs nynorsk kept and bokmål mostly lost (`raud`, `auke`, `laus`, `draum`).
+        if w.contains("aud") || w.contains("auk") || w.contains("aum") || w.contains("laus") {
+            add(NN, 0.5);
+        }
+        if w.contains("ej") {
+            add(DA, 0.5);
+            add(SV, 0.3);
         }
     }
 
@@ -105,6 +129,12 @@ impl LangScore {
             self.score[i] -= umlaut * 0.5;
         }
         self.score[SV] -= aeoe;
+        // `å` is Scandinavian but says nothing about which: equal evidence for all four, so a
+        // short Scandinavian text without other clues lands on bokmål, the common case.
+        let aa = cap(cues.aa, 0.4, 1.2);
+        for i in [NB, NN, DA, SV] {
+            self.score[i] += aa;
+        }
         if cues.nn_accents > 0 {
             self.score[NN] += 2.0;
         }
