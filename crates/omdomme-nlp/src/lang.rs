@@ -42,79 +42,141 @@ impl LangScore {
         }
     }
 
-    /// Endings of content words the lists do not know; weak, but they are most of a text.
+    /// Endings and spellings of content words the lists do not know; weak each, but they
+    /// are most of a text. Byte comparisons on fixed-size tails: this runs for most words.
     fn add_ending(&mut self, w: &str) {
+        let w = w.as_bytes();
         if w.len() < 4 {
             return;
         }
-        let mut add = |i: usize, v: f32| self.score[i] += v;
-        if w.ends_with("leg") || w.ends_with("lege") {
-            add(NN, 1.2);
-        } else if w.ends_with("lig") || w.ends_with("lige") {
-            add(NB, 0.5);
-            add(DA, 0.5);
-            add(SV, 0.4);
+        let ends = |suffix: &[u8]| w.len() >= suffix.len() && w[w.len() - suffix.len()..] == *suffix;
+        let s = &mut self.score;
+        match w[w.len() - 1] {
+            b'g' => {
+                if ends(b"leg") {
+                    s[NN] += 1.2;
+                } else if ends(b"lig") {
+                    s[NB] += 0.5;
+                    s[DA] += 0.5;
+                    s[SV] += 0.4;
+                }
+            }
+            b't' => {
+                if ends(b"heit") {
+                    s[NN] += 1.2;
+                } else if ends(b"het") {
+                    s[NB] += 0.6;
+                }
+            }
+            b'd' => {
+                if ends(b"hed") {
+                    s[DA] += 1.0;
+                }
+            }
+            b'n' => {
+                if ends(b"heten") {
+                    s[NB] += 0.5;
+                    s[SV] += 0.4;
+                } else if ends(b"heden") {
+                    s[DA] += 1.0;
+                } else if ends(b"sjon") || ends(b"sjonen") {
+                    s[NB] += 0.5;
+                    s[NN] += 0.5;
+                } else if ends(b"tion") || ends(b"tionen") {
+                    s[DA] += 0.4;
+                    s[SV] += 0.4;
+                    s[EN] += 0.4;
+                }
+            }
+            b'a' => {
+                if ends(b"inga") || ends(b"heita") {
+                    s[NN] += 1.0;
+                }
+            }
+            b'r' => {
+                if ends(b"ingar") || ends(b"heiter") {
+                    s[NN] += 1.0;
+                } else if ends(b"heter") {
+                    s[NB] += 0.5;
+                    s[SV] += 0.4;
+                } else if ends(b"ar") {
+                    s[NN] += 0.5;
+                    s[SV] += 0.2;
+                }
+            }
+            b'e' => {
+                if ends(b"lege") {
+                    s[NN] += 1.2;
+                } else if ends(b"lige") {
+                    s[NB] += 0.5;
+                    s[DA] += 0.5;
+                } else if ends(b"ane") || ends(b"ande") {
+                    s[NN] += 0.7;
+                } else if ends(b"erne") {
+                    s[DA] += 1.0;
+                } else if ends(b"ene") || ends(b"ende") {
+                    s[NB] += 0.5;
+                }
+                // Comparative and superlative: nynorsk `lågare`, `varmaste`; bokmål `lavere`.
+                if ends(b"are") || ends(b"aste") {
+                    s[NN] += 0.6;
+                } else if ends(b"ere") || ends(b"este") {
+                    s[NB] += 0.3;
+                    s[DA] += 0.3;
+                }
+            }
+            b's' => {
+                if ends(b"ness") {
+                    s[EN] += 0.4;
+                }
+            }
+            b'y' => {
+                if ends(b"ly") {
+                    s[EN] += 0.4;
+                }
+            }
+            _ => {}
         }
-        if w.ends_with("heit") || w.ends_with("heita") || w.ends_with("heiter") {
-            add(NN, 1.2);
-        } else if w.ends_with("heten") || w.ends_with("heter") {
-            add(NB, 0.5);
-            add(SV, 0.4);
-        } else if w.ends_with("het") {
-            add(NB, 0.6);
-        } else if w.ends_with("hed") || w.ends_with("heden") {
-            add(DA, 1.0);
-        }
-        if w.ends_with("ane") || w.ends_with("ande") {
-            add(NN, 0.7);
-        } else if w.ends_with("ene") || w.ends_with("ende") {
-            add(NB, 0.5);
-        } else if w.ends_with("erne") {
-            add(DA, 1.0);
-        }
-        if w.ends_with("inga") || w.ends_with("ingar") {
-            add(NN, 1.0);
-        } else if w.ends_with("ar") {
-            add(NN, 0.5);
-            add(SV, 0.2);
-        } else if w.ends_with("sjon") || w.ends_with("sjonen") {
-            add(NB, 0.5);
-            add(NN, 0.5);
-        } else if w.ends_with("tion") || w.ends_with("tionen") {
-            add(DA, 0.4);
-            add(SV, 0.4);
-            add(EN, 0.4);
-        } else if w.ends_with("ing") {
-            add(EN, 0.2);
-        } else if w.ends_with("ness") || w.ends_with("ly") || w.ends_with("ed") {
-            add(EN, 0.4);
-        }
-        // Comparative and superlative: nynorsk `lågare`, `varmaste`; bokmål `lavere`.
-        if w.ends_with("are") || w.ends_with("aste") || w.ends_with("ast") {
-            add(NN, 0.6);
-        } else if w.ends_with("ere") || w.ends_with("este") {
-            add(NB, 0.3);
-            add(DA, 0.3);
+        if ends(b"ast") {
+            s[NN] += 0.6;
+        } else if ends(b"ed") {
+            s[EN] += 0.4;
         }
         // Spellings: `kj`/`gj` are Norwegian (`kjøpe`, `gjøre`; Danish `købe`, `gøre`), and
-        // `kje`/`gje` after a consonant nynorsk (`kyrkje`, `følgje`); `ej` is Danish or
-        // Swedish (`dejlig`, `vej`) where Norwegian writes `ei`.
-        if w.contains("kj") || w.contains("gj") {
-            add(NB, 0.4);
-            add(NN, 0.4);
-            if w.get(1..).is_some_and(|t| t.contains("kje") || t.contains("gje"))
-                && !w.contains("kjed")
-            {
-                add(NN, 0.8);
+        // `kje`/`gje` inside a word nynorsk (`kyrkje`, `følgje`, not `leverandørkjede`); `ej`
+        // is Danish or Swedish (`dejlig`, `vej`) where Norwegian writes `ei`; `aud`, `auk`,
+        // `aum`, `aus` are diphthongs nynorsk kept (`raud`, `auke`, `draum`, `laus`).
+        let (mut kj, mut kje, mut kjed, mut ej, mut au) = (false, false, false, false, false);
+        for i in 0..w.len() - 1 {
+            match (w[i], w[i + 1]) {
+                (b'k' | b'g', b'j') => {
+                    kj = true;
+                    match w.get(i + 2) {
+                        Some(b'e') if i > 0 => {
+                            kje = true;
+                            kjed |= w.get(i + 3) == Some(&b'd');
+                        }
+                        _ => {}
+                    }
+                }
+                (b'e', b'j') => ej = true,
+                (b'a', b'u') => au |= matches!(w.get(i + 2), Some(b'd' | b'k' | b'm')),
+                _ => {}
             }
         }
-        // Diphthongs nynorsk kept and bokmål mostly lost (`raud`, `auke`, `laus`, `draum`).
-        if w.contains("aud") || w.contains("auk") || w.contains("aum") || w.contains("laus") {
-            add(NN, 0.5);
+        if kj {
+            s[NB] += 0.4;
+            s[NN] += 0.4;
+            if kje && !kjed {
+                s[NN] += 0.8;
+            }
         }
-        if w.contains("ej") {
-            add(DA, 0.5);
-            add(SV, 0.3);
+        if ej {
+            s[DA] += 0.5;
+            s[SV] += 0.3;
+        }
+        if au {
+            s[NN] += 0.5;
         }
     }
 

@@ -11,7 +11,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use omdomme_core::{Stakeholder, Topic};
 use rustc_hash::FxHashMap;
 
@@ -206,9 +206,11 @@ impl Model {
         }
 
         // Standard semantics so overlapping search reports every cue, also one inside
-        // another (`utslipp` inside `klimautslipp`).
+        // another (`utslipp` inside `klimautslipp`). A DFA: a few hundred KiB once, and the
+        // fastest search per byte.
         let cues = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&cb.patterns)
             .map_err(|e| format!("cannot build the cue automaton: {e}"))?;
         Ok(Model {

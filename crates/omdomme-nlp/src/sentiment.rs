@@ -15,7 +15,7 @@ const NEGATION_FACTOR: f32 = -0.74;
 /// 5-point scale needs a little more.
 const ALPHA: f32 = 18.0;
 /// Scores closer to 0 than this are neutral.
-const NEUTRAL_BAND: f32 = 0.1;
+const NEUTRAL_BAND: f32 = 0.05;
 
 /// One token as sentiment sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -92,11 +92,37 @@ impl Analysed {
     }
 
     fn push_lower(&mut self, text: &str) {
+        let text = match text.get(..MAX_ANALYSED_BYTES.saturating_sub(self.lower.len())) {
+            Some(t) => t,
+            None => floor_prefix(text, MAX_ANALYSED_BYTES.saturating_sub(self.lower.len())),
+        };
+        self.lower.reserve(text.len() + 1);
         let mut pending_space: Option<char> = None;
-        for c in text.chars() {
-            if self.lower.len() >= MAX_ANALYSED_BYTES {
-                break;
+        let mut rest = text;
+        while !rest.is_empty() {
+            // Fast path: a run of printable ASCII other than space is copied lower-cased in one go.
+            let run = rest
+                .bytes()
+                .position(|b| !(b.is_ascii_graphic()))
+                .unwrap_or(rest.len());
+            if run > 0 {
+                if let Some(s) = pending_space.take()
+                    && !self.lower.is_empty()
+                {
+                    self.lower.push(s);
+                }
+                let (head, tail) = rest.split_at(run);
+                let from = self.lower.len();
+                self.lower.push_str(head);
+                if let Some(pushed) = self.lower.get_mut(from..) {
+                    pushed.make_ascii_lowercase();
+                }
+                self.cues.latin_letters += head.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
+                rest = tail;
+                continue;
             }
+            let Some(c) = rest.chars().next() else { break };
+            rest = &rest[c.len_utf8()..];
             // Whitespace and control characters collapse to one space, or to a line break
             // when the run held one, so phrases match across double spaces but not across
             // lines (a line break ends a sentence in a post).
@@ -112,13 +138,6 @@ impl Analysed {
                 && !self.lower.is_empty()
             {
                 self.lower.push(s);
-            }
-            if c.is_ascii() {
-                if c.is_ascii_alphabetic() {
-                    self.cues.latin_letters += 1;
-                }
-                self.lower.push(c.to_ascii_lowercase());
-                continue;
             }
             match c {
                 'æ' | 'Æ' | 'ø' | 'Ø' => self.cues.ae_oe += 1,
@@ -270,6 +289,15 @@ impl Analysed {
             sentence_start,
         });
     }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn floor_prefix(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("")
 }
 
 /// Zero-width and direction marks: invisible, and must not split or join words.
