@@ -34,6 +34,8 @@ pub(crate) const WORD_FLAGS: &[(&str, u8)] = &[
     ("without", NEGATOR),
     ("uten", NEGATOR),
     ("utan", NEGATOR),
+    // The shared tokenizer splits `don't` into `don` and `t`: the `t` negates.
+    ("t", NEGATOR),
     ("don't", NEGATOR),
     ("dont", NEGATOR),
     ("doesn't", NEGATOR),
