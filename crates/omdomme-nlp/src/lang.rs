@@ -49,7 +49,8 @@ impl LangScore {
         if w.len() < 4 {
             return;
         }
-        let ends = |suffix: &[u8]| w.len() >= suffix.len() && w[w.len() - suffix.len()..] == *suffix;
+        let ends =
+            |suffix: &[u8]| w.len() >= suffix.len() && w[w.len() - suffix.len()..] == *suffix;
         let s = &mut self.score;
         match w[w.len() - 1] {
             b'g' => {
@@ -68,11 +69,7 @@ impl LangScore {
                     s[NB] += 0.6;
                 }
             }
-            b'd' => {
-                if ends(b"hed") {
-                    s[DA] += 1.0;
-                }
-            }
+            b'd' if ends(b"hed") => s[DA] += 1.0,
             b'n' => {
                 if ends(b"heten") {
                     s[NB] += 0.5;
@@ -88,11 +85,7 @@ impl LangScore {
                     s[EN] += 0.4;
                 }
             }
-            b'a' => {
-                if ends(b"inga") || ends(b"heita") {
-                    s[NN] += 1.0;
-                }
-            }
+            b'a' if ends(b"inga") || ends(b"heita") => s[NN] += 1.0,
             b'r' => {
                 if ends(b"ingar") || ends(b"heiter") {
                     s[NN] += 1.0;
@@ -125,16 +118,8 @@ impl LangScore {
                     s[DA] += 0.3;
                 }
             }
-            b's' => {
-                if ends(b"ness") {
-                    s[EN] += 0.4;
-                }
-            }
-            b'y' => {
-                if ends(b"ly") {
-                    s[EN] += 0.4;
-                }
-            }
+            b's' if ends(b"ness") => s[EN] += 0.4,
+            b'y' if ends(b"ly") => s[EN] += 0.4,
             _ => {}
         }
         if ends(b"ast") {
@@ -213,11 +198,14 @@ impl LangScore {
         if let Some(i) = prior {
             self.score[i] += PRIOR;
         }
-        let (best, best_score) = self
-            .score
-            .iter()
-            .enumerate()
-            .fold((0, f32::MIN), |acc, (i, s)| if *s > acc.1 { (i, *s) } else { acc });
+        let (best, best_score) =
+            self.score
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f32::MIN),
+                    |acc, (i, s)| if *s > acc.1 { (i, *s) } else { acc },
+                );
         let evidence = best_score - if prior == Some(best) { PRIOR } else { 0.0 };
         if evidence < MIN_EVIDENCE {
             return declared.unwrap_or(Lang::Other);

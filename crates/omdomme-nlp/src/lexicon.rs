@@ -145,7 +145,9 @@ impl Model {
         // Norwegian value, which was written for this product's posts.
         for text in [AFINN_EN, SENTIMENT_NO] {
             for (entry, score) in data_lines(text) {
-                let Ok(v) = score.parse::<f32>() else { continue };
+                let Ok(v) = score.parse::<f32>() else {
+                    continue;
+                };
                 if let Some(stem) = entry.strip_suffix('*') {
                     cb.add(stem, Mode::Prefix, Effect::Valence(v));
                 } else if entry.contains(' ') || entry.contains('-') && entry.len() > 12 {
@@ -158,7 +160,9 @@ impl Model {
 
         let mut emoticons: FxHashMap<Box<str>, f32> = FxHashMap::default();
         for (e, score) in data_lines(AFINN_EMOTICON) {
-            let Ok(v) = score.parse::<f32>() else { continue };
+            let Ok(v) = score.parse::<f32>() else {
+                continue;
+            };
             let e = e.to_lowercase();
             if e.chars().all(char::is_alphanumeric) {
                 // `xd`, `xoxo` are tokenized as words.
@@ -179,12 +183,17 @@ impl Model {
             words.entry((*word).into()).or_default().flags |= flags;
         }
 
-        for line in TOPICS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in TOPICS
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             let mut f = line.split('\t');
             let (Some(pattern), Some(topic), Some(mode)) = (f.next(), f.next(), f.next()) else {
                 continue;
             };
-            let Some(topic) = Topic::parse(topic) else { continue };
+            let Some(topic) = Topic::parse(topic) else {
+                continue;
+            };
             let (mode, effect) = match mode {
                 "w" => (Mode::Word, Effect::Topic(topic)),
                 "p" => (Mode::Prefix, Effect::Topic(topic)),
@@ -234,7 +243,11 @@ mod tests {
         assert!(m.words.len() > 3000, "{}", m.words.len());
         assert!(m.emoticons.contains_key(":)"));
         assert!(m.emoji.contains_key(&'😡'));
-        assert!(m.words.get("ikkje").is_some_and(|w| w.lang[1] > 2.0 && w.flags & NEGATOR != 0));
+        assert!(
+            m.words
+                .get("ikkje")
+                .is_some_and(|w| w.lang[1] > 2.0 && w.flags & NEGATOR != 0)
+        );
         assert!(m.words.get("elendig").is_some_and(|w| w.valence < -3.0));
         assert!(m.words.get("good").is_some_and(|w| w.valence > 2.0));
         assert!(m.cue_effects.iter().all(|e| !e.is_empty()));

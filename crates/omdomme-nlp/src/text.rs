@@ -74,11 +74,18 @@ pub(crate) const MAX_ANALYSED_BYTES: usize = 64 * 1024;
 
 impl Analysed {
     pub fn tok_str(&self, t: &Tok) -> &str {
-        self.lower.get(t.start as usize..t.end as usize).unwrap_or("")
+        self.lower
+            .get(t.start as usize..t.end as usize)
+            .unwrap_or("")
     }
 
     /// Lower-cases `parts` (title, then text) into the buffer and tokenizes it.
-    pub fn analyse(&mut self, parts: &[&str], is_emoji: impl Fn(char) -> bool, is_emoticon: impl Fn(&str) -> bool) {
+    pub fn analyse(
+        &mut self,
+        parts: &[&str],
+        is_emoji: impl Fn(char) -> bool,
+        is_emoticon: impl Fn(&str) -> bool,
+    ) {
         self.lower.clear();
         self.toks.clear();
         self.cues = CharCues::default();
@@ -117,7 +124,8 @@ impl Analysed {
                 if let Some(pushed) = self.lower.get_mut(from..) {
                     pushed.make_ascii_lowercase();
                 }
-                self.cues.latin_letters += head.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
+                self.cues.latin_letters +=
+                    head.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
                 rest = tail;
                 continue;
             }
@@ -183,7 +191,9 @@ impl Analysed {
                 TokenKind::Hashtag | TokenKind::Mention => start.saturating_sub(1),
                 _ => start,
             };
-            if let Some(skip) = self.scan_gap(&lower, gap_from, gap_to, &mut sentence_start, &is_emoticon) {
+            if let Some(skip) =
+                self.scan_gap(&lower, gap_from, gap_to, &mut sentence_start, &is_emoticon)
+            {
                 skip_until = skip;
                 gap_from = skip;
                 if start < skip {
@@ -315,8 +325,15 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<(TokKind, String)> {
         let mut a = Analysed::default();
-        a.analyse(&[text], |c| c == '😀', |e| e == ":)" || e == "<3" || e == ":d");
-        a.toks.iter().map(|t| (t.kind, a.tok_str(t).to_string())).collect()
+        a.analyse(
+            &[text],
+            |c| c == '😀',
+            |e| e == ":)" || e == "<3" || e == ":d",
+        );
+        a.toks
+            .iter()
+            .map(|t| (t.kind, a.tok_str(t).to_string()))
+            .collect()
     }
 
     #[test]
@@ -352,8 +369,12 @@ mod tests {
     fn sentence_starts_skip_mentions() {
         let mut a = Analysed::default();
         a.analyse(&["@x Kan dere svare? Når kommer den"], |_| false, |_| false);
-        let starts: Vec<&str> =
-            a.toks.iter().filter(|t| t.sentence_start).map(|t| a.tok_str(t)).collect();
+        let starts: Vec<&str> = a
+            .toks
+            .iter()
+            .filter(|t| t.sentence_start)
+            .map(|t| a.tok_str(t))
+            .collect();
         assert_eq!(starts, vec!["kan", "når"]);
     }
 

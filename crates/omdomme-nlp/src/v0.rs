@@ -47,7 +47,10 @@ pub struct V0Enricher {
 impl std::fmt::Debug for V0Enricher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("V0Enricher")
-            .field("brands", &self.brands.iter().map(|b| &b.id).collect::<Vec<_>>())
+            .field(
+                "brands",
+                &self.brands.iter().map(|b| &b.id).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -116,7 +119,11 @@ impl V0Enricher {
                     }
                 }
                 TokKind::Emoji => (
-                    text.chars().next().and_then(|c| m.emoji.get(&c)).copied().unwrap_or(0.0),
+                    text.chars()
+                        .next()
+                        .and_then(|c| m.emoji.get(&c))
+                        .copied()
+                        .unwrap_or(0.0),
                     0,
                 ),
                 TokKind::Emoticon => (m.emoticons.get(text).copied().unwrap_or(0.0), 0),
@@ -152,7 +159,9 @@ impl V0Enricher {
             }
             let at_word_start = !char_before(lower, start).is_some_and(char::is_alphanumeric);
             let at_word_end = !char_after(lower, end).is_some_and(char::is_alphanumeric);
-            let Some(effects) = m.cue_effects.get(mat.pattern().as_usize()) else { continue };
+            let Some(effects) = m.cue_effects.get(mat.pattern().as_usize()) else {
+                continue;
+            };
             for cue in effects {
                 let fits = match cue.mode {
                     Mode::Word => at_word_start && at_word_end,
@@ -197,22 +206,22 @@ impl V0Enricher {
         let sentiment = sentiment::score(&s.vals);
         let press = item.source.kind.is_press() || item.kind == ItemKind::Article;
 
-        let stakeholder = if press {
-            Some(Stakeholder::Press)
-        } else {
-            let (best, score) = stake
-                .iter()
-                .enumerate()
-                .fold((0, 0.0f32), |acc, (i, v)| if *v > acc.1 { (i, *v) } else { acc });
-            if score >= 1.0 {
-                Stakeholder::ALL.get(best).copied()
-            } else if topics.iter().any(|t| t != Topic::Product) && words >= 4 {
-                // An opinion on a CSR topic from someone with no closer tie: the public.
-                Some(Stakeholder::Society)
+        let stakeholder =
+            if press {
+                Some(Stakeholder::Press)
             } else {
-                None
-            }
-        };
+                let (best, score) = stake.iter().enumerate().fold((0, 0.0f32), |acc, (i, v)| {
+                    if *v > acc.1 { (i, *v) } else { acc }
+                });
+                if score >= 1.0 {
+                    Stakeholder::ALL.get(best).copied()
+                } else if topics.iter().any(|t| t != Topic::Product) && words >= 4 {
+                    // An opinion on a CSR topic from someone with no closer tie: the public.
+                    Some(Stakeholder::Society)
+                } else {
+                    None
+                }
+            };
 
         let brands = self.matching_brands(item, lang, &mut s.joined);
         let addressed = !brands.is_empty() || self.mentions_brand_account(a);
@@ -254,10 +263,15 @@ impl V0Enricher {
     }
 
     fn mentions_brand_account(&self, a: &Analysed) -> bool {
-        a.toks.iter().filter(|t| t.kind == TokKind::Mention).any(|t| {
-            let handle = a.tok_str(t);
-            self.brands.iter().any(|b| b.handles.iter().any(|h| h == handle))
-        })
+        a.toks
+            .iter()
+            .filter(|t| t.kind == TokKind::Mention)
+            .any(|t| {
+                let handle = a.tok_str(t);
+                self.brands
+                    .iter()
+                    .any(|b| b.handles.iter().any(|h| h == handle))
+            })
     }
 }
 
@@ -341,7 +355,10 @@ fn apply_cue_valence(
 
 /// The index of the token that contains byte `pos`, if any.
 fn token_at(a: &Analysed, pos: usize) -> Option<usize> {
-    let i = a.toks.partition_point(|t| t.start as usize <= pos).checked_sub(1)?;
+    let i = a
+        .toks
+        .partition_point(|t| t.start as usize <= pos)
+        .checked_sub(1)?;
     let t = a.toks.get(i)?;
     (pos < t.end as usize).then_some(i)
 }
@@ -375,7 +392,11 @@ mod tests {
                 .map(|(i, (id, q))| Brand {
                     id: BrandId((*id).into()),
                     name: (*id).into(),
-                    role: if i == 0 { BrandRole::Own } else { BrandRole::Competitor },
+                    role: if i == 0 {
+                        BrandRole::Own
+                    } else {
+                        BrandRole::Competitor
+                    },
                     query: (*q).into(),
                 })
                 .collect(),
@@ -384,7 +405,10 @@ mod tests {
 
     fn two_brands() -> V0Enricher {
         V0Enricher::new(&workspace(&[
-            ("nordlys", r#""Nordlys Energi" OR @nordlysenergi OR #nordlys"#),
+            (
+                "nordlys",
+                r#""Nordlys Energi" OR @nordlysenergi OR #nordlys"#,
+            ),
             ("fjordmat", "fjordmat OR @fjordmat"),
         ]))
         .unwrap()
@@ -450,11 +474,26 @@ mod tests {
         assert_eq!(lang("Eg har ikkje fått svar på kva som skjer"), Lang::Nn);
         assert_eq!(lang("Korleis kan me gjere dette betre?"), Lang::Nn);
         assert_eq!(lang("Hvordan kan vi gjøre dette bedre?"), Lang::Nb);
-        assert_eq!(lang("Jeg ved ikke hvad jeg skal gøre med mig selv"), Lang::Da);
-        assert_eq!(lang("Jag vet inte vad jag ska göra, det är för mycket"), Lang::Sv);
-        assert_eq!(lang("I have not received my order and nobody answers"), Lang::En);
-        assert_eq!(lang("Det var veldig mye folk der i dag, også mange barn"), Lang::Nb);
-        assert_eq!(lang("Det var mykje folk der i dag, òg mange born"), Lang::Nn);
+        assert_eq!(
+            lang("Jeg ved ikke hvad jeg skal gøre med mig selv"),
+            Lang::Da
+        );
+        assert_eq!(
+            lang("Jag vet inte vad jag ska göra, det är för mycket"),
+            Lang::Sv
+        );
+        assert_eq!(
+            lang("I have not received my order and nobody answers"),
+            Lang::En
+        );
+        assert_eq!(
+            lang("Det var veldig mye folk der i dag, også mange barn"),
+            Lang::Nb
+        );
+        assert_eq!(
+            lang("Det var mykje folk der i dag, òg mange born"),
+            Lang::Nn
+        );
     }
 
     #[test]
@@ -475,12 +514,27 @@ mod tests {
 
     #[test]
     fn sentiment_basics() {
-        assert_eq!(label("Fantastisk service, tusen takk!"), SentimentLabel::Positive);
-        assert_eq!(label("Heilt fantastisk, eg er så nøgd"), SentimentLabel::Positive);
-        assert_eq!(label("Elendig kundeservice, aldri mer"), SentimentLabel::Negative);
-        assert_eq!(label("This is a terrible experience"), SentimentLabel::Negative);
+        assert_eq!(
+            label("Fantastisk service, tusen takk!"),
+            SentimentLabel::Positive
+        );
+        assert_eq!(
+            label("Heilt fantastisk, eg er så nøgd"),
+            SentimentLabel::Positive
+        );
+        assert_eq!(
+            label("Elendig kundeservice, aldri mer"),
+            SentimentLabel::Negative
+        );
+        assert_eq!(
+            label("This is a terrible experience"),
+            SentimentLabel::Negative
+        );
         assert_eq!(label("I love this, great job"), SentimentLabel::Positive);
-        assert_eq!(label("Butikken åpner klokka ni i morgen"), SentimentLabel::Neutral);
+        assert_eq!(
+            label("Butikken åpner klokka ni i morgen"),
+            SentimentLabel::Neutral
+        );
         assert_eq!(label("Møtet er på tirsdag"), SentimentLabel::Neutral);
     }
 
@@ -491,9 +545,15 @@ mod tests {
         assert_eq!(label("Det var ikkje bra"), SentimentLabel::Negative);
         assert_eq!(label("It was not good"), SentimentLabel::Negative);
         assert_eq!(label("It wasn't good"), SentimentLabel::Negative);
-        assert_eq!(label("Ikke dårlig i det hele tatt"), SentimentLabel::Positive);
+        assert_eq!(
+            label("Ikke dårlig i det hele tatt"),
+            SentimentLabel::Positive
+        );
         // The scope ends at a clause boundary.
-        assert_eq!(label("Ikke akkurat billig. Men veldig bra!"), SentimentLabel::Positive);
+        assert_eq!(
+            label("Ikke akkurat billig. Men veldig bra!"),
+            SentimentLabel::Positive
+        );
     }
 
     #[test]
@@ -505,21 +565,47 @@ mod tests {
         assert_eq!(label("😡😡"), SentimentLabel::Negative);
         assert_eq!(label("Levert i dag 😍"), SentimentLabel::Positive);
         assert_eq!(label("hmm :("), SentimentLabel::Negative);
-        let s = enrich("elendig elendig elendig forferdelig skandale!!!!!").sentiment.score;
+        let s = enrich("elendig elendig elendig forferdelig skandale!!!!!")
+            .sentiment
+            .score;
         assert!((-1.0..=1.0).contains(&s));
     }
 
     #[test]
     fn csr_topics_with_compounds_and_inflections() {
         assert_eq!(topics("Klimautslippene øker igjen"), vec![Topic::Climate]);
-        assert_eq!(topics("Hva gjør dere med leverandørkjeden?"), vec![Topic::Labour]);
-        assert_eq!(topics("Leverandørene bruker tvangsarbeid"), vec![Topic::Labour]);
-        assert_eq!(topics("Bra med mer mangfold og inkludering"), vec![Topic::Diversity]);
-        assert_eq!(topics("De søker trainee til høsten, karrieremuligheter!"), vec![Topic::Employer]);
-        assert_eq!(topics("Korrupsjon og hvitvasking i styret"), vec![Topic::Governance]);
-        assert_eq!(topics("Takk for sponsoravtalen med idrettslaget"), vec![Topic::Community]);
-        assert_eq!(topics("Refusjonen er ikke kommet, og appen krasjer"), vec![Topic::Product]);
-        assert_eq!(topics("Their supply chain relies on forced labour"), vec![Topic::Labour]);
+        assert_eq!(
+            topics("Hva gjør dere med leverandørkjeden?"),
+            vec![Topic::Labour]
+        );
+        assert_eq!(
+            topics("Leverandørene bruker tvangsarbeid"),
+            vec![Topic::Labour]
+        );
+        assert_eq!(
+            topics("Bra med mer mangfold og inkludering"),
+            vec![Topic::Diversity]
+        );
+        assert_eq!(
+            topics("De søker trainee til høsten, karrieremuligheter!"),
+            vec![Topic::Employer]
+        );
+        assert_eq!(
+            topics("Korrupsjon og hvitvasking i styret"),
+            vec![Topic::Governance]
+        );
+        assert_eq!(
+            topics("Takk for sponsoravtalen med idrettslaget"),
+            vec![Topic::Community]
+        );
+        assert_eq!(
+            topics("Refusjonen er ikke kommet, og appen krasjer"),
+            vec![Topic::Product]
+        );
+        assert_eq!(
+            topics("Their supply chain relies on forced labour"),
+            vec![Topic::Labour]
+        );
         assert_eq!(topics("Great renewable energy push"), vec![Topic::Climate]);
         assert_eq!(topics("Delivery was late again"), vec![Topic::Product]);
         let both = topics("Grønnvasking i leverandørkjeda");
@@ -530,7 +616,11 @@ mod tests {
     fn topics_avoid_false_hits() {
         assert!(topics("For et klimaks i siste omgang").is_empty());
         assert!(topics("Det er lønnsomt å spare").is_empty());
-        assert!(topics("Naturmangfoldet i fjellet").iter().all(|t| *t != Topic::Diversity));
+        assert!(
+            topics("Naturmangfoldet i fjellet")
+                .iter()
+                .all(|t| *t != Topic::Diversity)
+        );
         assert!(topics("Les mer på https://klima.example/utslipp").is_empty());
         assert!(topics("Hei @klimabutikken").is_empty());
     }
@@ -538,14 +628,35 @@ mod tests {
     #[test]
     fn stakeholders() {
         let s = |t: &str| enrich(t).stakeholder;
-        assert_eq!(s("Jeg er kunde hos dere og pakken min er borte"), Some(Stakeholder::Customer));
+        assert_eq!(
+            s("Jeg er kunde hos dere og pakken min er borte"),
+            Some(Stakeholder::Customer)
+        );
         assert_eq!(s("Where is my order?"), Some(Stakeholder::Customer));
-        assert_eq!(s("Vurderer å bytte til Nordlys Energi"), Some(Stakeholder::ProspectiveCustomer));
-        assert_eq!(s("Jeg jobber i Fjordmat og kollegene mine er topp"), Some(Stakeholder::Employee));
-        assert_eq!(s("Søkte jobb der i fjor, aldri svar på søknaden"), Some(Stakeholder::ProspectiveEmployee));
-        assert_eq!(s("Som leverandør til dem har vi lang erfaring"), Some(Stakeholder::Partner));
-        assert_eq!(s("Kursmål hevet etter kvartalsrapporten, aksjen stiger"), Some(Stakeholder::Investor));
-        assert_eq!(s("Selskapet må ta klimaansvar og kutte utslippene nå"), Some(Stakeholder::Society));
+        assert_eq!(
+            s("Vurderer å bytte til Nordlys Energi"),
+            Some(Stakeholder::ProspectiveCustomer)
+        );
+        assert_eq!(
+            s("Jeg jobber i Fjordmat og kollegene mine er topp"),
+            Some(Stakeholder::Employee)
+        );
+        assert_eq!(
+            s("Søkte jobb der i fjor, aldri svar på søknaden"),
+            Some(Stakeholder::ProspectiveEmployee)
+        );
+        assert_eq!(
+            s("Som leverandør til dem har vi lang erfaring"),
+            Some(Stakeholder::Partner)
+        );
+        assert_eq!(
+            s("Kursmål hevet etter kvartalsrapporten, aksjen stiger"),
+            Some(Stakeholder::Investor)
+        );
+        assert_eq!(
+            s("Selskapet må ta klimaansvar og kutte utslippene nå"),
+            Some(Stakeholder::Society)
+        );
         assert_eq!(s("God morgen"), None);
         let mut article = post("Nordlys Energi kutter utslipp");
         article.source = SourceKey::new(SourceKind::Rss, "nrk.no");
@@ -555,12 +666,18 @@ mod tests {
 
     #[test]
     fn brands_in_workspace_order() {
-        assert_eq!(enrich("Nordlys Energi er best").brands, vec![BrandId("nordlys".into())]);
+        assert_eq!(
+            enrich("Nordlys Energi er best").brands,
+            vec![BrandId("nordlys".into())]
+        );
         assert_eq!(
             enrich("Fjordmat og Nordlys Energi samarbeider").brands,
             vec![BrandId("nordlys".into()), BrandId("fjordmat".into())]
         );
-        assert_eq!(enrich("@fjordmat takk for maten").brands, vec![BrandId("fjordmat".into())]);
+        assert_eq!(
+            enrich("@fjordmat takk for maten").brands,
+            vec![BrandId("fjordmat".into())]
+        );
         assert!(enrich("Nordlyset var fint i natt").brands.is_empty());
         let mut titled = post("Mer i saken");
         titled.title = Some("Fjordmat kutter priser".into());
