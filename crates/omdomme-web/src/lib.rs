@@ -1,1 +1,108 @@
 //! The HTTP side of Omdømme: the JSON API, its OpenAPI document, sessions and roles.
+//!
+//! The binary builds an [`AppState`] (a store, a clock and a [`WebConfig`]) and hands it to
+//! [`serve`]; tests hand it to [`router`] and call the router directly. Everything that
+//! needs the time asks the [`Clock`], so tests can expire sessions without sleeping.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod home;
+pub mod openapi;
+mod router;
+mod security;
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use omdomme_store::Store;
+
+pub use auth::{CurrentUser, hash_password};
+pub use error::{AppError, WebError};
+pub use router::router;
+
+/// Where handlers read the time. Injected so tests can move time forward.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// The wall clock; the only place this crate reads the real time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // the single sanctioned clock read of the web crate
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// Settings of the web server.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// How long a login lasts; the cookie's Max-Age and the server-side expiry.
+    pub session_ttl: SignedDuration,
+    /// Marks the session cookie `Secure`; on whenever the server is reached over HTTPS.
+    pub secure_cookies: bool,
+    /// IANA time zone that dates (`from=2025-03-01`) and day/week/month buckets are cut in.
+    pub time_zone: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            session_ttl: SignedDuration::from_hours(12),
+            secure_cookies: false,
+            time_zone: "Europe/Oslo".to_owned(),
+        }
+    }
+}
+
+/// What every handler can reach. Cheap to clone: axum clones it per request.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: WebConfig,
+}
+
+/// Serves the app on `listener` until ctrl-c (or SIGTERM on Unix), then lets requests in
+/// flight finish.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving the Omdømme API");
+    }
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            // Without the handler we cannot be asked to stop gracefully; keep serving.
+            tracing::warn!(%error, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

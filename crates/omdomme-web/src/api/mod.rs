@@ -1,0 +1,9 @@
+//! The JSON API, one module per resource; each keeps its request and response types
+//! beside its handlers. Routes are listed in `router.rs`.
+
+pub mod health;
+pub mod items;
+pub mod params;
+pub mod search;
+pub mod session;
+pub mod stats;

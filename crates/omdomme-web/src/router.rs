@@ -1,0 +1,66 @@
+//! Every route, its handler and the layers around them. The role each route needs is
+//! checked inside its handler (`CurrentUser::require`); the table here says which:
+//!
+//! | route                              | who            |
+//! |------------------------------------|----------------|
+//! | `GET /`                            | public         |
+//! | `GET /api/health`                  | public         |
+//! | `GET /api/openapi.json`            | public         |
+//! | `POST /api/session`                | public (login) |
+//! | `DELETE /api/session`              | public (logout)|
+//! | `GET /api/session`                 | viewer         |
+//! | `GET /api/search`                  | viewer         |
+//! | `GET /api/items/{id}`              | viewer         |
+//! | `GET /api/stats/volume`            | viewer         |
+//! | `GET /api/stats/share-of-voice`    | viewer         |
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Router, middleware};
+use tower_http::trace::TraceLayer;
+
+use crate::api::{health, items, search, session, stats};
+use crate::error::AppError;
+use crate::{AppState, home, openapi, security};
+
+/// Largest request body accepted; the API's JSON bodies are a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The whole app: the landing page and the API, with security headers, CSRF checks,
+/// the body limit and request tracing.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .route(
+            "/session",
+            get(session::current)
+                .post(session::login)
+                .delete(session::logout),
+        )
+        .route("/search", get(search::search))
+        .route("/items/{id}", get(items::get_item))
+        .route("/stats/volume", get(stats::volume))
+        .route("/stats/share-of-voice", get(stats::share_of_voice))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(security::csrf_guard));
+    Router::new()
+        .route("/", get(home::home))
+        .nest("/api", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(security::security_headers))
+        // The default span records method and path only: no headers, so no cookies.
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("no such route".to_owned())
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed("this route does not take that method".to_owned())
+}

@@ -1,0 +1,298 @@
+//! A seeded app to test against: a store with one synthetic workspace (two brands and a
+//! handful of enriched items), a viewer, a fake clock, and helpers to send requests.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{Request, StatusCode};
+use axum::response::Response;
+use http_body_util::BodyExt;
+use jiff::{SignedDuration, Timestamp};
+use omdomme_core::{
+    Author, Brand, BrandId, BrandRole, Engagement, Enrichment, Item, ItemKind, Lang, Sentiment,
+    SentimentLabel, SourceKey, SourceKind, Topic, Workspace, WorkspaceId,
+};
+use omdomme_store::{Role, SessionRecord, Store, UserRecord};
+use omdomme_web::{AppState, Clock, WebConfig, auth, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const NOW: &str = "2025-06-15T12:00:00Z";
+pub const EMAIL: &str = "kari@nordlys.no";
+pub const PASSWORD: &str = "korrekt hest batteri stift";
+
+/// A clock that stands still until told to move.
+pub struct FakeClock(Mutex<Timestamp>);
+
+impl FakeClock {
+    pub fn advance(&self, by: SignedDuration) {
+        let mut now = self.0.lock().unwrap();
+        *now = now.checked_add(by).unwrap();
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub struct TestApp {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<FakeClock>,
+    pub config: WebConfig,
+    /// Keeps the data folder alive as long as the app.
+    _dir: tempfile::TempDir,
+}
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+pub fn workspace(name: &str) -> Workspace {
+    Workspace {
+        id: WorkspaceId("nordlys".to_owned()),
+        name: name.to_owned(),
+        synthetic: true,
+        brands: vec![
+            Brand {
+                id: BrandId("nordlys".to_owned()),
+                name: "Nordlys Energi".to_owned(),
+                role: BrandRole::Own,
+                query: "nordlys".to_owned(),
+            },
+            Brand {
+                id: BrandId("fjordkraft".to_owned()),
+                name: "Fjordkraft".to_owned(),
+                role: BrandRole::Competitor,
+                query: "fjordkraft".to_owned(),
+            },
+        ],
+    }
+}
+
+fn item(
+    n: u32,
+    text: &str,
+    brand: &str,
+    label: SentimentLabel,
+    topic: Topic,
+    hours_ago: i64,
+) -> Item {
+    let published_at = now()
+        .checked_sub(SignedDuration::from_hours(hours_ago))
+        .unwrap();
+    Item {
+        source: SourceKey::new(
+            if n % 2 == 0 {
+                SourceKind::Rss
+            } else {
+                SourceKind::Mastodon
+            },
+            "test",
+        ),
+        external_id: format!("ext-{n}"),
+        kind: ItemKind::Post,
+        author: Author {
+            handle: format!("user{n}"),
+            name: None,
+            followers: Some(10),
+            verified: false,
+        },
+        title: None,
+        text: text.to_owned(),
+        url: Some(format!("https://example.invalid/{n}")),
+        thread_id: None,
+        parent_id: None,
+        engagement: Engagement {
+            likes: u64::from(n),
+            shares: 0,
+            replies: 0,
+            views: None,
+        },
+        published_at,
+        collected_at: published_at,
+        declared_lang: Some("nb".to_owned()),
+        enrichment: Enrichment {
+            lang: Lang::Nb,
+            sentiment: Sentiment {
+                label,
+                score: match label {
+                    SentimentLabel::Negative => -0.6,
+                    SentimentLabel::Neutral => 0.0,
+                    SentimentLabel::Positive => 0.7,
+                },
+            },
+            topics: [topic].into_iter().collect(),
+            stakeholder: None,
+            brands: vec![BrandId(brand.to_owned())],
+            inquiry: false,
+            model: "test-v0".to_owned(),
+        },
+        synthetic: true,
+    }
+}
+
+/// The seeded items: 3 about nordlys, 2 about fjordkraft, 2 negative.
+pub fn items() -> Vec<Item> {
+    use SentimentLabel::*;
+    vec![
+        item(
+            1,
+            "Nordlys Energi kutter utslipp og satser på klima",
+            "nordlys",
+            Positive,
+            Topic::Climate,
+            2,
+        ),
+        item(
+            2,
+            "Nordlys Energi har elendig kundeservice",
+            "nordlys",
+            Negative,
+            Topic::Product,
+            30,
+        ),
+        item(
+            3,
+            "Nordlys Energi ansetter flere",
+            "nordlys",
+            Neutral,
+            Topic::Employer,
+            50,
+        ),
+        item(
+            4,
+            "Fjordkraft og klima: nye mål",
+            "fjordkraft",
+            Neutral,
+            Topic::Climate,
+            70,
+        ),
+        item(
+            5,
+            "Fjordkraft skuffer kundene",
+            "fjordkraft",
+            Negative,
+            Topic::Product,
+            100,
+        ),
+    ]
+}
+
+pub async fn open_store(dir: &std::path::Path) -> Arc<dyn Store> {
+    let _ = dir;
+    Arc::new(crate::memory::MemoryStore::default())
+}
+
+impl TestApp {
+    /// A store holding the seeded workspace named `name`, and a viewer.
+    pub async fn with_workspace_named(name: &str) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(dir.path()).await;
+        let ws = workspace(name);
+        store.put_workspace(&ws).await.unwrap();
+        store.put_items(&ws.id, &items()).await.unwrap();
+        store.flush().await.unwrap();
+        store
+            .put_user(&UserRecord {
+                email: EMAIL.to_owned(),
+                name: "Kari Nordmann".to_owned(),
+                role: Role::Viewer,
+                password_hash: omdomme_web::hash_password(PASSWORD).unwrap(),
+            })
+            .await
+            .unwrap();
+        TestApp {
+            store,
+            clock: Arc::new(FakeClock(Mutex::new(now()))),
+            config: WebConfig::default(),
+            _dir: dir,
+        }
+    }
+
+    pub async fn new() -> TestApp {
+        TestApp::with_workspace_named("Nordlys Energi (demo)").await
+    }
+
+    pub fn state(&self) -> AppState {
+        AppState {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            config: self.config.clone(),
+        }
+    }
+
+    /// A session for the seeded viewer, made directly in the store (logging in through the
+    /// API is tested on its own); returns the `Cookie` header value.
+    pub async fn session(&self) -> String {
+        let token = auth::new_session_token();
+        self.store
+            .put_session(&SessionRecord {
+                token_hash: auth::token_hash(&token),
+                email: EMAIL.to_owned(),
+                expires_at: self
+                    .clock
+                    .now()
+                    .checked_add(self.config.session_ttl)
+                    .unwrap(),
+            })
+            .await
+            .unwrap();
+        format!("{}={token}", auth::SESSION_COOKIE)
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        router(self.state()).oneshot(request).await.unwrap()
+    }
+
+    /// GET with the given cookie (if any); returns status and the body as JSON.
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> (StatusCode, Value) {
+        let mut request = Request::get(uri);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let response = self.send(request.body(Body::empty()).unwrap()).await;
+        let status = response.status();
+        (status, json(response).await)
+    }
+
+    pub async fn post_json(&self, uri: &str, body: &Value) -> Response {
+        self.send(
+            Request::post(uri)
+                .header(CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+pub async fn body_text(response: Response) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+pub async fn json(response: Response) -> Value {
+    let text = body_text(response).await;
+    if text.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts an error response's status and code, and returns its message.
+#[track_caller]
+pub fn assert_error(
+    status: StatusCode,
+    body: &Value,
+    want_status: StatusCode,
+    want_code: &str,
+) -> String {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"]["code"], want_code, "{body}");
+    let message = body["error"]["message"].as_str().unwrap().to_owned();
+    assert!(!message.is_empty());
+    message
+}
