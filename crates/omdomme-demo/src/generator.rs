@@ -54,6 +54,9 @@ pub(crate) struct Generator {
     /// The revelation and the climate story are published once, at their exact minute.
     crisis_told: bool,
     climate_told: bool,
+    /// Items per language, by `Lang as usize`, so tests can check the mix without enrichment.
+    #[cfg(test)]
+    pub langs: [u64; 6],
 }
 
 /// What a new item needs besides its author and text.
@@ -94,6 +97,8 @@ impl Generator {
             seq: 0,
             crisis_told: false,
             climate_told: false,
+            #[cfg(test)]
+            langs: [0; 6],
         }
     }
 
@@ -372,6 +377,10 @@ impl Generator {
         }
         self.left -= 1;
         self.seq += 1;
+        #[cfg(test)]
+        {
+            self.langs[m.lang as usize] += 1;
+        }
         let mut id = String::with_capacity(16);
         id.push_str("demo-");
         let digits = {

@@ -123,7 +123,7 @@ pub(crate) fn person(idx: u32, src: usize) -> Author {
     name.push(' ');
     if h % 11 == 0 {
         // Some people only show an initial.
-        name.push_str(&last[..1]);
+        name.extend(last.chars().take(1));
         name.push('.');
     } else {
         name.push_str(last);
