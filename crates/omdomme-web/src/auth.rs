@@ -65,6 +65,17 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 static DUMMY_HASH: LazyLock<Option<String>> =
     LazyLock::new(|| hash_password("omdømme timing equaliser").ok());
 
+/// How many argon2 verifications run at once. Each takes ~19 MiB and a core for a while;
+/// without a cap a burst of logins would spawn blocking threads (and memory) without
+/// bound. Further logins wait their turn.
+static HASHING_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Computes the dummy hash ahead of the first login, so that login is not slower than
+/// later ones (which would hint that the email is unknown).
+pub async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY_HASH).is_some()).await;
+}
+
 /// Checks a login; `None` for an unknown email or a wrong password alike. Runs the
 /// (deliberately slow) argon2 verification off the async threads.
 pub async fn check_login(
@@ -72,6 +83,7 @@ pub async fn check_login(
     email: &str,
     password: String,
 ) -> Result<Option<UserRecord>, AppError> {
+    let _slot = HASHING_SLOTS.acquire().await.map_err(AppError::internal)?;
     let user = state.store.user(email).await?;
     let hash = match &user {
         Some(user) => Some(user.password_hash.clone()),

@@ -73,6 +73,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving the Omdømme API");
     }
+    tokio::spawn(auth::warm_up());
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
