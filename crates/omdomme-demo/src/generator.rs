@@ -16,11 +16,12 @@ use rand_chacha::ChaCha8Rng;
 use crate::names::{self, INFLUENCERS, PEOPLE, push_u64};
 use crate::plan::{Allocator, Plan};
 use crate::scenario::{
-    BLUESKY, BRANDS, CLIMATE_START_H, CLIMATE_URL, CRISIS_START_H, CRISIS_URL, DAGSNYTT,
-    FACEBOOK, FJORDPOSTEN, MASTODON, OWN, PRESS_SOURCES, SOURCES, SUPPLIER, Stream, StreamKind,
-    X,
+    BLUESKY, BRANDS, CLIMATE_START_H, CLIMATE_URL, CRISIS_START_H, CRISIS_URL, DAGSNYTT, FACEBOOK,
+    FJORDPOSTEN, MASTODON, OWN, PRESS_SOURCES, SOURCES, SUPPLIER, Stream, StreamKind, X,
 };
-use crate::text::{self, AGENTS, EMOJI_NEG, EMOJI_NEUTRAL, EMOJI_POS, LangBank, PLACES, PressTheme, Theme, Tone};
+use crate::text::{
+    self, AGENTS, EMOJI_NEG, EMOJI_NEUTRAL, EMOJI_POS, LangBank, PLACES, PressTheme, Theme, Tone,
+};
 
 /// Social platform mixes: [Mastodon, Bluesky, X, Facebook].
 const MIX_DEFAULT: [f64; 4] = [0.17, 0.22, 0.34, 0.27];
@@ -293,7 +294,14 @@ impl Generator {
 
     // ------------------------------------------------------------ text
 
-    fn compose(&mut self, out: &mut String, lang: Lang, theme: Theme, brand: Option<usize>, decorate: bool) {
+    fn compose(
+        &mut self,
+        out: &mut String,
+        lang: Lang,
+        theme: Theme,
+        brand: Option<usize>,
+        decorate: bool,
+    ) {
         let bank = text::bank(lang);
         let tone = theme.tone();
         let decorate = decorate && tone != Tone::Plain;
@@ -309,7 +317,14 @@ impl Generator {
         }
     }
 
-    fn part(&mut self, out: &mut String, tpl: &str, bank: &LangBank, theme: Theme, brand: Option<usize>) {
+    fn part(
+        &mut self,
+        out: &mut String,
+        tpl: &str,
+        bank: &LangBank,
+        theme: Theme,
+        brand: Option<usize>,
+    ) {
         if tpl.is_empty() {
             return;
         }
@@ -319,12 +334,26 @@ impl Generator {
         self.render(out, tpl, bank, theme, brand);
     }
 
-    fn render(&mut self, out: &mut String, tpl: &str, bank: &LangBank, theme: Theme, brand: Option<usize>) {
+    fn render(
+        &mut self,
+        out: &mut String,
+        tpl: &str,
+        bank: &LangBank,
+        theme: Theme,
+        brand: Option<usize>,
+    ) {
         let spec = &BRANDS[brand.unwrap_or(OWN)];
         let mut rest = tpl;
         while let Some(i) = rest.find('{') {
             out.push_str(&rest[..i]);
-            match rest.as_bytes().get(i + 1) {
+            let slot = rest.as_bytes().get(i + 1).copied();
+            // Talk about no brand must not name one (a closing hashtag would make noise
+            // match a watch query): brand slots render empty there.
+            if brand.is_none() && matches!(slot, Some(b'b' | b'B' | b'@' | b'#')) {
+                rest = rest.get(i + 3..).unwrap_or("");
+                continue;
+            }
+            match slot {
                 Some(b'b') => {
                     let r = self.rng.random::<f64>();
                     if r < 0.6 {
@@ -371,7 +400,13 @@ impl Generator {
 
     // ------------------------------------------------------------ items
 
-    fn emit(&mut self, m: Meta<'_>, author: Author, title: Option<String>, text: String) -> Option<Posted> {
+    fn emit(
+        &mut self,
+        m: Meta<'_>,
+        author: Author,
+        title: Option<String>,
+        text: String,
+    ) -> Option<Posted> {
         if self.left == 0 {
             return None;
         }
@@ -383,15 +418,12 @@ impl Generator {
         }
         let mut id = String::with_capacity(16);
         id.push_str("demo-");
-        let digits = {
-            let mut d = String::with_capacity(12);
-            push_u64(&mut d, self.seq);
-            d
-        };
-        for _ in digits.len()..9 {
+        let mut pad = 100_000_000;
+        while pad > self.seq.max(1) {
             id.push('0');
+            pad /= 10;
         }
-        id.push_str(&digits);
+        push_u64(&mut id, self.seq);
 
         let s = &SOURCES[m.src];
         let url = match m.url {
@@ -479,8 +511,16 @@ impl Generator {
         let r = self.rng.random::<f64>();
         match SOURCES[src].kind {
             SourceKind::Rss => Some(code(SOURCES[src].lang)),
-            SourceKind::X if r < 0.9 => Some(if lang.is_norwegian() { "no" } else { code(lang) }),
-            SourceKind::Bluesky if r < 0.6 => Some(if lang == Lang::Nb && r < 0.3 { "no" } else { code(lang) }),
+            SourceKind::X if r < 0.9 => Some(if lang.is_norwegian() {
+                "no"
+            } else {
+                code(lang)
+            }),
+            SourceKind::Bluesky if r < 0.6 => Some(if lang == Lang::Nb && r < 0.3 {
+                "no"
+            } else {
+                code(lang)
+            }),
             SourceKind::Mastodon if r < 0.06 => Some("en"),
             SourceKind::Mastodon if r < 0.7 => Some(code(lang)),
             _ => None,
@@ -586,7 +626,15 @@ impl Generator {
     }
 
     /// Ordinary people chiming in under a post, sometimes answering each other.
-    fn chatter(&mut self, root: &Posted, src: usize, lang: Lang, brand: Option<usize>, mean: f64, themes: &[(Theme, f64)]) {
+    fn chatter(
+        &mut self,
+        root: &Posted,
+        src: usize,
+        lang: Lang,
+        brand: Option<usize>,
+        mean: f64,
+        themes: &[(Theme, f64)],
+    ) {
         let n = self.geometric(mean);
         let mut last: Option<Posted> = None;
         for _ in 0..n {
@@ -595,7 +643,11 @@ impl Generator {
                 _ => root,
             };
             let theme = self.weighted(themes);
-            let lang = if self.chance(0.85) { lang } else { self.social_lang() };
+            let lang = if self.chance(0.85) {
+                lang
+            } else {
+                self.social_lang()
+            };
             let author = self.someone(src);
             let delay = self.delay(0.7, 1.0);
             match self.child(to, src, lang, theme, brand, author, delay, 1.0) {
@@ -606,7 +658,17 @@ impl Generator {
     }
 
     /// The brand answers a question (or does not), and the asker reacts.
-    fn answer_flow(&mut self, b: usize, q: &Posted, src: usize, lang: Lang, asker: Author, theme: Theme, not_before: i64) {
+    #[allow(clippy::too_many_arguments)]
+    fn answer_flow(
+        &mut self,
+        b: usize,
+        q: &Posted,
+        src: usize,
+        lang: Lang,
+        asker: Author,
+        theme: Theme,
+        not_before: i64,
+    ) {
         let (rate, median) = self.answer_odds(b, q.at);
         if self.chance(rate) {
             let mut delay = self.delay(median, 0.9);
@@ -620,7 +682,16 @@ impl Generator {
             };
             if self.chance(0.45) {
                 let delay = self.delay(0.3, 0.8);
-                self.child(&answer, src, lang, Theme::Thanks, Some(b), asker, delay, 0.5);
+                self.child(
+                    &answer,
+                    src,
+                    lang,
+                    Theme::Thanks,
+                    Some(b),
+                    asker,
+                    delay,
+                    0.5,
+                );
             }
         } else if self.chance(0.22) {
             let delay = self.delay(30.0, 0.4);
@@ -628,21 +699,49 @@ impl Generator {
         }
     }
 
-    fn article(&mut self, src: usize, theme: PressTheme, b: usize, at: i64, url: Option<&'static str>) {
+    fn article(
+        &mut self,
+        src: usize,
+        theme: PressTheme,
+        b: usize,
+        at: i64,
+        url: Option<&'static str>,
+    ) {
         let lang = SOURCES[src].lang;
         let bank = text::bank(lang);
         let press = &bank.press[theme as usize];
         let mut title = String::with_capacity(96);
-        let t = if theme == PressTheme::Revelation { press.titles[0] } else { self.pick(press.titles) };
+        let t = if theme == PressTheme::Revelation {
+            press.titles[0]
+        } else {
+            self.pick(press.titles)
+        };
         self.render(&mut title, t, bank, Theme::CrisisRecovery, Some(b));
         let mut text = String::with_capacity(320);
         let first = self.rng.random_range(0..press.leads.len());
-        let first = if theme == PressTheme::Revelation { 0 } else { first };
-        self.render(&mut text, press.leads[first], bank, Theme::CrisisRecovery, Some(b));
+        let first = if theme == PressTheme::Revelation {
+            0
+        } else {
+            first
+        };
+        self.render(
+            &mut text,
+            press.leads[first],
+            bank,
+            Theme::CrisisRecovery,
+            Some(b),
+        );
         if press.leads.len() > 1 {
-            let second = (first + 1 + self.rng.random_range(0..press.leads.len() - 1)) % press.leads.len();
+            let second =
+                (first + 1 + self.rng.random_range(0..press.leads.len() - 1)) % press.leads.len();
             text.push(' ');
-            self.render(&mut text, press.leads[second], bank, Theme::CrisisRecovery, Some(b));
+            self.render(
+                &mut text,
+                press.leads[second],
+                bank,
+                Theme::CrisisRecovery,
+                Some(b),
+            );
         }
         let meta = Meta {
             src,
@@ -668,7 +767,11 @@ impl Generator {
             StreamKind::Csr => self.csr(b),
             StreamKind::Press => {
                 let src = self.press_src();
-                let theme = if self.chance(0.75) { PressTheme::Business } else { PressTheme::Employer };
+                let theme = if self.chance(0.75) {
+                    PressTheme::Business
+                } else {
+                    PressTheme::Employer
+                };
                 let at = self.slot_time();
                 self.article(src, theme, b, at, None);
             }
@@ -681,7 +784,16 @@ impl Generator {
                 let lang = self.social_lang();
                 let author = self.someone(src);
                 let at = self.slot_time();
-                if let Some(root) = self.root(src, lang, Theme::Noise, None, author, at, ItemKind::Post, 1.0) {
+                if let Some(root) = self.root(
+                    src,
+                    lang,
+                    Theme::Noise,
+                    None,
+                    author,
+                    at,
+                    ItemKind::Post,
+                    1.0,
+                ) {
                     self.chatter(&root, src, lang, None, 0.4, &REPLIES_MIXED);
                 }
             }
@@ -694,7 +806,16 @@ impl Generator {
         let lang = self.broadcast_lang();
         let at = self.slot_time();
         let page = Self::brand_author(b, FACEBOOK);
-        let Some(root) = self.root(FACEBOOK, lang, Theme::PagePost, Some(b), page, at, ItemKind::Post, 1.0) else {
+        let Some(root) = self.root(
+            FACEBOOK,
+            lang,
+            Theme::PagePost,
+            Some(b),
+            page,
+            at,
+            ItemKind::Post,
+            1.0,
+        ) else {
             return;
         };
         let comments = 1 + self.geometric(2.0);
@@ -710,7 +831,16 @@ impl Generator {
                 Theme::ProductNeg
             };
             let delay = self.delay(1.5, 1.0);
-            let Some(c) = self.child(&root, FACEBOOK, lang, theme, Some(b), asker.clone(), delay, 1.0) else {
+            let Some(c) = self.child(
+                &root,
+                FACEBOOK,
+                lang,
+                theme,
+                Some(b),
+                asker.clone(),
+                delay,
+                1.0,
+            ) else {
                 break;
             };
             if theme == Theme::Inquiry {
@@ -725,7 +855,11 @@ impl Generator {
             return self.page_thread(b, 0.3);
         }
         let lang = self.social_lang();
-        let theme = if self.chance(0.52) { Theme::ProductPos } else { Theme::ProductNeg };
+        let theme = if self.chance(0.52) {
+            Theme::ProductPos
+        } else {
+            Theme::ProductNeg
+        };
         let (author, src, lang) = self.poster(src, lang, 0.03);
         let at = self.slot_time();
         // Facebook page reviews ("anbefalinger") are a kind of their own.
@@ -746,7 +880,16 @@ impl Generator {
         let lang = self.social_lang();
         let asker = self.someone(src);
         let at = self.slot_time();
-        if let Some(q) = self.root(src, lang, Theme::Inquiry, Some(b), asker.clone(), at, ItemKind::Post, 1.0) {
+        if let Some(q) = self.root(
+            src,
+            lang,
+            Theme::Inquiry,
+            Some(b),
+            asker.clone(),
+            at,
+            ItemKind::Post,
+            1.0,
+        ) {
             self.answer_flow(b, &q, src, lang, asker, Theme::BrandAnswer, 0);
         }
     }
@@ -759,14 +902,32 @@ impl Generator {
             // A job ad; prospective employees ask under it.
             let lang = self.broadcast_lang();
             let brand = Self::brand_author(b, src);
-            let Some(ad) = self.root(src, lang, Theme::JobAd, Some(b), brand, at, ItemKind::Post, 1.5) else {
+            let Some(ad) = self.root(
+                src,
+                lang,
+                Theme::JobAd,
+                Some(b),
+                brand,
+                at,
+                ItemKind::Post,
+                1.5,
+            ) else {
                 return;
             };
             for _ in 0..self.geometric(0.8) {
                 let lang = self.social_lang();
                 let asker = self.someone(src);
                 let delay = self.delay(3.0, 1.0);
-                let Some(q) = self.child(&ad, src, lang, Theme::EmployerQuestion, Some(b), asker.clone(), delay, 1.0) else {
+                let Some(q) = self.child(
+                    &ad,
+                    src,
+                    lang,
+                    Theme::EmployerQuestion,
+                    Some(b),
+                    asker.clone(),
+                    delay,
+                    1.0,
+                ) else {
                     break;
                 };
                 self.answer_flow(b, &q, src, lang, asker, Theme::EmployerAnswer, 0);
@@ -776,18 +937,48 @@ impl Generator {
         let lang = self.social_lang();
         let author = self.someone(src);
         if r < 0.5 {
-            if let Some(p) = self.root(src, lang, Theme::EmployerPos, Some(b), author, at, ItemKind::Post, 1.0) {
+            if let Some(p) = self.root(
+                src,
+                lang,
+                Theme::EmployerPos,
+                Some(b),
+                author,
+                at,
+                ItemKind::Post,
+                1.0,
+            ) {
                 self.chatter(&p, src, lang, Some(b), 0.6, &REPLIES_FANS);
             }
         } else if r < 0.68 {
             // Glassdoor-like complaints: half of those on Facebook are page reviews.
-            let kind = if src == FACEBOOK && self.chance(0.5) { ItemKind::Review } else { ItemKind::Post };
-            if let Some(p) = self.root(src, lang, Theme::EmployerNeg, Some(b), author, at, kind, 1.0)
-                && kind == ItemKind::Post
+            let kind = if src == FACEBOOK && self.chance(0.5) {
+                ItemKind::Review
+            } else {
+                ItemKind::Post
+            };
+            if let Some(p) = self.root(
+                src,
+                lang,
+                Theme::EmployerNeg,
+                Some(b),
+                author,
+                at,
+                kind,
+                1.0,
+            ) && kind == ItemKind::Post
             {
                 self.chatter(&p, src, lang, Some(b), 0.6, &REPLIES_MIXED);
             }
-        } else if let Some(q) = self.root(src, lang, Theme::EmployerQuestion, Some(b), author.clone(), at, ItemKind::Post, 1.0) {
+        } else if let Some(q) = self.root(
+            src,
+            lang,
+            Theme::EmployerQuestion,
+            Some(b),
+            author.clone(),
+            at,
+            ItemKind::Post,
+            1.0,
+        ) {
             self.answer_flow(b, &q, src, lang, author, Theme::EmployerAnswer, 0);
         }
     }
@@ -801,7 +992,11 @@ impl Generator {
             (Self::brand_author(b, src), lang, Theme::CsrPos)
         } else {
             let lang = self.social_lang();
-            let theme = if r < 0.65 { Theme::CsrPos } else { Theme::CsrNeg };
+            let theme = if r < 0.65 {
+                Theme::CsrPos
+            } else {
+                Theme::CsrNeg
+            };
             (self.someone(src), lang, theme)
         };
         if let Some(p) = self.root(src, lang, theme, Some(b), author, at, ItemKind::Post, 1.0) {
@@ -821,7 +1016,11 @@ impl Generator {
             return self.article(src, PressTheme::Climate, b, at, None);
         }
         let event = b == OWN && at >= start;
-        let theme = if self.chance(if event { 0.88 } else { 0.75 }) { Theme::ClimatePos } else { Theme::ClimateNeg };
+        let theme = if self.chance(if event { 0.88 } else { 0.75 }) {
+            Theme::ClimatePos
+        } else {
+            Theme::ClimateNeg
+        };
         let src = self.social_src(MIX_DEFAULT);
         let lang = self.social_lang();
         let (author, src, lang) = self.poster(src, lang, 0.05);
@@ -857,7 +1056,16 @@ impl Generator {
             let src = if self.chance(0.5) { X } else { FACEBOOK };
             let lang = self.broadcast_lang();
             let brand = Self::brand_author(OWN, src);
-            if let Some(p) = self.root(src, lang, Theme::CrisisAnswer, Some(OWN), brand, at, ItemKind::Post, 4.0) {
+            if let Some(p) = self.root(
+                src,
+                lang,
+                Theme::CrisisAnswer,
+                Some(OWN),
+                brand,
+                at,
+                ItemKind::Post,
+                4.0,
+            ) {
                 self.chatter(&p, src, lang, Some(OWN), 3.0, &REPLIES_CRISIS);
             }
             return;
@@ -876,12 +1084,29 @@ impl Generator {
         };
         let (author, src, lang) = self.poster(src, lang, 0.06);
         let boost = 2.0 + 4.0 * (-d / 24.0).exp();
-        let Some(root) = self.root(src, lang, theme, Some(OWN), author.clone(), at, ItemKind::Post, boost) else {
+        let Some(root) = self.root(
+            src,
+            lang,
+            theme,
+            Some(OWN),
+            author.clone(),
+            at,
+            ItemKind::Post,
+            boost,
+        ) else {
             return;
         };
         if theme == Theme::CrisisQuestion {
             // Nobody speaks for the company in the first hours.
-            self.answer_flow(OWN, &root, src, lang, author, Theme::CrisisAnswer, t0 + 5 * 3600);
+            self.answer_flow(
+                OWN,
+                &root,
+                src,
+                lang,
+                author,
+                Theme::CrisisAnswer,
+                t0 + 5 * 3600,
+            );
         } else {
             self.chatter(&root, src, lang, Some(OWN), 1.4, &REPLIES_CRISIS);
         }
@@ -891,11 +1116,21 @@ impl Generator {
         let t0 = self.crisis_start();
         if !self.crisis_told {
             self.crisis_told = true;
-            return self.article(FJORDPOSTEN, PressTheme::Revelation, OWN, t0, Some(CRISIS_URL));
+            return self.article(
+                FJORDPOSTEN,
+                PressTheme::Revelation,
+                OWN,
+                t0,
+                Some(CRISIS_URL),
+            );
         }
         let at = self.slot_time().max(t0);
         let d = (at - t0) as f64 / 3600.0;
-        let theme = if d < 48.0 || self.chance(0.2) { PressTheme::CrisisEarly } else { PressTheme::CrisisLate };
+        let theme = if d < 48.0 || self.chance(0.2) {
+            PressTheme::CrisisEarly
+        } else {
+            PressTheme::CrisisLate
+        };
         let src = self.press_src();
         self.article(src, theme, OWN, at, None);
     }

@@ -11,55 +11,177 @@ use crate::scenario::{BLUESKY, FACEBOOK, MASTODON, X};
 
 /// (Display, ascii for handles).
 const FIRST: [(&str, &str); 72] = [
-    ("Anne", "anne"), ("Inger", "inger"), ("Kari", "kari"), ("Marit", "marit"),
-    ("Ingrid", "ingrid"), ("Liv", "liv"), ("Eva", "eva"), ("Berit", "berit"),
-    ("Astrid", "astrid"), ("Bjørg", "bjorg"), ("Hilde", "hilde"), ("Solveig", "solveig"),
-    ("Marianne", "marianne"), ("Randi", "randi"), ("Ida", "ida"), ("Nina", "nina"),
-    ("Maria", "maria"), ("Kristin", "kristin"), ("Jan", "jan"), ("Per", "per"),
-    ("Bjørn", "bjorn"), ("Ole", "ole"), ("Lars", "lars"), ("Kjell", "kjell"),
-    ("Knut", "knut"), ("Arne", "arne"), ("Svein", "svein"), ("Thomas", "thomas"),
-    ("Hans", "hans"), ("Geir", "geir"), ("Tor", "tor"), ("Morten", "morten"),
-    ("Terje", "terje"), ("Odd", "odd"), ("Erik", "erik"), ("Martin", "martin"),
-    ("Andreas", "andreas"), ("Emma", "emma"), ("Nora", "nora"), ("Sofie", "sofie"),
-    ("Olivia", "olivia"), ("Ella", "ella"), ("Leah", "leah"), ("Noah", "noah"),
-    ("Oskar", "oskar"), ("Lucas", "lucas"), ("Filip", "filip"), ("Jakob", "jakob"),
-    ("Emil", "emil"), ("Aksel", "aksel"), ("Henrik", "henrik"), ("Sander", "sander"),
-    ("Amir", "amir"), ("Fatima", "fatima"), ("Mohammed", "mohammed"), ("Aisha", "aisha"),
-    ("Sindre", "sindre"), ("Silje", "silje"), ("Thea", "thea"), ("Jonas", "jonas"),
-    ("Magnus", "magnus"), ("Elias", "elias"), ("Tobias", "tobias"), ("Sara", "sara"),
-    ("Julie", "julie"), ("Hanna", "hanna"), ("Maja", "maja"), ("Vilde", "vilde"),
-    ("Ingeborg", "ingeborg"), ("Sigrid", "sigrid"), ("Tiril", "tiril"), ("Øyvind", "oyvind"),
+    ("Anne", "anne"),
+    ("Inger", "inger"),
+    ("Kari", "kari"),
+    ("Marit", "marit"),
+    ("Ingrid", "ingrid"),
+    ("Liv", "liv"),
+    ("Eva", "eva"),
+    ("Berit", "berit"),
+    ("Astrid", "astrid"),
+    ("Bjørg", "bjorg"),
+    ("Hilde", "hilde"),
+    ("Solveig", "solveig"),
+    ("Marianne", "marianne"),
+    ("Randi", "randi"),
+    ("Ida", "ida"),
+    ("Nina", "nina"),
+    ("Maria", "maria"),
+    ("Kristin", "kristin"),
+    ("Jan", "jan"),
+    ("Per", "per"),
+    ("Bjørn", "bjorn"),
+    ("Ole", "ole"),
+    ("Lars", "lars"),
+    ("Kjell", "kjell"),
+    ("Knut", "knut"),
+    ("Arne", "arne"),
+    ("Svein", "svein"),
+    ("Thomas", "thomas"),
+    ("Hans", "hans"),
+    ("Geir", "geir"),
+    ("Tor", "tor"),
+    ("Morten", "morten"),
+    ("Terje", "terje"),
+    ("Odd", "odd"),
+    ("Erik", "erik"),
+    ("Martin", "martin"),
+    ("Andreas", "andreas"),
+    ("Emma", "emma"),
+    ("Nora", "nora"),
+    ("Sofie", "sofie"),
+    ("Olivia", "olivia"),
+    ("Ella", "ella"),
+    ("Leah", "leah"),
+    ("Noah", "noah"),
+    ("Oskar", "oskar"),
+    ("Lucas", "lucas"),
+    ("Filip", "filip"),
+    ("Jakob", "jakob"),
+    ("Emil", "emil"),
+    ("Aksel", "aksel"),
+    ("Henrik", "henrik"),
+    ("Sander", "sander"),
+    ("Amir", "amir"),
+    ("Fatima", "fatima"),
+    ("Mohammed", "mohammed"),
+    ("Aisha", "aisha"),
+    ("Sindre", "sindre"),
+    ("Silje", "silje"),
+    ("Thea", "thea"),
+    ("Jonas", "jonas"),
+    ("Magnus", "magnus"),
+    ("Elias", "elias"),
+    ("Tobias", "tobias"),
+    ("Sara", "sara"),
+    ("Julie", "julie"),
+    ("Hanna", "hanna"),
+    ("Maja", "maja"),
+    ("Vilde", "vilde"),
+    ("Ingeborg", "ingeborg"),
+    ("Sigrid", "sigrid"),
+    ("Tiril", "tiril"),
+    ("Øyvind", "oyvind"),
 ];
 
 const LAST: [(&str, &str); 96] = [
-    ("Hansen", "hansen"), ("Johansen", "johansen"), ("Olsen", "olsen"), ("Larsen", "larsen"),
-    ("Andersen", "andersen"), ("Pedersen", "pedersen"), ("Nilsen", "nilsen"),
-    ("Kristiansen", "kristiansen"), ("Jensen", "jensen"), ("Karlsen", "karlsen"),
-    ("Johnsen", "johnsen"), ("Pettersen", "pettersen"), ("Eriksen", "eriksen"),
-    ("Berg", "berg"), ("Haugen", "haugen"), ("Hagen", "hagen"), ("Johannessen", "johannessen"),
-    ("Andreassen", "andreassen"), ("Jacobsen", "jacobsen"), ("Dahl", "dahl"),
-    ("Jørgensen", "jorgensen"), ("Halvorsen", "halvorsen"), ("Henriksen", "henriksen"),
-    ("Lund", "lund"), ("Sørensen", "sorensen"), ("Jakobsen", "jakobsen"), ("Moen", "moen"),
-    ("Gundersen", "gundersen"), ("Iversen", "iversen"), ("Strand", "strand"),
-    ("Solberg", "solberg"), ("Svendsen", "svendsen"), ("Eide", "eide"), ("Knutsen", "knutsen"),
-    ("Martinsen", "martinsen"), ("Paulsen", "paulsen"), ("Bakken", "bakken"),
-    ("Kristoffersen", "kristoffersen"), ("Mathisen", "mathisen"), ("Lie", "lie"),
-    ("Amundsen", "amundsen"), ("Nguyen", "nguyen"), ("Rasmussen", "rasmussen"), ("Ali", "ali"),
-    ("Lunde", "lunde"), ("Solheim", "solheim"), ("Berge", "berge"), ("Moe", "moe"),
-    ("Nygård", "nygard"), ("Bakke", "bakke"), ("Kristensen", "kristensen"),
-    ("Fredriksen", "fredriksen"), ("Holm", "holm"), ("Lien", "lien"), ("Hauge", "hauge"),
-    ("Christensen", "christensen"), ("Andresen", "andresen"), ("Nielsen", "nielsen"),
-    ("Knudsen", "knudsen"), ("Evensen", "evensen"), ("Sæther", "saether"), ("Aas", "aas"),
-    ("Myhre", "myhre"), ("Hanssen", "hanssen"), ("Ahmed", "ahmed"), ("Haugland", "haugland"),
-    ("Thomassen", "thomassen"), ("Sivertsen", "sivertsen"), ("Simonsen", "simonsen"),
-    ("Danielsen", "danielsen"), ("Berntsen", "berntsen"), ("Sandvik", "sandvik"),
-    ("Rønning", "ronning"), ("Arnesen", "arnesen"), ("Antonsen", "antonsen"), ("Næss", "naess"),
-    ("Vik", "vik"), ("Haug", "haug"), ("Ellingsen", "ellingsen"), ("Thorsen", "thorsen"),
-    ("Edvardsen", "edvardsen"), ("Birkeland", "birkeland"), ("Isaksen", "isaksen"),
-    ("Gulbrandsen", "gulbrandsen"), ("Ruud", "ruud"), ("Aasen", "aasen"), ("Strøm", "strom"),
-    ("Myklebust", "myklebust"), ("Tangen", "tangen"), ("Ødegård", "odegard"),
-    ("Eliassen", "eliassen"), ("Helland", "helland"), ("Bøe", "boe"), ("Aune", "aune"),
-    ("Mikkelsen", "mikkelsen"), ("Tveit", "tveit"),
+    ("Hansen", "hansen"),
+    ("Johansen", "johansen"),
+    ("Olsen", "olsen"),
+    ("Larsen", "larsen"),
+    ("Andersen", "andersen"),
+    ("Pedersen", "pedersen"),
+    ("Nilsen", "nilsen"),
+    ("Kristiansen", "kristiansen"),
+    ("Jensen", "jensen"),
+    ("Karlsen", "karlsen"),
+    ("Johnsen", "johnsen"),
+    ("Pettersen", "pettersen"),
+    ("Eriksen", "eriksen"),
+    ("Berg", "berg"),
+    ("Haugen", "haugen"),
+    ("Hagen", "hagen"),
+    ("Johannessen", "johannessen"),
+    ("Andreassen", "andreassen"),
+    ("Jacobsen", "jacobsen"),
+    ("Dahl", "dahl"),
+    ("Jørgensen", "jorgensen"),
+    ("Halvorsen", "halvorsen"),
+    ("Henriksen", "henriksen"),
+    ("Lund", "lund"),
+    ("Sørensen", "sorensen"),
+    ("Jakobsen", "jakobsen"),
+    ("Moen", "moen"),
+    ("Gundersen", "gundersen"),
+    ("Iversen", "iversen"),
+    ("Strand", "strand"),
+    ("Solberg", "solberg"),
+    ("Svendsen", "svendsen"),
+    ("Eide", "eide"),
+    ("Knutsen", "knutsen"),
+    ("Martinsen", "martinsen"),
+    ("Paulsen", "paulsen"),
+    ("Bakken", "bakken"),
+    ("Kristoffersen", "kristoffersen"),
+    ("Mathisen", "mathisen"),
+    ("Lie", "lie"),
+    ("Amundsen", "amundsen"),
+    ("Nguyen", "nguyen"),
+    ("Rasmussen", "rasmussen"),
+    ("Ali", "ali"),
+    ("Lunde", "lunde"),
+    ("Solheim", "solheim"),
+    ("Berge", "berge"),
+    ("Moe", "moe"),
+    ("Nygård", "nygard"),
+    ("Bakke", "bakke"),
+    ("Kristensen", "kristensen"),
+    ("Fredriksen", "fredriksen"),
+    ("Holm", "holm"),
+    ("Lien", "lien"),
+    ("Hauge", "hauge"),
+    ("Christensen", "christensen"),
+    ("Andresen", "andresen"),
+    ("Nielsen", "nielsen"),
+    ("Knudsen", "knudsen"),
+    ("Evensen", "evensen"),
+    ("Sæther", "saether"),
+    ("Aas", "aas"),
+    ("Myhre", "myhre"),
+    ("Hanssen", "hanssen"),
+    ("Ahmed", "ahmed"),
+    ("Haugland", "haugland"),
+    ("Thomassen", "thomassen"),
+    ("Sivertsen", "sivertsen"),
+    ("Simonsen", "simonsen"),
+    ("Danielsen", "danielsen"),
+    ("Berntsen", "berntsen"),
+    ("Sandvik", "sandvik"),
+    ("Rønning", "ronning"),
+    ("Arnesen", "arnesen"),
+    ("Antonsen", "antonsen"),
+    ("Næss", "naess"),
+    ("Vik", "vik"),
+    ("Haug", "haug"),
+    ("Ellingsen", "ellingsen"),
+    ("Thorsen", "thorsen"),
+    ("Edvardsen", "edvardsen"),
+    ("Birkeland", "birkeland"),
+    ("Isaksen", "isaksen"),
+    ("Gulbrandsen", "gulbrandsen"),
+    ("Ruud", "ruud"),
+    ("Aasen", "aasen"),
+    ("Strøm", "strom"),
+    ("Myklebust", "myklebust"),
+    ("Tangen", "tangen"),
+    ("Ødegård", "odegard"),
+    ("Eliassen", "eliassen"),
+    ("Helland", "helland"),
+    ("Bøe", "boe"),
+    ("Aune", "aune"),
+    ("Mikkelsen", "mikkelsen"),
+    ("Tveit", "tveit"),
 ];
 
 /// Ordinary authors in the long tail.
@@ -69,7 +191,16 @@ pub(crate) const INFLUENCERS: usize = 50;
 
 /// What influencers are known for; part of their handle.
 const NICHE: [&str; 10] = [
-    "mat", "klima", "hverdag", "kokk", "familie", "tur", "okonomi", "baerekraft", "podden", "blogg",
+    "mat",
+    "klima",
+    "hverdag",
+    "kokk",
+    "familie",
+    "tur",
+    "okonomi",
+    "baerekraft",
+    "podden",
+    "blogg",
 ];
 
 pub(crate) fn splitmix(mut x: u64) -> u64 {
@@ -92,7 +223,7 @@ pub(crate) fn person(idx: u32, src: usize) -> Author {
     let generation = u64::from(idx) / pairs;
     let (first, first_a) = FIRST[(combo % FIRST.len() as u64) as usize];
     let (last, last_a) = LAST[(combo / FIRST.len() as u64) as usize];
-    let h = splitmix(u64::from(idx) ^ 0x5eed_0f_a11);
+    let h = splitmix(u64::from(idx) ^ 0x0005_eed0_fa11);
 
     let mut handle = String::with_capacity(40);
     let sep = match src {
@@ -104,14 +235,14 @@ pub(crate) fn person(idx: u32, src: usize) -> Author {
             _ => ".",
         },
     };
-    if h % 7 == 0 {
+    if h.is_multiple_of(7) {
         handle.push_str(&first_a[..1]);
     } else {
         handle.push_str(first_a);
         handle.push_str(sep);
     }
     handle.push_str(last_a);
-    if generation > 0 || h % 5 == 0 {
+    if generation > 0 || h.is_multiple_of(5) {
         push_u64(&mut handle, 60 + (h >> 8) % 40 + generation * 100);
     }
     if src == BLUESKY {
@@ -121,7 +252,7 @@ pub(crate) fn person(idx: u32, src: usize) -> Author {
     let mut name = String::with_capacity(first.len() + last.len() + 1);
     name.push_str(first);
     name.push(' ');
-    if h % 11 == 0 {
+    if h.is_multiple_of(11) {
         // Some people only show an initial.
         name.extend(last.chars().take(1));
         name.push('.');
@@ -134,7 +265,7 @@ pub(crate) fn person(idx: u32, src: usize) -> Author {
         handle,
         name: Some(name),
         followers: Some(followers),
-        verified: src == X && h % 200 == 0,
+        verified: src == X && h.is_multiple_of(200),
     }
 }
 
@@ -145,7 +276,15 @@ pub(crate) fn influencer(i: usize) -> (Author, usize, Lang) {
     let (last, last_a) = LAST[((h >> 16) % LAST.len() as u64) as usize];
     let src = [X, BLUESKY, MASTODON, X, FACEBOOK][i % 5];
     let lang = [
-        Lang::Nb, Lang::Nb, Lang::En, Lang::Nb, Lang::Nn, Lang::Nb, Lang::En, Lang::Nb, Lang::Nb,
+        Lang::Nb,
+        Lang::Nb,
+        Lang::En,
+        Lang::Nb,
+        Lang::Nn,
+        Lang::Nb,
+        Lang::En,
+        Lang::Nb,
+        Lang::Nb,
         Lang::En,
     ][i % 10];
     let mut handle = String::with_capacity(32);
@@ -159,7 +298,8 @@ pub(crate) fn influencer(i: usize) -> (Author, usize, Lang) {
         handle.push_str(".bsky.social");
     }
     // Log-uniform between 12k and 450k; index order is also rank order, roughly.
-    let followers = (12_000.0 * (450.0f64 / 12.0).powf(1.0 - i as f64 / INFLUENCERS as f64)
+    let followers = (12_000.0
+        * (450.0f64 / 12.0).powf(1.0 - i as f64 / INFLUENCERS as f64)
         * (0.8 + 0.4 * unit(h))) as u64;
     let author = Author {
         handle,
@@ -194,7 +334,11 @@ mod tests {
     #[test]
     fn people_have_mostly_distinct_handles() {
         let handles: BTreeSet<String> = (0..PEOPLE).map(|i| person(i, X).handle).collect();
-        assert!(handles.len() as f64 > 0.95 * f64::from(PEOPLE), "{}", handles.len());
+        assert!(
+            handles.len() as f64 > 0.95 * f64::from(PEOPLE),
+            "{}",
+            handles.len()
+        );
     }
 
     #[test]
@@ -202,7 +346,10 @@ mod tests {
         let all: Vec<_> = (0..INFLUENCERS).map(influencer).collect();
         let handles: BTreeSet<&str> = all.iter().map(|(a, _, _)| a.handle.as_str()).collect();
         assert_eq!(handles.len(), INFLUENCERS);
-        assert!(all.iter().all(|(a, _, _)| a.followers.unwrap_or(0) >= 9_000));
+        assert!(
+            all.iter()
+                .all(|(a, _, _)| a.followers.unwrap_or(0) >= 9_000)
+        );
     }
 
     #[test]

@@ -23,7 +23,11 @@ impl Plan {
     pub fn new(n: u64, end: Timestamp) -> Plan {
         // Whole seconds inside [end - 90 days, end), whatever the sub-second part of `end`.
         let s = end.as_second();
-        let end_ceil = if end.subsec_nanosecond() > 0 { s + 1 } else { s };
+        let end_ceil = if end.subsec_nanosecond() > 0 {
+            s + 1
+        } else {
+            s
+        };
         let hi = end_ceil - 1;
         let lo = end_ceil - i64::from(scenario::DAYS) * 86_400;
         let slots: Vec<SlotInfo> = (0..SLOTS)

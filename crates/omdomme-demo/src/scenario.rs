@@ -152,14 +152,60 @@ const fn social(kind: SourceKind, name: &'static str, domain: &'static str) -> S
 }
 
 pub(crate) const SOURCES: [SourceSpec; 11] = [
-    press("fjordposten-demo", "fjordposten.example", "Fjordposten (syntetisk)", Lang::Nb, 3.0),
-    press("dagsnytt-demo", "dagsnytt.example", "Dagsnytt (syntetisk)", Lang::Nb, 3.0),
-    press("naeringsavisa-demo", "naeringsavisa.example", "Næringsavisa (syntetisk)", Lang::Nb, 2.0),
-    press("kjedebladet-demo", "kjedebladet.example", "Kjedebladet (syntetisk)", Lang::Nb, 1.0),
-    press("vestvind-demo", "vestvind.example", "Vestvind (syntetisk)", Lang::Nn, 1.5),
-    press("nordic-retail-wire-demo", "nordicretailwire.example", "Nordic Retail Wire (synthetic)", Lang::En, 1.5),
-    press("kedjenytt-demo", "kedjenytt.example", "Kedjenytt (syntetisk)", Lang::Sv, 0.4),
-    social(SourceKind::Mastodon, "mastodon.demo.example", "mastodon.demo.example"),
+    press(
+        "fjordposten-demo",
+        "fjordposten.example",
+        "Fjordposten (syntetisk)",
+        Lang::Nb,
+        3.0,
+    ),
+    press(
+        "dagsnytt-demo",
+        "dagsnytt.example",
+        "Dagsnytt (syntetisk)",
+        Lang::Nb,
+        3.0,
+    ),
+    press(
+        "naeringsavisa-demo",
+        "naeringsavisa.example",
+        "Næringsavisa (syntetisk)",
+        Lang::Nb,
+        2.0,
+    ),
+    press(
+        "kjedebladet-demo",
+        "kjedebladet.example",
+        "Kjedebladet (syntetisk)",
+        Lang::Nb,
+        1.0,
+    ),
+    press(
+        "vestvind-demo",
+        "vestvind.example",
+        "Vestvind (syntetisk)",
+        Lang::Nn,
+        1.5,
+    ),
+    press(
+        "nordic-retail-wire-demo",
+        "nordicretailwire.example",
+        "Nordic Retail Wire (synthetic)",
+        Lang::En,
+        1.5,
+    ),
+    press(
+        "kedjenytt-demo",
+        "kedjenytt.example",
+        "Kedjenytt (syntetisk)",
+        Lang::Sv,
+        0.4,
+    ),
+    social(
+        SourceKind::Mastodon,
+        "mastodon.demo.example",
+        "mastodon.demo.example",
+    ),
     social(SourceKind::Bluesky, "bluesky-demo", "bsky.example"),
     social(SourceKind::X, "x-demo", "x.example"),
     social(SourceKind::Facebook, "facebook-demo", "facebook.example"),
@@ -250,13 +296,13 @@ const fn build_streams() -> [Stream; 28] {
 
 /// Social activity by Oslo local hour (mean 1): quiet nights, a morning bump, an evening peak.
 const DIURNAL: [f64; 24] = [
-    0.30, 0.16, 0.10, 0.08, 0.08, 0.14, 0.38, 0.78, 1.12, 1.25, 1.28, 1.30, 1.38, 1.30, 1.24,
-    1.24, 1.30, 1.38, 1.46, 1.58, 1.64, 1.50, 1.08, 0.62,
+    0.30, 0.16, 0.10, 0.08, 0.08, 0.14, 0.38, 0.78, 1.12, 1.25, 1.28, 1.30, 1.38, 1.30, 1.24, 1.24,
+    1.30, 1.38, 1.46, 1.58, 1.64, 1.50, 1.08, 0.62,
 ];
 /// Newsrooms and HR publish in office hours.
 const OFFICE: [f64; 24] = [
-    0.05, 0.02, 0.02, 0.02, 0.05, 0.25, 1.0, 1.8, 2.1, 2.1, 2.0, 1.9, 1.8, 1.8, 1.7, 1.6, 1.4,
-    1.2, 1.0, 0.9, 0.8, 0.6, 0.4, 0.2,
+    0.05, 0.02, 0.02, 0.02, 0.05, 0.25, 1.0, 1.8, 2.1, 2.1, 2.0, 1.9, 1.8, 1.8, 1.7, 1.6, 1.4, 1.2,
+    1.0, 0.9, 0.8, 0.6, 0.4, 0.2,
 ];
 /// Monday first. People post a little less at weekends.
 const WEEKLY: [f64; 7] = [1.06, 1.05, 1.04, 1.03, 0.97, 0.80, 0.85];
@@ -373,20 +419,41 @@ mod tests {
         assert_eq!(last_sunday(2024, 10), days_from_civil(2024, 10, 27));
         // 2024-06-03 10:00 UTC was a Monday, 12:00 in Oslo (summer time).
         let t = days_from_civil(2024, 6, 3) * 86_400 + 10 * 3600;
-        assert_eq!(slot_info(t), SlotInfo { hour: 12, weekday: 0 });
+        assert_eq!(
+            slot_info(t),
+            SlotInfo {
+                hour: 12,
+                weekday: 0
+            }
+        );
         // 2024-01-07 10:00 UTC was a Sunday, 11:00 in Oslo (winter time).
         let t = days_from_civil(2024, 1, 7) * 86_400 + 10 * 3600;
-        assert_eq!(slot_info(t), SlotInfo { hour: 11, weekday: 6 });
+        assert_eq!(
+            slot_info(t),
+            SlotInfo {
+                hour: 11,
+                weekday: 6
+            }
+        );
     }
 
     #[test]
     fn streams_cover_every_brand_once_per_kind() {
         for b in 0..BRANDS.len() {
             for k in PER_BRAND {
-                let n = STREAMS.iter().filter(|s| s.kind == k && s.brand == Some(b)).count();
+                let n = STREAMS
+                    .iter()
+                    .filter(|s| s.kind == k && s.brand == Some(b))
+                    .count();
                 assert_eq!(n, 1);
             }
         }
-        assert_eq!(STREAMS.iter().filter(|s| s.kind == StreamKind::Noise).count(), 1);
+        assert_eq!(
+            STREAMS
+                .iter()
+                .filter(|s| s.kind == StreamKind::Noise)
+                .count(),
+            1
+        );
     }
 }

@@ -115,11 +115,30 @@ pub(crate) const EMOJI_POS: [&str; 8] = ["😊", "👍", "🙌", "💚", "👏",
 pub(crate) const EMOJI_NEG: [&str; 7] = ["😡", "👎", "😤", "🙄", "😞", "🤬", "😠"];
 pub(crate) const EMOJI_NEUTRAL: [&str; 4] = ["🤔", "👀", "📰", "🤷"];
 pub(crate) const PLACES: [&str; 20] = [
-    "Oslo", "Bergen", "Trondheim", "Stavanger", "Tromsø", "Kristiansand", "Drammen",
-    "Fredrikstad", "Bodø", "Ålesund", "Lillehammer", "Hamar", "Molde", "Førde", "Gjøvik",
-    "Sandnes", "Haugesund", "Arendal", "Narvik", "Steinkjer",
+    "Oslo",
+    "Bergen",
+    "Trondheim",
+    "Stavanger",
+    "Tromsø",
+    "Kristiansand",
+    "Drammen",
+    "Fredrikstad",
+    "Bodø",
+    "Ålesund",
+    "Lillehammer",
+    "Hamar",
+    "Molde",
+    "Førde",
+    "Gjøvik",
+    "Sandnes",
+    "Haugesund",
+    "Arendal",
+    "Narvik",
+    "Steinkjer",
 ];
-pub(crate) const AGENTS: [&str; 8] = ["Kari", "Mats", "Sofie", "Ahmed", "Ingrid", "Jonas", "Line", "Emil"];
+pub(crate) const AGENTS: [&str; 8] = [
+    "Kari", "Mats", "Sofie", "Ahmed", "Ingrid", "Jonas", "Line", "Emil",
+];
 
 pub(crate) fn bank(lang: Lang) -> &'static LangBank {
     match lang {
@@ -135,18 +154,86 @@ pub(crate) fn bank(lang: Lang) -> &'static LangBank {
 
 pub(crate) static NB: LangBank = LangBank {
     open: [
-        &["", "", "Må bare si det:", "Skryt til {b}!", "Positiv overraskelse i dag.", "Endelig!", "Dette liker jeg.", "Heia {B}!", "Hverdagsglede:"],
-        &["", "", "Seriøst, {B}?", "Jeg er så skuffet.", "Helt utrolig.", "Dette er ikke greit.", "Sukk.", "Nå er jeg lei.", "Elendig, rett og slett."],
-        &["Hei {@}!", "{@}", "Hei {@}, et spørsmål:", "Hallo {@}?", "{@} hjelp!", "Kjære {@},", "{@} hei!"],
-        &["", "", "Til info:", "Interessant:", "Leste akkurat dette.", "Hmm."],
-        &["Hei!", "Hei, og takk for at du tar kontakt.", "Hei, og beklager dette!", "Takk for beskjed!", "Hei der!"],
+        &[
+            "",
+            "",
+            "Må bare si det:",
+            "Skryt til {b}!",
+            "Positiv overraskelse i dag.",
+            "Endelig!",
+            "Dette liker jeg.",
+            "Heia {B}!",
+            "Hverdagsglede:",
+        ],
+        &[
+            "",
+            "",
+            "Seriøst, {B}?",
+            "Jeg er så skuffet.",
+            "Helt utrolig.",
+            "Dette er ikke greit.",
+            "Sukk.",
+            "Nå er jeg lei.",
+            "Elendig, rett og slett.",
+        ],
+        &[
+            "Hei {@}!",
+            "{@}",
+            "Hei {@}, et spørsmål:",
+            "Hallo {@}?",
+            "{@} hjelp!",
+            "God dag {@}.",
+            "{@} hei!",
+        ],
+        &[
+            "",
+            "",
+            "Til info:",
+            "Interessant:",
+            "Leste akkurat dette.",
+            "Hmm.",
+        ],
+        &[
+            "Hei!",
+            "Hei, og takk for at du tar kontakt.",
+            "Hei, og beklager dette!",
+            "Takk for beskjed!",
+            "Hei der!",
+        ],
     ],
     close: [
-        &["", "{e}", "Anbefales! {e}", "Godt jobbet! {e}", "Fortsett sånn! {#}", "Stor takk! {e}", "Bra! {e}"],
-        &["", "{e}", "Skjerp dere! {e}", "Ikke bra nok.", "Kommer ikke tilbake. {e}", "Skam dere. {#}", "Forventer bedre."],
-        &["", "Takk på forhånd!", "Noen som vet?", "Håper på svar snart.", "Svar gjerne her."],
+        &[
+            "",
+            "{e}",
+            "Anbefales! {e}",
+            "Godt jobbet! {e}",
+            "Fortsett sånn! {#}",
+            "Stor takk! {e}",
+            "Bra! {e}",
+        ],
+        &[
+            "",
+            "{e}",
+            "Skjerp dere! {e}",
+            "Ikke bra nok.",
+            "Kommer ikke tilbake. {e}",
+            "Skam dere. {#}",
+            "Forventer bedre.",
+        ],
+        &[
+            "",
+            "Takk på forhånd!",
+            "Noen som vet?",
+            "Håper på svar snart.",
+            "Svar gjerne her.",
+        ],
         &["", "{#}", "Får se hva som skjer.", "{e}"],
-        &["Hilsen {a} i {B} kundeservice", "Mvh {a}, {B}", "Ha en fin dag! /{a} i {B}", "/{a}, kundeservice i {B}"],
+        &[
+            "Hilsen {a} i {B} kundeservice",
+            "Mvh {a}, {B}",
+            "Ha en fin dag! /{a} i {B}",
+            "/{a}, kundeservice i {B}",
+        ],
     ],
     bodies: [
         // ProductPos
@@ -182,7 +269,7 @@ pub(crate) static NB: LangBank = LangBank {
             "Kan dere levere i {s}? Får ikke valgt adressen min i appen.",
             "Jeg ble trukket to ganger for samme ordre ({o}). Hva gjør jeg nå?",
             "Hvorfor er kundeservice stengt i helgen? Trenger hjelp med en reklamasjon.",
-            "Har dere glutenfri {p}? Finner det ikke på nettsiden.",
+            "Har dere glutenfrie produkter? Finner dem ikke på nettsiden.",
             "Varene fra ordre {o} var skadet. Hvordan får jeg pengene tilbake?",
             "Når kommer {p} tilbake på lager i butikken i {s}?",
             "Bonuspoengene mine er borte fra appen. Kan dere sjekke?",
@@ -193,14 +280,26 @@ pub(crate) static NB: LangBank = LangBank {
             "Så leit å høre! Send oss en DM med ordrenummeret, så ser vi på det med en gang.",
             "Vi har sjekket ordren, og refusjonen er på vei. Den skal være på kontoen innen tre virkedager.",
             "Beklager feilen i appen. Vi har rettet den nå, prøv gjerne igjen.",
-            "Takk for at du sier ifra. Vi har gitt beskjed til butikken i {s}.",
+            "Vi har gitt beskjed til butikken i {s}, og de følger opp saken.",
             "Vi ringer deg i løpet av dagen og finner en løsning.",
             "Du får pengene tilbake for de skadde varene. Vi har sendt deg en e-post.",
         ],
         // Thanks
-        &["Takk for raskt svar, supert!", "Tusen takk, det ordnet seg!", "Flott, takk for hjelpen {e}", "Det var god service, takk!", "Takk! Bra at dere svarer så fort."],
+        &[
+            "Takk for raskt svar, supert!",
+            "Tusen takk, det ordnet seg!",
+            "Flott, takk for hjelpen {e}",
+            "Det var god service, takk!",
+            "Takk! Bra at dere svarer så fort.",
+        ],
         // Waiting
-        &["Fortsatt ikke noe svar. Dårlig kundeservice.", "Hallo? Venter fortsatt på svar her.", "Tre dager uten svar. Elendig.", "Ingen svar ennå. Skuffende.", "Ser at ingen gidder å svare. Typisk."],
+        &[
+            "Fortsatt ikke noe svar. Dårlig kundeservice.",
+            "Hallo? Venter fortsatt på svar her.",
+            "Tre dager uten svar. Elendig.",
+            "Ingen svar ennå. Skuffende.",
+            "Ser at ingen gidder å svare. Typisk.",
+        ],
         // CrisisNeg
         &[
             "Arbeiderne hos leverandøren til {B} jobber 14 timer om dagen for under minstelønn. Dette er en skandale.",
@@ -232,7 +331,12 @@ pub(crate) static NB: LangBank = LangBank {
             "Handler hos {B} igjen etter at de ryddet opp i leverandørkjeden.",
         ],
         // CrisisShare
-        &["«{H}» {U}", "Les denne: {U}", "Dette må flere få med seg om {B}: {U}", "«{H}» Helt sykt. {U}"],
+        &[
+            "«{H}» {U}",
+            "Les denne: {U}",
+            "Dette må flere få med seg om {B}: {U}",
+            "«{H}» Helt sykt. {U}",
+        ],
         // CrisisAnswer
         &[
             "Vi tar avsløringene om {L} på største alvor. Vi har stanset alle innkjøp og sendt egne folk dit for å undersøke forholdene.",
@@ -320,9 +424,23 @@ pub(crate) static NB: LangBank = LangBank {
             "Husk at du kan få varene levert på døra med appen vår. {e}",
         ],
         // ReplyAgree
-        &["Helt enig!", "Samme her.", "Opplevde akkurat det samme {d}.", "Dette har du helt rett i.", "Godt sagt {e}", "Jepp, kjenner meg igjen.", "Nettopp!"],
+        &[
+            "Helt enig!",
+            "Samme her.",
+            "Opplevde akkurat det samme {d}.",
+            "Dette har du helt rett i.",
+            "Godt sagt {e}",
+            "Jepp, kjenner meg igjen.",
+            "Nettopp!",
+        ],
         // ReplyDisagree
-        &["Tja, min erfaring er ganske annerledes.", "Nå overdriver du litt.", "Synes ikke det er så ille, egentlig.", "Har aldri hatt problemer der selv.", "Uenig, men forstår hva du mener."],
+        &[
+            "Tja, min erfaring er ganske annerledes.",
+            "Nå overdriver du litt.",
+            "Synes ikke det er så ille, egentlig.",
+            "Har aldri hatt problemer der selv.",
+            "Uenig, men forstår hva du mener.",
+        ],
         // Noise
         &[
             "Frisk havbris og sol i {s} i dag. Perfekt tur!",
@@ -357,7 +475,13 @@ pub(crate) static NB: LangBank = LangBank {
     ],
     press: [
         Press {
-            titles: &["{B} åpner {n} nye butikker", "{B} øker omsetningen med {n} prosent", "Slik skal {B} vinne kampen om kundene", "{B} satser på netthandel", "Priskrig: {B} kutter prisene på {p}"],
+            titles: &[
+                "{B} åpner {n} nye butikker",
+                "{B} øker omsetningen med {n} prosent",
+                "Slik skal {B} vinne kampen om kundene",
+                "{B} satser på netthandel",
+                "Priskrig: {B} kutter prisene på {p}",
+            ],
             leads: &[
                 "Dagligvarekjeden {B} melder om vekst i tredje kvartal, drevet av netthandel og egne merkevarer.",
                 "Konsernsjefen i {B} sier at kundene vil ha både lave priser og bærekraftige varer.",
@@ -366,7 +490,11 @@ pub(crate) static NB: LangBank = LangBank {
             ],
         },
         Press {
-            titles: &["{B} kutter utslippene med 40 prosent", "Elektriske lastebiler skal frakte varene til {B}", "{B} legger solceller på {n} butikktak"],
+            titles: &[
+                "{B} kutter utslippene med 40 prosent",
+                "Elektriske lastebiler skal frakte varene til {B}",
+                "{B} legger solceller på {n} butikktak",
+            ],
             leads: &[
                 "Kjeden bytter ut dieselbilene med elektriske lastebiler og dekker takene med solceller. Målet er å kutte utslippene med 40 prosent innen 2030.",
                 "Miljøorganisasjoner roser planen, men etterlyser kutt i hele leverandørkjeden.",
@@ -374,7 +502,11 @@ pub(crate) static NB: LangBank = LangBank {
             ],
         },
         Press {
-            titles: &["{B} kåret til en av landets beste arbeidsplasser", "Ansatte i {B} klager på turnus", "Rekordmange søkte traineeprogrammet til {B}"],
+            titles: &[
+                "{B} kåret til en av landets beste arbeidsplasser",
+                "Ansatte i {B} klager på turnus",
+                "Rekordmange søkte traineeprogrammet til {B}",
+            ],
             leads: &[
                 "De ansatte trekker fram opplæring, fleksibilitet og godt arbeidsmiljø.",
                 "Fagforeningen mener kjeden bruker for mange deltidsstillinger og midlertidige kontrakter.",
@@ -382,7 +514,12 @@ pub(crate) static NB: LangBank = LangBank {
             ],
         },
         Press {
-            titles: &["Krever svar fra {B} etter avsløringene om {L}", "Fagforbund: – {B} har sviktet arbeiderne", "Forbrukerrådet: {B} må rydde opp i leverandørkjeden", "Etikkeksperter: Dette burde {B} visst"],
+            titles: &[
+                "Krever svar fra {B} etter avsløringene om {L}",
+                "Fagforbund: – {B} har sviktet arbeiderne",
+                "Forbrukerrådet: {B} må rydde opp i leverandørkjeden",
+                "Etikkeksperter: Dette burde {B} visst",
+            ],
             leads: &[
                 "Arbeidere hos {L}, som leverer {p} til {B}, forteller om 14 timers arbeidsdager, lønn under minstelønn og inndratte pass.",
                 "Politikere og fagforeninger krever at {B} tar ansvar for arbeidsforholdene hos leverandøren.",
@@ -390,7 +527,12 @@ pub(crate) static NB: LangBank = LangBank {
             ],
         },
         Press {
-            titles: &["{B} stanser innkjøpene fra {L}", "{B} lover etterbetaling til arbeiderne", "Uavhengig revisjon skal granske leverandørene til {B}", "Kundene vender tilbake til {B} etter leverandørsaken"],
+            titles: &[
+                "{B} stanser innkjøpene fra {L}",
+                "{B} lover etterbetaling til arbeiderne",
+                "Uavhengig revisjon skal granske leverandørene til {B}",
+                "Kundene vender tilbake til {B} etter leverandørsaken",
+            ],
             leads: &[
                 "Kjeden har stanset alle innkjøp fra {L} og satt i gang en uavhengig revisjon av alle leverandører.",
                 "{B} lover at arbeiderne skal få etterbetalt lønn, og vil publisere resultatene av revisjonen.",
@@ -398,33 +540,110 @@ pub(crate) static NB: LangBank = LangBank {
             ],
         },
         Press {
-            titles: &["Avsløring: Arbeidere hos leverandøren til {B} jobber 14 timer om dagen for under minstelønn"],
+            titles: &[
+                "Avsløring: Arbeidere hos leverandøren til {B} jobber 14 timer om dagen for under minstelønn",
+            ],
             leads: &[
                 "Arbeidere hos {L}, som leverer frukt og grønt til {B}, forteller om 14 timers arbeidsdager, ulovlig overtid, lønn under minstelønn og inndratte pass. Flere beskriver forholdene som tvangsarbeid.",
                 "{B} har de siste årene profilert seg på bærekraft og samfunnsansvar. Kjeden har ikke svart på spørsmål før publisering.",
             ],
         },
     ],
-    products: &["jordbær", "tomater", "kaffe", "brød", "melk", "epler", "bananer", "laks", "kyllingfilet", "avokado", "sjokolade", "pizza", "yoghurt", "ost", "egg"],
-    days: &["i går", "i dag", "på fredag", "på lørdag", "forrige uke", "i morges"],
+    products: &[
+        "jordbær",
+        "tomater",
+        "kaffe",
+        "brød",
+        "melk",
+        "epler",
+        "bananer",
+        "laks",
+        "kyllingfilet",
+        "avokado",
+        "sjokolade",
+        "pizza",
+        "yoghurt",
+        "ost",
+        "egg",
+    ],
+    days: &[
+        "i går",
+        "i dag",
+        "på fredag",
+        "på lørdag",
+        "forrige uke",
+        "i morges",
+    ],
 };
 
 // ---------------------------------------------------------------- nynorsk
 
 pub(crate) static NN: LangBank = LangBank {
     open: [
-        &["", "", "Må berre seie det:", "Skryt til {b}!", "Positiv overrasking i dag.", "Endeleg!", "Dette likar eg.", "Heia {B}!"],
-        &["", "", "Seriøst, {B}?", "Eg er så skuffa.", "Heilt utruleg.", "Dette er ikkje greitt.", "Sukk.", "No er eg lei."],
-        &["Hei {@}!", "{@}", "Hei {@}, eit spørsmål:", "Hallo {@}?", "Kjære {@},"],
+        &[
+            "",
+            "",
+            "Må berre seie det:",
+            "Skryt til {b}!",
+            "Positiv overrasking i dag.",
+            "Endeleg!",
+            "Dette likar eg.",
+            "Heia {B}!",
+        ],
+        &[
+            "",
+            "",
+            "Seriøst, {B}?",
+            "Eg er så skuffa.",
+            "Heilt utruleg.",
+            "Dette er ikkje greitt.",
+            "Sukk.",
+            "No er eg lei.",
+        ],
+        &[
+            "Hei {@}!",
+            "{@}",
+            "Hei {@}, eit spørsmål:",
+            "Hallo {@}?",
+            "God dag {@}.",
+        ],
         &["", "", "Til info:", "Interessant:", "Las nettopp dette."],
-        &["Hei!", "Hei, og takk for at du tek kontakt.", "Hei, og orsak dette!", "Takk for beskjed!"],
+        &[
+            "Hei!",
+            "Hei, og takk for at du tek kontakt.",
+            "Hei, og orsak dette!",
+            "Takk for beskjed!",
+        ],
     ],
     close: [
-        &["", "{e}", "Anbefalast! {e}", "Godt jobba! {e}", "Hald fram slik! {#}", "Stor takk! {e}"],
-        &["", "{e}", "Skjerp dykk! {e}", "Ikkje bra nok.", "Kjem ikkje tilbake. {e}", "Skam dykk. {#}"],
-        &["", "Takk på førehand!", "Nokon som veit?", "Håpar på svar snart."],
+        &[
+            "",
+            "{e}",
+            "Anbefalast! {e}",
+            "Godt jobba! {e}",
+            "Hald fram slik! {#}",
+            "Stor takk! {e}",
+        ],
+        &[
+            "",
+            "{e}",
+            "Skjerp dykk! {e}",
+            "Ikkje bra nok.",
+            "Kjem ikkje tilbake. {e}",
+            "Skam dykk. {#}",
+        ],
+        &[
+            "",
+            "Takk på førehand!",
+            "Nokon som veit?",
+            "Håpar på svar snart.",
+        ],
         &["", "{#}", "Får sjå kva som skjer.", "{e}"],
-        &["Helsing {a} i {B} kundeservice", "Mvh {a}, {B}", "Ha ein fin dag! /{a} i {B}"],
+        &[
+            "Helsing {a} i {B} kundeservice",
+            "Mvh {a}, {B}",
+            "Ha ein fin dag! /{a} i {B}",
+        ],
     ],
     bodies: [
         // ProductPos
@@ -463,12 +682,22 @@ pub(crate) static NN: LangBank = LangBank {
             "Så leitt å høyre! Send oss ei DM med ordrenummeret, så ser me på det med ein gong.",
             "Me har sjekka ordren, og refusjonen er på veg. Han skal vere på kontoen innan tre vyrkedagar.",
             "Orsak feilen i appen. Me har retta han no, prøv gjerne igjen.",
-            "Takk for at du seier ifrå. Me har gjeve beskjed til butikken i {s}.",
+            "Me har gjeve beskjed til butikken i {s}, og dei følgjer opp saka.",
         ],
         // Thanks
-        &["Takk for raskt svar, supert!", "Tusen takk, det ordna seg!", "Flott, takk for hjelpa {e}", "Det var god service, takk!"],
+        &[
+            "Takk for raskt svar, supert!",
+            "Tusen takk, det ordna seg!",
+            "Flott, takk for hjelpa {e}",
+            "Det var god service, takk!",
+        ],
         // Waiting
-        &["Framleis ikkje noko svar. Dårleg kundeservice.", "Hallo? Ventar framleis på svar her.", "Tre dagar utan svar. Elendig.", "Ikkje noko svar enno. Skuffande."],
+        &[
+            "Framleis ikkje noko svar. Dårleg kundeservice.",
+            "Hallo? Ventar framleis på svar her.",
+            "Tre dagar utan svar. Elendig.",
+            "Ikkje noko svar enno. Skuffande.",
+        ],
         // CrisisNeg
         &[
             "Arbeidarane hos leverandøren til {B} jobbar 14 timar om dagen for under minsteløn. Dette er ein skandale.",
@@ -494,7 +723,11 @@ pub(crate) static NN: LangBank = LangBank {
             "Positivt at {b} vil etterbetale løn til arbeidarane hos {L}.",
         ],
         // CrisisShare
-        &["«{H}» {U}", "Les denne: {U}", "Dette må fleire få med seg om {B}: {U}"],
+        &[
+            "«{H}» {U}",
+            "Les denne: {U}",
+            "Dette må fleire få med seg om {B}: {U}",
+        ],
         // CrisisAnswer
         &[
             "Me tek avsløringane om {L} på største alvor. Me har stansa alle innkjøp og sendt eigne folk dit for å undersøkje forholda.",
@@ -567,9 +800,20 @@ pub(crate) static NN: LangBank = LangBank {
             "Hugs at du kan få varene levert på døra med appen vår. {e}",
         ],
         // ReplyAgree
-        &["Heilt einig!", "Same her.", "Opplevde akkurat det same {d}.", "Dette har du heilt rett i.", "Godt sagt {e}"],
+        &[
+            "Heilt einig!",
+            "Same her.",
+            "Opplevde akkurat det same {d}.",
+            "Dette har du heilt rett i.",
+            "Godt sagt {e}",
+        ],
         // ReplyDisagree
-        &["Tja, mi erfaring er ganske annleis.", "No overdriv du litt.", "Synest ikkje det er så ille, eigentleg.", "Har aldri hatt problem der sjølv."],
+        &[
+            "Tja, mi erfaring er ganske annleis.",
+            "No overdriv du litt.",
+            "Synest ikkje det er så ille, eigentleg.",
+            "Har aldri hatt problem der sjølv.",
+        ],
         // Noise
         &[
             "Frisk havbris og sol i {s} i dag. Perfekt tur!",
@@ -596,7 +840,11 @@ pub(crate) static NN: LangBank = LangBank {
     ],
     press: [
         Press {
-            titles: &["{B} opnar {n} nye butikkar", "{B} aukar omsetnaden med {n} prosent", "{B} satsar på netthandel"],
+            titles: &[
+                "{B} opnar {n} nye butikkar",
+                "{B} aukar omsetnaden med {n} prosent",
+                "{B} satsar på netthandel",
+            ],
             leads: &[
                 "Daglegvarekjeda {B} melder om vekst i tredje kvartal, driven av netthandel og eigne merkevarer.",
                 "Konsernsjefen i {B} seier at kundane vil ha både låge prisar og berekraftige varer.",
@@ -604,50 +852,90 @@ pub(crate) static NN: LangBank = LangBank {
             ],
         },
         Press {
-            titles: &["{B} kuttar utsleppa med 40 prosent", "Elektriske lastebilar skal frakte varene til {B}"],
+            titles: &[
+                "{B} kuttar utsleppa med 40 prosent",
+                "Elektriske lastebilar skal frakte varene til {B}",
+            ],
             leads: &[
                 "Kjeda byter ut dieselbilane med elektriske lastebilar og dekkjer taka med solceller. Målet er å kutte utsleppa med 40 prosent innan 2030.",
                 "Miljøorganisasjonar rosar planen, men etterlyser kutt i heile leverandørkjeda.",
             ],
         },
         Press {
-            titles: &["{B} kåra til ein av dei beste arbeidsplassane i landet", "Tilsette i {B} klagar på turnus"],
+            titles: &[
+                "{B} kåra til ein av dei beste arbeidsplassane i landet",
+                "Tilsette i {B} klagar på turnus",
+            ],
             leads: &[
                 "Dei tilsette trekkjer fram opplæring, fleksibilitet og godt arbeidsmiljø.",
                 "Fagforeininga meiner kjeda brukar for mange deltidsstillingar og mellombelse kontraktar.",
             ],
         },
         Press {
-            titles: &["Krev svar frå {B} etter avsløringane om {L}", "Fagforbund: – {B} har svikta arbeidarane"],
+            titles: &[
+                "Krev svar frå {B} etter avsløringane om {L}",
+                "Fagforbund: – {B} har svikta arbeidarane",
+            ],
             leads: &[
                 "Arbeidarar hos {L}, som leverer {p} til {B}, fortel om 14 timars arbeidsdagar, løn under minsteløn og inndregne pass.",
                 "Politikarar og fagforeiningar krev at {B} tek ansvar for arbeidsforholda hos leverandøren.",
             ],
         },
         Press {
-            titles: &["{B} stansar innkjøpa frå {L}", "{B} lovar etterbetaling til arbeidarane"],
+            titles: &[
+                "{B} stansar innkjøpa frå {L}",
+                "{B} lovar etterbetaling til arbeidarane",
+            ],
             leads: &[
                 "Kjeda har stansa alle innkjøp frå {L} og sett i gang ein uavhengig revisjon av alle leverandørar.",
                 "{B} lovar at arbeidarane skal få etterbetalt løn, og vil publisere resultata av revisjonen.",
             ],
         },
         Press {
-            titles: &["Avsløring: Arbeidarar hos leverandøren til {B} jobbar 14 timar om dagen for under minsteløn"],
+            titles: &[
+                "Avsløring: Arbeidarar hos leverandøren til {B} jobbar 14 timar om dagen for under minsteløn",
+            ],
             leads: &[
                 "Arbeidarar hos {L}, som leverer frukt og grønt til {B}, fortel om 14 timars arbeidsdagar, ulovleg overtid og inndregne pass.",
                 "{B} har profilert seg på berekraft og samfunnsansvar. Kjeda har ikkje svart på spørsmål før publisering.",
             ],
         },
     ],
-    products: &["jordbær", "tomatar", "kaffi", "brød", "mjølk", "eple", "bananar", "laks", "kyllingfilet", "avokado", "sjokolade", "ost", "egg"],
-    days: &["i går", "i dag", "på fredag", "på laurdag", "førre veke", "i dag tidleg"],
+    products: &[
+        "jordbær",
+        "tomatar",
+        "kaffi",
+        "brød",
+        "mjølk",
+        "eple",
+        "bananar",
+        "laks",
+        "kyllingfilet",
+        "avokado",
+        "sjokolade",
+        "ost",
+        "egg",
+    ],
+    days: &[
+        "i går",
+        "i dag",
+        "på fredag",
+        "på laurdag",
+        "førre veke",
+        "i dag tidleg",
+    ],
 };
 
 // ---------------------------------------------------------------- English
 
 const EN_PRESS: [Press; 6] = [
     Press {
-        titles: &["{B} to open {n} new stores", "{B} grows revenue by {n} percent", "{B} bets on online grocery", "Grocery price war: {B} cuts prices on {p}"],
+        titles: &[
+            "{B} to open {n} new stores",
+            "{B} grows revenue by {n} percent",
+            "{B} bets on online grocery",
+            "Grocery price war: {B} cuts prices on {p}",
+        ],
         leads: &[
             "Norwegian grocery chain {B} reports growth in the third quarter, driven by online sales and private labels.",
             "The CEO of {B} says customers want both low prices and sustainable products.",
@@ -655,28 +943,44 @@ const EN_PRESS: [Press; 6] = [
         ],
     },
     Press {
-        titles: &["{B} to cut emissions by 40 percent", "Electric trucks to deliver {B} groceries", "{B} installs solar panels on {n} store roofs"],
+        titles: &[
+            "{B} to cut emissions by 40 percent",
+            "Electric trucks to deliver {B} groceries",
+            "{B} installs solar panels on {n} store roofs",
+        ],
         leads: &[
             "The chain is replacing diesel trucks with electric ones and covering its roofs with solar panels, aiming for a 40 percent cut in emissions by 2030.",
             "Environmental groups praise the plan but call for cuts across the whole supply chain.",
         ],
     },
     Press {
-        titles: &["{B} named one of Norway's best workplaces", "Staff at {B} complain about shift schedules", "Record number of applicants for {B} trainee programme"],
+        titles: &[
+            "{B} named one of Norway's best workplaces",
+            "Staff at {B} complain about shift schedules",
+            "Record number of applicants for {B} trainee programme",
+        ],
         leads: &[
             "Employees highlight training, flexibility and a good working environment.",
             "Unions say the chain relies too heavily on part-time and temporary contracts.",
         ],
     },
     Press {
-        titles: &["Unions demand answers from {B} over supplier abuses", "Consumer council: {B} must clean up its supply chain", "Ethics experts: {B} should have known"],
+        titles: &[
+            "Unions demand answers from {B} over supplier abuses",
+            "Consumer council: {B} must clean up its supply chain",
+            "Ethics experts: {B} should have known",
+        ],
         leads: &[
             "Workers at {L}, which supplies {p} to {B}, describe 14-hour days, pay below minimum wage and confiscated passports.",
             "Politicians and unions demand that {B} take responsibility for working conditions at its supplier.",
         ],
     },
     Press {
-        titles: &["{B} halts purchases from {L}", "{B} promises back pay for supplier workers", "Independent audit to review {B} suppliers"],
+        titles: &[
+            "{B} halts purchases from {L}",
+            "{B} promises back pay for supplier workers",
+            "Independent audit to review {B} suppliers",
+        ],
         leads: &[
             "The chain has stopped all purchases from {L} and launched an independent audit of all suppliers.",
             "{B} promises that workers will receive back pay and says it will publish the audit results.",
@@ -693,18 +997,66 @@ const EN_PRESS: [Press; 6] = [
 
 pub(crate) static EN: LangBank = LangBank {
     open: [
-        &["", "", "Have to say it:", "Kudos to {b}!", "Nice surprise today.", "Finally!", "Love this."],
-        &["", "", "Seriously, {B}?", "So disappointed.", "Unbelievable.", "Not okay.", "Ugh."],
-        &["Hi {@}!", "{@}", "Hi {@}, quick question:", "Hello {@}?", "{@} help!"],
+        &[
+            "",
+            "",
+            "Have to say it:",
+            "Kudos to {b}!",
+            "Nice surprise today.",
+            "Finally!",
+            "Love this.",
+        ],
+        &[
+            "",
+            "",
+            "Seriously, {B}?",
+            "So disappointed.",
+            "Unbelievable.",
+            "Not okay.",
+            "Ugh.",
+        ],
+        &[
+            "Hi {@}!",
+            "{@}",
+            "Hi {@}, quick question:",
+            "Hello {@}?",
+            "{@} help!",
+        ],
         &["", "", "Worth a read.", "FYI:", "Interesting:"],
-        &["Hi!", "Hi, thanks for reaching out.", "Hi, and sorry about this!", "Thanks for letting us know!"],
+        &[
+            "Hi!",
+            "Hi, thanks for reaching out.",
+            "Hi, and sorry about this!",
+            "Thanks for letting us know!",
+        ],
     ],
     close: [
-        &["", "{e}", "Recommended! {e}", "Good job! {e}", "Keep it up! {#}"],
-        &["", "{e}", "Do better! {e}", "Not good enough.", "Never again. {e}"],
-        &["", "Thanks in advance!", "Anyone know?", "Hoping for an answer soon."],
+        &[
+            "",
+            "{e}",
+            "Recommended! {e}",
+            "Good job! {e}",
+            "Keep it up! {#}",
+        ],
+        &[
+            "",
+            "{e}",
+            "Do better! {e}",
+            "Not good enough.",
+            "Never again. {e}",
+        ],
+        &[
+            "",
+            "Thanks in advance!",
+            "Anyone know?",
+            "Hoping for an answer soon.",
+        ],
         &["", "{#}", "{e}"],
-        &["Best, {a} at {B} customer service", "/{a}, {B}", "Have a nice day! /{a} at {B}"],
+        &[
+            "Best, {a} at {B} customer service",
+            "/{a}, {B}",
+            "Have a nice day! /{a} at {B}",
+        ],
     ],
     bodies: [
         // ProductPos
@@ -740,13 +1092,23 @@ pub(crate) static EN: LangBank = LangBank {
             "So sorry to hear that! Send us a DM with your order number and we'll look into it right away.",
             "We've checked your order and the refund is on its way. It should reach your account within three working days.",
             "Sorry about the app error. It's fixed now, please try again.",
-            "Thanks for letting us know. We've passed it on to the store in {s}.",
+            "We've passed it on to the store in {s}, and they will follow up.",
             "We'll give you a call today and sort it out.",
         ],
         // Thanks
-        &["Thanks for the quick reply, great!", "Thank you, that fixed it!", "Excellent, thanks for the help {e}", "Good service, thanks!"],
+        &[
+            "Thanks for the quick reply, great!",
+            "Thank you, that fixed it!",
+            "Excellent, thanks for the help {e}",
+            "Good service, thanks!",
+        ],
         // Waiting
-        &["Still no answer. Poor customer service.", "Hello? Still waiting for a reply here.", "Three days and no answer. Terrible.", "No reply yet. Disappointing."],
+        &[
+            "Still no answer. Poor customer service.",
+            "Hello? Still waiting for a reply here.",
+            "Three days and no answer. Terrible.",
+            "No reply yet. Disappointing.",
+        ],
         // CrisisNeg
         &[
             "Workers at the {B} supplier {L} do 14-hour days below minimum wage. This is a scandal.",
@@ -774,7 +1136,11 @@ pub(crate) static EN: LangBank = LangBank {
             "Reading that {B} is reviewing all its suppliers after the {L} case.",
         ],
         // CrisisShare
-        &["“{H}” {U}", "Read this: {U}", "Everyone should see this about {B}: {U}"],
+        &[
+            "“{H}” {U}",
+            "Read this: {U}",
+            "Everyone should see this about {B}: {U}",
+        ],
         // CrisisAnswer
         &[
             "We take the revelations about {L} very seriously. We have stopped all purchases and sent our own people to investigate.",
@@ -854,9 +1220,20 @@ pub(crate) static EN: LangBank = LangBank {
             "Longer opening hours in {s} until Christmas.",
         ],
         // ReplyAgree
-        &["Totally agree!", "Same here.", "Had exactly the same experience {d}.", "You're absolutely right.", "Well said {e}"],
+        &[
+            "Totally agree!",
+            "Same here.",
+            "Had exactly the same experience {d}.",
+            "You're absolutely right.",
+            "Well said {e}",
+        ],
         // ReplyDisagree
-        &["Hmm, my experience is quite different.", "That's a bit of an exaggeration.", "Not that bad, honestly.", "Never had any problems there myself."],
+        &[
+            "Hmm, my experience is quite different.",
+            "That's a bit of an exaggeration.",
+            "Not that bad, honestly.",
+            "Never had any problems there myself.",
+        ],
         // Noise
         &[
             "Lovely sea breeze in {s} today. Perfect walk!",
@@ -883,8 +1260,28 @@ pub(crate) static EN: LangBank = LangBank {
         ],
     ],
     press: EN_PRESS,
-    products: &["strawberries", "tomatoes", "coffee", "bread", "milk", "apples", "bananas", "salmon", "chicken", "avocados", "chocolate", "cheese", "eggs"],
-    days: &["yesterday", "today", "on Friday", "last week", "this morning"],
+    products: &[
+        "strawberries",
+        "tomatoes",
+        "coffee",
+        "bread",
+        "milk",
+        "apples",
+        "bananas",
+        "salmon",
+        "chicken",
+        "avocados",
+        "chocolate",
+        "cheese",
+        "eggs",
+    ],
+    days: &[
+        "yesterday",
+        "today",
+        "on Friday",
+        "last week",
+        "this morning",
+    ],
 };
 
 // ---------------------------------------------------------------- Swedish and Danish
@@ -907,20 +1304,27 @@ const SV_Q: &[&str] = &[
     "{@} hur kontrollerar ni arbetsvillkoren hos era leverantörer?",
     "{@} får man jobba extra hos er som student?",
 ];
-const SV_NOISE: &[&str] = &["Vilket väder idag! Sol och vind.", "Någon som har ett bra recept på {p}?", "Tåget till {s} är försenat igen."];
+const SV_NOISE: &[&str] = &[
+    "Vilket väder idag! Sol och vind.",
+    "Någon som har ett bra recept på {p}?",
+    "Tåget till {s} är försenat igen.",
+];
 const SV_REPLY: &[&str] = &["Håller med!", "Precis så.", "Inte alls min erfarenhet."];
 
 pub(crate) static SV: LangBank = LangBank {
     open: [&[""], &[""], &[""], &[""], &[""]],
     close: [&["", "{e}"], &["", "{e}"], &[""], &[""], &[""]],
     bodies: [
-        SV_POS, SV_NEG, SV_Q, SV_POS, SV_POS, SV_NEG, SV_NEG, SV_Q, SV_POS, SV_NEG, SV_POS,
-        SV_POS, SV_NEG, SV_POS, SV_NEG, SV_Q, SV_POS, SV_POS, SV_POS, SV_NEG, SV_POS, SV_REPLY,
-        SV_REPLY, SV_NOISE, SV_NOISE, SV_POS,
+        SV_POS, SV_NEG, SV_Q, SV_POS, SV_POS, SV_NEG, SV_NEG, SV_Q, SV_POS, SV_NEG, SV_POS, SV_POS,
+        SV_NEG, SV_POS, SV_NEG, SV_Q, SV_POS, SV_POS, SV_POS, SV_NEG, SV_POS, SV_REPLY, SV_REPLY,
+        SV_NOISE, SV_NOISE, SV_POS,
     ],
     press: [
         Press {
-            titles: &["{B} öppnar {n} nya butiker i Norge", "{B} ökar omsättningen"],
+            titles: &[
+                "{B} öppnar {n} nya butiker i Norge",
+                "{B} ökar omsättningen",
+            ],
             leads: &["Den norska dagligvarukedjan {B} växer, drivet av näthandel."],
         },
         Press {
@@ -962,16 +1366,20 @@ const DA_Q: &[&str] = &[
     "{@} hvor er min ordre? Ordre {o} skulle være kommet i går.",
     "{@} hvordan kontrollerer I arbejdsforholdene hos jeres leverandører?",
 ];
-const DA_NOISE: &[&str] = &["Sikke et vejr i dag!", "Nogen der har en god opskrift på {p}?", "Toget til {s} er forsinket igen."];
+const DA_NOISE: &[&str] = &[
+    "Sikke et vejr i dag!",
+    "Nogen der har en god opskrift på {p}?",
+    "Toget til {s} er forsinket igen.",
+];
 const DA_REPLY: &[&str] = &["Helt enig!", "Nemlig.", "Det er slet ikke min oplevelse."];
 
 pub(crate) static DA: LangBank = LangBank {
     open: [&[""], &[""], &[""], &[""], &[""]],
     close: [&["", "{e}"], &["", "{e}"], &[""], &[""], &[""]],
     bodies: [
-        DA_POS, DA_NEG, DA_Q, DA_POS, DA_POS, DA_NEG, DA_NEG, DA_Q, DA_POS, DA_NEG, DA_POS,
-        DA_POS, DA_NEG, DA_POS, DA_NEG, DA_Q, DA_POS, DA_POS, DA_POS, DA_NEG, DA_POS, DA_REPLY,
-        DA_REPLY, DA_NOISE, DA_NOISE, DA_POS,
+        DA_POS, DA_NEG, DA_Q, DA_POS, DA_POS, DA_NEG, DA_NEG, DA_Q, DA_POS, DA_NEG, DA_POS, DA_POS,
+        DA_NEG, DA_POS, DA_NEG, DA_Q, DA_POS, DA_POS, DA_POS, DA_NEG, DA_POS, DA_REPLY, DA_REPLY,
+        DA_NOISE, DA_NOISE, DA_POS,
     ],
     // No Danish feed exists; the generator never asks for Danish press.
     press: EN_PRESS,
@@ -991,7 +1399,11 @@ mod tests {
             let b = bank(lang);
             assert!(b.open.iter().chain(b.close.iter()).all(|l| !l.is_empty()));
             assert!(b.bodies.iter().all(|l| !l.is_empty()), "{lang:?}");
-            assert!(b.press.iter().all(|p| !p.titles.is_empty() && !p.leads.is_empty()));
+            assert!(
+                b.press
+                    .iter()
+                    .all(|p| !p.titles.is_empty() && !p.leads.is_empty())
+            );
             assert!(!b.products.is_empty() && !b.days.is_empty());
         }
     }
@@ -1011,7 +1423,9 @@ mod tests {
                 while let Some(i) = rest.find('{') {
                     let slot = rest.get(i + 1..i + 3).unwrap_or("");
                     assert!(
-                        slot.len() == 2 && "bB@#psoneLadHUC".contains(&slot[..1]) && slot.ends_with('}'),
+                        slot.len() == 2
+                            && "bB@#psoneLadHUC".contains(&slot[..1])
+                            && slot.ends_with('}'),
                         "{tpl}"
                     );
                     rest = &rest[i + 1..];
@@ -1022,11 +1436,25 @@ mod tests {
 
     #[test]
     fn nynorsk_reads_as_nynorsk() {
-        let text: String = NN.bodies.iter().flat_map(|l| l.iter()).copied().collect::<Vec<_>>().join(" ");
-        for w in ["ikkje", "eg ", "kva", "korleis", "frå", "noko", "berre", "dei ", "me ", "mykje"] {
+        let text: String = NN
+            .bodies
+            .iter()
+            .flat_map(|l| l.iter())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for w in [
+            "ikkje", "eg ", "kva", "korleis", "frå", "noko", "berre", "dei ", "me ", "mykje",
+        ] {
             assert!(text.to_lowercase().contains(w), "{w}");
         }
-        let nb: String = NB.bodies.iter().flat_map(|l| l.iter()).copied().collect::<Vec<_>>().join(" ");
+        let nb: String = NB
+            .bodies
+            .iter()
+            .flat_map(|l| l.iter())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
         for w in ["ikkje", "korleis", "frå "] {
             assert!(!nb.to_lowercase().contains(w), "{w}");
         }
