@@ -55,9 +55,15 @@ pub(crate) struct Generator {
     /// The revelation and the climate story are published once, at their exact minute.
     crisis_told: bool,
     climate_told: bool,
+    /// The brand the current unit is about (influencer posts pick their own).
+    unit_brand: Option<usize>,
     /// Items per language, by `Lang as usize`, so tests can check the mix without enrichment.
     #[cfg(test)]
     pub langs: [u64; 6],
+    /// External id and intended brand of every root item, so tests can hold the watch
+    /// queries against the generator's intent.
+    #[cfg(test)]
+    pub roots: Vec<(String, Option<usize>)>,
 }
 
 /// What a new item needs besides its author and text.
@@ -98,8 +104,11 @@ impl Generator {
             seq: 0,
             crisis_told: false,
             climate_told: false,
+            unit_brand: None,
             #[cfg(test)]
             langs: [0; 6],
+            #[cfg(test)]
+            roots: Vec::new(),
         }
     }
 
@@ -424,6 +433,10 @@ impl Generator {
             pad /= 10;
         }
         push_u64(&mut id, self.seq);
+        #[cfg(test)]
+        if m.parent.is_none() {
+            self.roots.push((id.clone(), self.unit_brand));
+        }
 
         let s = &SOURCES[m.src];
         let url = match m.url {
@@ -759,6 +772,7 @@ impl Generator {
     // ------------------------------------------------------------ units per stream
 
     fn unit(&mut self) {
+        self.unit_brand = self.stream.brand;
         let b = self.stream.brand.unwrap_or(OWN);
         match self.stream.kind {
             StreamKind::Product => self.product(b),
@@ -1142,6 +1156,7 @@ impl Generator {
         } else {
             (Theme::InfluencerLife, None)
         };
+        self.unit_brand = brand;
         let at = self.slot_time();
         if let Some(p) = self.root(src, lang, theme, brand, author, at, ItemKind::Post, 1.0) {
             self.chatter(&p, src, lang, brand, 2.5, &REPLIES_FANS);

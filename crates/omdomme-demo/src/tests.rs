@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use omdomme_core::{ItemKind, Lang, SourceKind};
+use omdomme_core::{ItemKind, Lang, MatchText, Query, SourceKind};
 
 use super::*;
 use crate::generator::Generator;
@@ -285,6 +285,38 @@ fn workspace_is_synthetic_with_one_own_brand_and_three_competitors() {
             .iter()
             .all(|b| !b.query.trim().is_empty() && !b.name.is_empty())
     );
+}
+
+/// The watch queries find what the scenario means them to: every root item about a brand
+/// matches that brand's query and no other, and talk about no brand (including the sea
+/// breeze, ptarmigan hunting and the Kornmo farm) matches none.
+#[test]
+fn watch_queries_match_the_intended_brand() {
+    let ws = workspace();
+    let queries: Vec<Query> = ws
+        .brands
+        .iter()
+        .map(|b| b.parsed_query().unwrap())
+        .collect();
+    let mut g = Generator::new(11, 30_000, end());
+    let items: BTreeMap<String, Item> = g.by_ref().map(|i| (i.external_id.clone(), i)).collect();
+    let mut checked = 0;
+    for (id, intended) in &g.roots {
+        let item = &items[id];
+        let text = MatchText::new(
+            &item.full_text(),
+            &item.author.handle,
+            Lang::Nb,
+            item.source.kind,
+        );
+        let matched: Vec<usize> = (0..queries.len())
+            .filter(|&b| queries[b].matches(&text))
+            .collect();
+        let expected: Vec<usize> = intended.iter().copied().collect();
+        assert_eq!(matched, expected, "{}", item.full_text());
+        checked += 1;
+    }
+    assert!(checked > 10_000, "{checked}");
 }
 
 /// Needs `Query::parse` from omdomme-core; fails while the placeholder is in place.

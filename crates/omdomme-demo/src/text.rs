@@ -333,7 +333,7 @@ pub(crate) static NB: LangBank = LangBank {
         // CrisisShare
         &[
             "«{H}» {U}",
-            "Les denne: {U}",
+            "Les denne om {b}: {U}",
             "Dette må flere få med seg om {B}: {U}",
             "«{H}» Helt sykt. {U}",
         ],
@@ -725,7 +725,7 @@ pub(crate) static NN: LangBank = LangBank {
         // CrisisShare
         &[
             "«{H}» {U}",
-            "Les denne: {U}",
+            "Les denne om {b}: {U}",
             "Dette må fleire få med seg om {B}: {U}",
         ],
         // CrisisAnswer
@@ -1138,7 +1138,7 @@ pub(crate) static EN: LangBank = LangBank {
         // CrisisShare
         &[
             "“{H}” {U}",
-            "Read this: {U}",
+            "Read this about {b}: {U}",
             "Everyone should see this about {B}: {U}",
         ],
         // CrisisAnswer
