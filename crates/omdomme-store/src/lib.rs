@@ -14,6 +14,14 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "testing")]
 pub mod conformance;
+mod index;
+mod sqlite;
+
+pub use index::IndexOptions;
+pub use sqlite::{
+    DATABASE_FILE, INDEX_DIR, MAX_ITEMS_PAGE, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SqliteOptions,
+    SqliteStore,
+};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 

@@ -1,0 +1,3 @@
+//! placeholder
+use crate::Store;
+pub async fn run_all<S: Store>(_store: &S) {}

@@ -1,0 +1,952 @@
+//! The embedded backend: SQLite (WAL, `synchronous=NORMAL`) for everything, plus the
+//! tantivy index of [`crate::index`], both in one data folder:
+//!
+//! ```text
+//! <data dir>/omdomme.sqlite3   items, sources, workspaces, rollups, users, sessions
+//! <data dir>/index/            full-text index, derived from the items
+//! ```
+//!
+//! One writer connection behind a mutex (SQLite allows one writer anyway, and holding the
+//! mutex until the index got the batch keeps index additions in `change_seq` order) and a
+//! small pool of read-only connections, which WAL lets read while the writer writes. The
+//! async trait methods run the blocking work on tokio's blocking pool.
+
+mod items;
+mod rollups;
+mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use omdomme_core::{
+    Item, ItemId, Lang, SentimentLabel, SourceKind, StoredItem, TopicSet, Workspace, WorkspaceId,
+};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::index::{IndexOptions, SearchIndex, ToIndex};
+use crate::{
+    BrandShare, ItemBatch, PutReport, Role, SearchPage, SearchRequest, SessionRecord,
+    ShareOfVoiceRequest, Store, StoreError, StoreResult, StoreStats, UserRecord, VolumePoint,
+    VolumeRequest,
+};
+use items::{ITEM_COLUMNS, ITEM_FROM, read_item};
+use rollups::{Contribution, Delta};
+
+/// File name of the database inside the data folder.
+pub const DATABASE_FILE: &str = "omdomme.sqlite3";
+/// Folder of the full-text index inside the data folder.
+pub const INDEX_DIR: &str = "index";
+
+/// Paging limits of [`Store::search`]: deeper pages belong to export.
+pub const MAX_SEARCH_OFFSET: usize = 10_000;
+pub const MAX_SEARCH_LIMIT: usize = 200;
+/// Largest page of [`Store::items_after`].
+pub const MAX_ITEMS_PAGE: usize = 10_000;
+
+/// Items per step when the index catches up or is rebuilt.
+const INDEX_BATCH: usize = 5_000;
+
+/// Knobs of [`SqliteStore::open_with`]; [`SqliteStore::open`] uses the defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SqliteOptions {
+    pub index: IndexOptions,
+    /// Read connections kept open for reuse.
+    pub readers: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            index: IndexOptions::default(),
+            readers: 4,
+        }
+    }
+}
+
+/// The embedded [`Store`]: cheap to clone, all clones share one database and index.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("data_dir", &self.inner.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    data_dir: PathBuf,
+    db_path: PathBuf,
+    writer: Mutex<Writer>,
+    readers: Mutex<Vec<Connection>>,
+    max_readers: usize,
+    index: SearchIndex,
+}
+
+struct Writer {
+    conn: Connection,
+    /// Highest `change_seq` in the database.
+    last_seq: i64,
+    /// Source ids by workspace and kind, then name: looked up for every item.
+    sources: HashMap<(i64, SourceKind), HashMap<String, i64>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every write is one transaction, so a panic mid-write left nothing half-done.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Maps a database error to one naming what was being done.
+fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Database(format!("{what}: {e}"))
+}
+
+fn unknown_workspace(id: &str) -> StoreError {
+    StoreError::Invalid(format!("unknown workspace `{id}`"))
+}
+
+fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::DataDir(format!("opening {}: {e}", path.display())))?;
+    let setup = db("setting up the database connection");
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(&setup)?;
+    if !read_only {
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(&setup)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::DataDir(format!(
+                "{} cannot use write-ahead logging (journal mode {mode}); is it on a network drive?",
+                path.display()
+            )));
+        }
+    }
+    // NORMAL in WAL mode loses at most the last transactions on power loss, never
+    // consistency; the importer re-sends what is missing (puts are idempotent).
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+    )
+    .map_err(&setup)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `data_dir`, migrating the database and
+    /// catching the search index up with it.
+    pub fn open(data_dir: &Path) -> StoreResult<SqliteStore> {
+        SqliteStore::open_with(data_dir, SqliteOptions::default())
+    }
+
+    pub fn open_with(data_dir: &Path, options: SqliteOptions) -> StoreResult<SqliteStore> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::DataDir(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let db_path = data_dir.join(DATABASE_FILE);
+        let mut conn = open_connection(&db_path, false)?;
+        schema::migrate(&mut conn, &db_path.display().to_string())?;
+        let last_seq: i64 = conn
+            .query_row("SELECT coalesce(max(change_seq), 0) FROM items", [], |r| {
+                r.get(0)
+            })
+            .map_err(db("reading the change counter"))?;
+        let index = SearchIndex::open(&data_dir.join(INDEX_DIR), options.index)?;
+        let inner = Inner {
+            data_dir: data_dir.to_owned(),
+            db_path,
+            writer: Mutex::new(Writer {
+                conn,
+                last_seq,
+                sources: HashMap::new(),
+            }),
+            readers: Mutex::new(Vec::new()),
+            max_readers: options.readers.max(1),
+            index,
+        };
+        let caught_up = inner.catch_up_index()?;
+        if caught_up > 0 {
+            tracing::info!(items = caught_up, "search index caught up with the store");
+        }
+        Ok(SqliteStore {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The data folder this store lives in.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// Runs blocking store work off the async runtime's worker threads.
+    async fn run<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inner) -> StoreResult<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || work(&inner))
+            .await
+            .map_err(|e| StoreError::Database(format!("a store task failed: {e}")))?
+    }
+}
+
+fn workspace_id(conn: &Connection, key: &str) -> StoreResult<i64> {
+    conn.prepare_cached("SELECT id FROM workspaces WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .map_err(db("looking up the workspace"))?
+        .ok_or_else(|| unknown_workspace(key))
+}
+
+fn read_workspace(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workspace> {
+    let brands: String = row.get(3)?;
+    Ok(Workspace {
+        id: WorkspaceId(row.get(0)?),
+        name: row.get(1)?,
+        synthetic: row.get(2)?,
+        brands: serde_json::from_str(&brands).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into())
+        })?,
+    })
+}
+
+fn contribution(item: &Item) -> Contribution {
+    let e = &item.enrichment;
+    Contribution {
+        published_micros: item.published_at.as_microsecond(),
+        source: item.source.kind.as_str(),
+        lang: e.lang.as_str(),
+        label: e.sentiment.label,
+        score: f64::from(e.sentiment.score),
+        topics: e.topics,
+        brands: e.brands.clone(),
+    }
+}
+
+/// What the rollups need of a stored row: `published_at, lang, sentiment,
+/// sentiment_score, topics, brands` starting at column `first`.
+fn stored_contribution(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+    source: SourceKind,
+) -> rusqlite::Result<Contribution> {
+    let lang: String = row.get(first + 1)?;
+    let label: String = row.get(first + 2)?;
+    let topics: i64 = row.get(first + 4)?;
+    let brands: String = row.get(first + 5)?;
+    Ok(Contribution {
+        published_micros: row.get(first)?,
+        source: source.as_str(),
+        lang: Lang::parse(&lang).unwrap_or_default().as_str(),
+        label: SentimentLabel::parse(&label).unwrap_or_default(),
+        score: row.get(first + 3)?,
+        topics: TopicSet::from_bits(u8::try_from(topics).unwrap_or(0)),
+        brands: items::parse_brands(&brands),
+    })
+}
+
+static INSERT_ITEM: LazyLock<String> = LazyLock::new(items::insert_sql);
+static UPDATE_ITEM: LazyLock<String> = LazyLock::new(items::update_sql);
+
+impl Inner {
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let pooled = lock(&self.readers).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open_connection(&self.db_path, true)?,
+        };
+        let result = work(&conn);
+        let mut pool = lock(&self.readers);
+        if pool.len() < self.max_readers {
+            pool.push(conn);
+        }
+        result
+    }
+
+    fn put_items(&self, workspace: &WorkspaceId, items: &[Item]) -> StoreResult<PutReport> {
+        let mut guard = lock(&self.writer);
+        let Writer {
+            conn,
+            last_seq,
+            sources,
+        } = &mut *guard;
+        let ws = workspace_id(conn, &workspace.0)?;
+        if items.is_empty() {
+            return Ok(PutReport::default());
+        }
+        let mut report = PutReport::default();
+        let mut to_index: Vec<(usize, ItemId, bool)> = Vec::new();
+        let mut seq = *last_seq;
+        let written = (|| -> rusqlite::Result<()> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut delta = Delta::default();
+            {
+                let mut insert = tx.prepare_cached(&INSERT_ITEM)?;
+                let mut update = tx.prepare_cached(&UPDATE_ITEM)?;
+                let mut lookup = tx.prepare_cached(
+                    "SELECT id, content_hash, published_at, lang, sentiment, sentiment_score, \
+                     topics, brands FROM items WHERE source_id = ?1 AND external_id = ?2",
+                )?;
+                for (i, item) in items.iter().enumerate() {
+                    let source = source_id(&tx, sources, ws, item)?;
+                    let hash = items::content_hash(item);
+                    let brands = items::brands_json(&item.enrichment.brands);
+                    let next = seq + 1;
+                    insert.raw_bind_parameter(1, ws)?;
+                    insert.raw_bind_parameter(2, source)?;
+                    insert.raw_bind_parameter(3, &item.external_id)?;
+                    items::bind_item(&mut insert, 4, item, &brands, hash, next)?;
+                    let inserted: Option<i64> = {
+                        let mut rows = insert.raw_query();
+                        match rows.next()? {
+                            Some(row) => Some(row.get(0)?),
+                            None => None,
+                        }
+                    };
+                    if let Some(id) = inserted {
+                        seq = next;
+                        report.new += 1;
+                        delta.add(ws, &contribution(item), 1);
+                        to_index.push((i, ItemId(id), false));
+                        continue;
+                    }
+                    let (id, old_hash, old) =
+                        lookup.query_row(params![source, item.external_id], |r| {
+                            Ok((
+                                r.get::<_, i64>(0)?,
+                                r.get::<_, i64>(1)?,
+                                stored_contribution(r, 2, item.source.kind)?,
+                            ))
+                        })?;
+                    if old_hash == hash {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    update.raw_bind_parameter(1, id)?;
+                    items::bind_item(&mut update, 2, item, &brands, hash, next)?;
+                    update.raw_execute()?;
+                    seq = next;
+                    report.updated += 1;
+                    delta.add(ws, &old, -1);
+                    delta.add(ws, &contribution(item), 1);
+                    to_index.push((i, ItemId(id), true));
+                }
+            }
+            delta.apply(&tx)?;
+            tx.commit()
+        })();
+        if let Err(e) = written {
+            // Source ids cached during the failed transaction do not exist.
+            sources.clear();
+            return Err(StoreError::Database(format!(
+                "storing {} items in workspace `{workspace}`: {e}",
+                items.len()
+            )));
+        }
+        *last_seq = seq;
+        // The store committed; now the index, still under the writer lock so documents
+        // reach it in change_seq order and a commit's watermark never skips a batch.
+        self.index.write(
+            to_index.iter().filter_map(|&(i, id, replace)| {
+                Some(ToIndex {
+                    workspace: &workspace.0,
+                    id,
+                    item: items.get(i)?,
+                    replace,
+                })
+            }),
+            seq,
+        )?;
+        Ok(report)
+    }
+
+    /// Re-adds every item changed after the index's last commit. The store is the truth:
+    /// this is what repairs an index after a crash or a kill.
+    fn catch_up_index(&self) -> StoreResult<u64> {
+        let guard = lock(&self.writer);
+        let mut after = self.index.committed_seq();
+        if after >= guard.last_seq {
+            return Ok(0);
+        }
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS}, w.key, i.change_seq FROM {ITEM_FROM} \
+             JOIN workspaces w ON w.id = i.workspace_id \
+             WHERE i.change_seq > ?1 ORDER BY i.change_seq LIMIT ?2"
+        );
+        let mut done = 0u64;
+        loop {
+            let batch = load_for_index(&guard.conn, &sql, after)?;
+            let Some(last) = batch.last().map(|(_, _, seq)| *seq) else {
+                break;
+            };
+            done += batch.len() as u64;
+            self.index.write(
+                batch.iter().map(|(stored, ws, _)| ToIndex {
+                    workspace: ws,
+                    id: stored.id,
+                    item: &stored.item,
+                    replace: true,
+                }),
+                last,
+            )?;
+            after = last;
+        }
+        self.index.commit()?;
+        Ok(done)
+    }
+
+    fn reindex(&self, progress: &dyn Fn(u64, u64)) -> StoreResult<u64> {
+        // The writer lock keeps puts out while the index is rebuilt: a put during the
+        // rebuild would be added twice.
+        let guard = lock(&self.writer);
+        let total: i64 = guard
+            .conn
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+            .map_err(db("counting items"))?;
+        let total = u64::try_from(total).unwrap_or(0);
+        progress(0, total);
+        self.index.clear(guard.last_seq)?;
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS}, w.key, i.id FROM {ITEM_FROM} \
+             JOIN workspaces w ON w.id = i.workspace_id \
+             WHERE i.id > ?1 ORDER BY i.id LIMIT ?2"
+        );
+        let mut after = 0;
+        let mut done = 0u64;
+        loop {
+            let batch = load_for_index(&guard.conn, &sql, after)?;
+            let Some(last) = batch.last().map(|(_, _, id)| *id) else {
+                break;
+            };
+            done += batch.len() as u64;
+            self.index.write(
+                batch.iter().map(|(stored, ws, _)| ToIndex {
+                    workspace: ws,
+                    id: stored.id,
+                    item: &stored.item,
+                    replace: false,
+                }),
+                guard.last_seq,
+            )?;
+            after = last;
+            progress(done, total);
+        }
+        self.index.commit()?;
+        Ok(done)
+    }
+
+    fn rebuild_rollups(&self) -> StoreResult<()> {
+        let mut guard = lock(&self.writer);
+        let rebuilt = (|| -> rusqlite::Result<()> {
+            let tx = guard
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch("DELETE FROM rollup_hourly; DELETE FROM item_counts;")?;
+            {
+                let mut stmt = tx.prepare(
+                    "SELECT i.workspace_id, s.kind, i.published_at, i.lang, i.sentiment, \
+                     i.sentiment_score, i.topics, i.brands FROM items i \
+                     JOIN sources s ON s.id = i.source_id",
+                )?;
+                let mut rows = stmt.query([])?;
+                let mut delta = Delta::default();
+                let mut n = 0usize;
+                while let Some(row) = rows.next()? {
+                    let ws: i64 = row.get(0)?;
+                    let kind: String = row.get(1)?;
+                    let kind = SourceKind::parse(&kind).unwrap_or(SourceKind::File);
+                    delta.add(ws, &stored_contribution(row, 2, kind)?, 1);
+                    n += 1;
+                    // Bounded memory at any number of items: flush the sums now and then.
+                    if n % 200_000 == 0 {
+                        std::mem::take(&mut delta).apply(&tx)?;
+                    }
+                }
+                if !delta.is_empty() {
+                    delta.apply(&tx)?;
+                }
+            }
+            tx.commit()
+        })();
+        rebuilt.map_err(db("rebuilding the rollups"))
+    }
+
+    fn stats(&self) -> StoreResult<StoreStats> {
+        let indexed = self.index.num_docs();
+        self.read(|conn| {
+            let failed = db("reading statistics");
+            let workspaces: i64 = conn
+                .query_row("SELECT count(*) FROM workspaces", [], |r| r.get(0))
+                .map_err(&failed)?;
+            let rollup_rows: i64 = conn
+                .query_row("SELECT count(*) FROM rollup_hourly", [], |r| r.get(0))
+                .map_err(&failed)?;
+            let mut stmt = conn
+                .prepare("SELECT source_kind, lang, items, oldest, newest FROM item_counts")
+                .map_err(&failed)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                        r.get::<_, Option<i64>>(4)?,
+                    ))
+                })
+                .map_err(&failed)?;
+            let mut stats = StoreStats {
+                workspaces: u64::try_from(workspaces).unwrap_or(0),
+                indexed,
+                rollup_rows: u64::try_from(rollup_rows).unwrap_or(0),
+                ..StoreStats::default()
+            };
+            let mut by_source: HashMap<SourceKind, u64> = HashMap::new();
+            let mut by_lang: HashMap<Lang, u64> = HashMap::new();
+            let (mut oldest, mut newest): (Option<i64>, Option<i64>) = (None, None);
+            for row in rows {
+                let (source, lang, n, old, new) = row.map_err(&failed)?;
+                let n = u64::try_from(n).unwrap_or(0);
+                stats.items += n;
+                if let Some(kind) = SourceKind::parse(&source) {
+                    *by_source.entry(kind).or_default() += n;
+                }
+                if let Some(lang) = Lang::parse(&lang) {
+                    *by_lang.entry(lang).or_default() += n;
+                }
+                oldest = match (oldest, old) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                newest = match (newest, new) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            stats.items_by_source = by_source.into_iter().filter(|(_, n)| *n > 0).collect();
+            stats.items_by_source.sort();
+            stats.items_by_lang = by_lang.into_iter().filter(|(_, n)| *n > 0).collect();
+            stats.items_by_lang.sort();
+            stats.oldest = oldest.and_then(|t| Timestamp::from_microsecond(t).ok());
+            stats.newest = newest.and_then(|t| Timestamp::from_microsecond(t).ok());
+            Ok(stats)
+        })
+    }
+}
+
+/// The source's id, from the cache or the database (creating the source if new).
+fn source_id(
+    tx: &rusqlite::Transaction<'_>,
+    cache: &mut HashMap<(i64, SourceKind), HashMap<String, i64>>,
+    ws: i64,
+    item: &Item,
+) -> rusqlite::Result<i64> {
+    let kind = item.source.kind;
+    if let Some(id) = cache
+        .get(&(ws, kind))
+        .and_then(|names| names.get(&item.source.name))
+    {
+        return Ok(*id);
+    }
+    tx.prepare_cached(
+        "INSERT INTO sources (workspace_id, kind, name) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (workspace_id, kind, name) DO NOTHING",
+    )?
+    .execute(params![ws, kind.as_str(), item.source.name])?;
+    let id: i64 = tx
+        .prepare_cached("SELECT id FROM sources WHERE workspace_id = ?1 AND kind = ?2 AND name = ?3")?
+        .query_row(params![ws, kind.as_str(), item.source.name], |r| r.get(0))?;
+    cache
+        .entry((ws, kind))
+        .or_default()
+        .insert(item.source.name.clone(), id);
+    Ok(id)
+}
+
+/// A batch of items with their workspace key and the value of the 32nd column
+/// (`change_seq` or `id`, whatever the query pages by).
+fn load_for_index(
+    conn: &Connection,
+    sql: &str,
+    after: i64,
+) -> StoreResult<Vec<(StoredItem, String, i64)>> {
+    let failed = db("reading items for the index");
+    let mut stmt = conn.prepare_cached(sql).map_err(&failed)?;
+    let rows = stmt
+        .query_map(params![after, INDEX_BATCH as i64], |r| {
+            Ok((read_item(r)?, r.get::<_, String>(30)?, r.get::<_, i64>(31)?))
+        })
+        .map_err(&failed)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(&failed)
+}
+
+fn load_items(conn: &Connection, ids: &[ItemId]) -> StoreResult<Vec<StoredItem>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let failed = db("loading items");
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.id IN ({placeholders})");
+    let mut stmt = conn.prepare(&sql).map_err(&failed)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(ids.iter().map(|id| id.0)), read_item)
+        .map_err(&failed)?;
+    let mut by_id: HashMap<ItemId, StoredItem> = HashMap::with_capacity(ids.len());
+    for row in rows {
+        let item = row.map_err(&failed)?;
+        by_id.insert(item.id, item);
+    }
+    // In the order the index ranked them.
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Viewer => "viewer",
+        Role::Responder => "responder",
+        Role::Editor => "editor",
+        Role::Leader => "leader",
+        Role::Admin => "admin",
+    }
+}
+
+fn parse_role(name: &str) -> Option<Role> {
+    [
+        Role::Viewer,
+        Role::Responder,
+        Role::Editor,
+        Role::Leader,
+        Role::Admin,
+    ]
+    .into_iter()
+    .find(|r| role_name(*r) == name)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()> {
+        let workspace = workspace.clone();
+        self.run(move |inner| {
+            let brands = serde_json::to_string(&workspace.brands)
+                .map_err(|e| StoreError::Invalid(format!("brands of `{}`: {e}", workspace.id)))?;
+            let w = lock(&inner.writer);
+            w.conn
+                .execute(
+                    "INSERT INTO workspaces (key, name, synthetic, brands) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (key) DO UPDATE SET name = excluded.name, \
+                     synthetic = excluded.synthetic, brands = excluded.brands",
+                    params![workspace.id.0, workspace.name, workspace.synthetic, brands],
+                )
+                .map_err(db("storing the workspace"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn workspace(&self, id: &WorkspaceId) -> StoreResult<Option<Workspace>> {
+        let id = id.clone();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                conn.prepare_cached(
+                    "SELECT key, name, synthetic, brands FROM workspaces WHERE key = ?1",
+                )
+                .and_then(|mut s| s.query_row([&id.0], read_workspace).optional())
+                .map_err(db("reading the workspace"))
+            })
+        })
+        .await
+    }
+
+    async fn workspaces(&self) -> StoreResult<Vec<Workspace>> {
+        self.run(|inner| {
+            inner.read(|conn| {
+                let failed = db("reading workspaces");
+                let mut stmt = conn
+                    .prepare("SELECT key, name, synthetic, brands FROM workspaces ORDER BY key")
+                    .map_err(&failed)?;
+                let rows = stmt.query_map([], read_workspace).map_err(&failed)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(&failed)
+            })
+        })
+        .await
+    }
+
+    async fn put_items(&self, workspace: &WorkspaceId, items: &[Item]) -> StoreResult<PutReport> {
+        let workspace = workspace.clone();
+        let items = items.to_vec();
+        self.run(move |inner| inner.put_items(&workspace, &items))
+            .await
+    }
+
+    async fn item(&self, id: ItemId) -> StoreResult<Option<StoredItem>> {
+        self.run(move |inner| {
+            inner.read(|conn| Ok(load_items(conn, &[id])?.into_iter().next()))
+        })
+        .await
+    }
+
+    async fn items_after(
+        &self,
+        workspace: &WorkspaceId,
+        after: Option<ItemId>,
+        limit: usize,
+    ) -> StoreResult<ItemBatch> {
+        if limit == 0 || limit > MAX_ITEMS_PAGE {
+            return Err(StoreError::Invalid(format!(
+                "a page of items holds 1 to {MAX_ITEMS_PAGE} items, not {limit}"
+            )));
+        }
+        let workspace = workspace.clone();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                let ws = workspace_id(conn, &workspace.0)?;
+                let failed = db("reading items");
+                let sql = format!(
+                    "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} \
+                     WHERE i.workspace_id = ?1 AND i.id > ?2 ORDER BY i.id LIMIT ?3"
+                );
+                let mut stmt = conn.prepare_cached(&sql).map_err(&failed)?;
+                let rows = stmt
+                    .query_map(
+                        params![ws, after.map_or(i64::MIN, |a| a.0), limit as i64 + 1],
+                        read_item,
+                    )
+                    .map_err(&failed)?;
+                let mut items = rows.collect::<Result<Vec<_>, _>>().map_err(&failed)?;
+                // One more than asked tells whether there is a next page.
+                let more = items.len() > limit;
+                items.truncate(limit);
+                let next = if more {
+                    items.last().map(|i| i.id)
+                } else {
+                    None
+                };
+                Ok(ItemBatch { items, next })
+            })
+        })
+        .await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> StoreResult<SearchPage> {
+        if request.limit == 0 || request.limit > MAX_SEARCH_LIMIT {
+            return Err(StoreError::Invalid(format!(
+                "a search page holds 1 to {MAX_SEARCH_LIMIT} items, not {}",
+                request.limit
+            )));
+        }
+        if request.offset > MAX_SEARCH_OFFSET {
+            return Err(StoreError::Invalid(format!(
+                "search pages reach only {MAX_SEARCH_OFFSET} items deep (offset {}); \
+                 narrow the search or export instead",
+                request.offset
+            )));
+        }
+        let request = request.clone();
+        self.run(move |inner| {
+            inner.read(|conn| workspace_id(conn, &request.workspace.0))?;
+            let (total, ids) = inner.index.search(
+                &request.workspace.0,
+                request.query.as_ref(),
+                &request.filters,
+                request.order,
+                request.offset,
+                request.limit,
+            )?;
+            let items = inner.read(|conn| load_items(conn, &ids))?;
+            Ok(SearchPage { total, items })
+        })
+        .await
+    }
+
+    async fn volume(&self, request: &VolumeRequest) -> StoreResult<Vec<VolumePoint>> {
+        let tz = rollups::time_zone(&request.time_zone)?;
+        let request = request.clone();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                let ws = workspace_id(conn, &request.workspace.0)?;
+                rollups::volume(conn, ws, &request.filters, request.bucket, &tz)
+            })
+        })
+        .await
+    }
+
+    async fn share_of_voice(&self, request: &ShareOfVoiceRequest) -> StoreResult<Vec<BrandShare>> {
+        let request = request.clone();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                let workspace = conn
+                    .prepare_cached(
+                        "SELECT key, name, synthetic, brands FROM workspaces WHERE key = ?1",
+                    )
+                    .and_then(|mut s| s.query_row([&request.workspace.0], read_workspace).optional())
+                    .map_err(db("reading the workspace"))?
+                    .ok_or_else(|| unknown_workspace(&request.workspace.0))?;
+                let ws = workspace_id(conn, &request.workspace.0)?;
+                let brands: Vec<_> = workspace.brands.iter().map(|b| b.id.clone()).collect();
+                rollups::share_of_voice(conn, ws, &brands, &request.filters)
+            })
+        })
+        .await
+    }
+
+    async fn stats(&self) -> StoreResult<StoreStats> {
+        self.run(|inner| inner.stats()).await
+    }
+
+    async fn flush(&self) -> StoreResult<()> {
+        self.run(|inner| inner.index.commit()).await
+    }
+
+    async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> StoreResult<u64> {
+        // The blocking work reports over a channel; the callback runs here, as it is
+        // borrowed and cannot go to another thread for longer than this call.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = self.run(move |inner| {
+            inner.reindex(&|done, total| {
+                let _ = tx.send((done, total));
+            })
+        });
+        tokio::pin!(task);
+        loop {
+            tokio::select! {
+                biased;
+                Some((done, total)) = rx.recv() => progress(done, total),
+                result = &mut task => {
+                    while let Ok((done, total)) = rx.try_recv() {
+                        progress(done, total);
+                    }
+                    return result;
+                }
+            }
+        }
+    }
+
+    async fn rebuild_rollups(&self) -> StoreResult<()> {
+        self.run(|inner| inner.rebuild_rollups()).await
+    }
+
+    async fn put_user(&self, user: &UserRecord) -> StoreResult<()> {
+        let user = user.clone();
+        self.run(move |inner| {
+            let w = lock(&inner.writer);
+            w.conn
+                .execute(
+                    "INSERT INTO users (email, name, role, password_hash) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (email) DO UPDATE SET email = excluded.email, \
+                     name = excluded.name, role = excluded.role, \
+                     password_hash = excluded.password_hash",
+                    params![user.email, user.name, role_name(user.role), user.password_hash],
+                )
+                .map_err(db("storing the user"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user(&self, email: &str) -> StoreResult<Option<UserRecord>> {
+        let email = email.to_owned();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                conn.prepare_cached(
+                    "SELECT email, name, role, password_hash FROM users WHERE email = ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_row([&email], |r| {
+                        let role: String = r.get(2)?;
+                        Ok(UserRecord {
+                            email: r.get(0)?,
+                            name: r.get(1)?,
+                            role: parse_role(&role).ok_or_else(|| {
+                                rusqlite::Error::FromSqlConversionFailure(
+                                    2,
+                                    rusqlite::types::Type::Text,
+                                    format!("unknown role `{role}`").into(),
+                                )
+                            })?,
+                            password_hash: r.get(3)?,
+                        })
+                    })
+                    .optional()
+                })
+                .map_err(db("reading the user"))
+            })
+        })
+        .await
+    }
+
+    async fn put_session(&self, session: &SessionRecord) -> StoreResult<()> {
+        let session = session.clone();
+        self.run(move |inner| {
+            let w = lock(&inner.writer);
+            w.conn
+                .execute(
+                    "INSERT INTO sessions (token_hash, email, expires_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (token_hash) DO UPDATE SET email = excluded.email, \
+                     expires_at = excluded.expires_at",
+                    params![
+                        session.token_hash,
+                        session.email,
+                        session.expires_at.as_microsecond()
+                    ],
+                )
+                .map_err(db("storing the session"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let token_hash = token_hash.to_owned();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                conn.prepare_cached(
+                    "SELECT token_hash, email, expires_at FROM sessions WHERE token_hash = ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_row([&token_hash], |r| {
+                        let expires: i64 = r.get(2)?;
+                        Ok(SessionRecord {
+                            token_hash: r.get(0)?,
+                            email: r.get(1)?,
+                            expires_at: Timestamp::from_microsecond(expires).map_err(|e| {
+                                rusqlite::Error::FromSqlConversionFailure(
+                                    2,
+                                    rusqlite::types::Type::Integer,
+                                    e.into(),
+                                )
+                            })?,
+                        })
+                    })
+                    .optional()
+                })
+                .map_err(db("reading the session"))
+            })
+        })
+        .await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        let token_hash = token_hash.to_owned();
+        self.run(move |inner| {
+            let w = lock(&inner.writer);
+            w.conn
+                .execute("DELETE FROM sessions WHERE token_hash = ?1", [&token_hash])
+                .map_err(db("deleting the session"))?;
+            Ok(())
+        })
+        .await
+    }
+}
