@@ -3,7 +3,6 @@
 //! error shape.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod memory;
 mod support;
 
 use axum::body::Body;

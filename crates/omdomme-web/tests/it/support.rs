@@ -85,7 +85,7 @@ fn item(
         .unwrap();
     Item {
         source: SourceKey::new(
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 SourceKind::Rss
             } else {
                 SourceKind::Mastodon
@@ -182,8 +182,7 @@ pub fn items() -> Vec<Item> {
 }
 
 pub async fn open_store(dir: &std::path::Path) -> Arc<dyn Store> {
-    let _ = dir;
-    Arc::new(crate::memory::MemoryStore::default())
+    Arc::new(omdomme_store::SqliteStore::open(dir).unwrap())
 }
 
 impl TestApp {
