@@ -1,3 +1,1082 @@
-//! placeholder
-use crate::Store;
-pub async fn run_all<S: Store>(_store: &S) {}
+//! The conformance suite every [`Store`] backend must pass: idempotent upserts, search
+//! (words, phrases, stemming, hashtags, mentions, fields, filters, order, paging), volume
+//! across a daylight-saving change, share of voice, rollups after updates and rebuilds,
+//! reindexing, users and sessions, and odd or huge texts.
+//!
+//! [`run_all`] takes an empty store; each case works in a workspace of its own, so the
+//! cases do not see each other's items. Failures panic with what differed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jiff::Timestamp;
+use omdomme_core::{
+    Author, Brand, BrandId, BrandRole, Engagement, Enrichment, Item, ItemId, ItemKind, Lang, Query,
+    QueryField, Sentiment, SentimentLabel, SourceKey, SourceKind, Topic, TopicSet, Workspace,
+    WorkspaceId,
+};
+
+use crate::{
+    Bucket, Filters, PutReport, Role, SearchOrder, SearchRequest, SessionRecord,
+    ShareOfVoiceRequest, Store, StoreError, UserRecord, VolumeRequest,
+};
+
+/// Runs every case against `store`, which must be empty.
+pub async fn run_all<S: Store>(store: &S) {
+    upsert_is_idempotent(store).await;
+    search_finds_what_it_should(store).await;
+    volume_is_cut_in_the_time_zone(store).await;
+    share_of_voice_counts_each_brand(store).await;
+    rollups_follow_updates_and_rebuilds(store).await;
+    reindex_gives_the_same_results(store).await;
+    users_and_sessions(store).await;
+    odd_and_huge_texts_round_trip(store).await;
+    stats_add_up(store).await;
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn ws(id: &str) -> WorkspaceId {
+    WorkspaceId(id.to_owned())
+}
+
+fn brand(id: &str, role: BrandRole) -> Brand {
+    Brand {
+        id: BrandId(id.to_owned()),
+        name: id.to_owned(),
+        role,
+        query: id.to_owned(),
+    }
+}
+
+async fn workspace<S: Store>(store: &S, id: &str) -> WorkspaceId {
+    store
+        .put_workspace(&Workspace {
+            id: ws(id),
+            name: format!("Workspace {id}"),
+            synthetic: true,
+            brands: vec![
+                brand("nordlys", BrandRole::Own),
+                brand("fjordmat", BrandRole::Competitor),
+                brand("tindra", BrandRole::Competitor),
+            ],
+        })
+        .await
+        .unwrap();
+    ws(id)
+}
+
+/// A post with the fields the cases vary; everything else plain.
+struct Post<'a> {
+    source: SourceKind,
+    external_id: &'a str,
+    text: &'a str,
+    lang: Lang,
+    at: &'a str,
+    author: &'a str,
+    brands: &'a [&'a str],
+    topics: &'a [Topic],
+    sentiment: SentimentLabel,
+}
+
+impl Default for Post<'_> {
+    fn default() -> Self {
+        Post {
+            source: SourceKind::X,
+            external_id: "1",
+            text: "",
+            lang: Lang::Nb,
+            at: "2024-05-01T12:00:00Z",
+            author: "kari",
+            brands: &[],
+            topics: &[],
+            sentiment: SentimentLabel::Neutral,
+        }
+    }
+}
+
+fn score(label: SentimentLabel) -> f32 {
+    match label {
+        SentimentLabel::Negative => -0.5,
+        SentimentLabel::Neutral => 0.0,
+        SentimentLabel::Positive => 0.75,
+    }
+}
+
+fn item(p: Post<'_>) -> Item {
+    Item {
+        source: SourceKey::new(p.source, "test"),
+        external_id: p.external_id.to_owned(),
+        kind: ItemKind::Post,
+        author: Author {
+            handle: p.author.to_owned(),
+            name: Some(format!("Name of {}", p.author)),
+            followers: Some(10),
+            verified: false,
+        },
+        title: None,
+        text: p.text.to_owned(),
+        url: Some(format!("https://example.invalid/{}", p.external_id)),
+        thread_id: None,
+        parent_id: None,
+        engagement: Engagement {
+            likes: 1,
+            shares: 0,
+            replies: 0,
+            views: None,
+        },
+        published_at: ts(p.at),
+        collected_at: ts("2024-06-01T00:00:00Z"),
+        declared_lang: None,
+        enrichment: Enrichment {
+            lang: p.lang,
+            sentiment: Sentiment {
+                label: p.sentiment,
+                score: score(p.sentiment),
+            },
+            topics: p.topics.iter().copied().collect::<TopicSet>(),
+            stakeholder: None,
+            brands: p.brands.iter().map(|b| BrandId((*b).to_owned())).collect(),
+            inquiry: false,
+            model: "test".to_owned(),
+        },
+        synthetic: true,
+    }
+}
+
+fn word(w: &str) -> Query {
+    Query::Word {
+        word: w.to_owned(),
+        prefix: false,
+    }
+}
+
+fn search(workspace: &WorkspaceId, query: Option<Query>) -> SearchRequest {
+    SearchRequest {
+        workspace: workspace.clone(),
+        query,
+        filters: Filters::default(),
+        order: SearchOrder::Oldest,
+        offset: 0,
+        limit: 50,
+    }
+}
+
+/// External ids of a search's hits, in order, and its total.
+async fn hits<S: Store>(store: &S, request: &SearchRequest) -> (Vec<String>, u64) {
+    let page = store.search(request).await.unwrap();
+    (
+        page.items
+            .iter()
+            .map(|i| i.item.external_id.clone())
+            .collect(),
+        page.total,
+    )
+}
+
+async fn ids_for<S: Store>(store: &S, workspace: &WorkspaceId, query: Query) -> Vec<String> {
+    let (ids, total) = hits(store, &search(workspace, Some(query.clone()))).await;
+    assert_eq!(total, ids.len() as u64, "total of {query:?}");
+    ids
+}
+
+async fn all_items<S: Store>(store: &S, workspace: &WorkspaceId) -> Vec<(ItemId, Item)> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let batch = store.items_after(workspace, after, 2).await.unwrap();
+        out.extend(batch.items.into_iter().map(|s| (s.id, s.item)));
+        match batch.next {
+            Some(next) => after = Some(next),
+            None => return out,
+        }
+    }
+}
+
+async fn upsert_is_idempotent<S: Store>(store: &S) {
+    let w = workspace(store, "conf-upsert").await;
+    let posts: Vec<Item> = (1..=3)
+        .map(|i| {
+            item(Post {
+                external_id: ["a", "b", "c"][i - 1],
+                text: "hei",
+                ..Post::default()
+            })
+        })
+        .collect();
+    let report = store.put_items(&w, &posts).await.unwrap();
+    assert_eq!(
+        report,
+        PutReport {
+            new: 3,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    let report = store.put_items(&w, &posts).await.unwrap();
+    assert_eq!(
+        report,
+        PutReport {
+            new: 0,
+            updated: 0,
+            unchanged: 3
+        }
+    );
+
+    // Engagement grew: an update, not a second row; collecting again alone changes nothing.
+    let mut changed = posts.clone();
+    changed[1].engagement.likes = 42;
+    changed[2].collected_at = ts("2024-07-01T00:00:00Z");
+    let report = store.put_items(&w, &changed).await.unwrap();
+    assert_eq!(
+        report,
+        PutReport {
+            new: 0,
+            updated: 1,
+            unchanged: 2
+        }
+    );
+    let stored = all_items(store, &w).await;
+    assert_eq!(stored.len(), 3, "no duplicates");
+    let b = stored.iter().find(|(_, i)| i.external_id == "b").unwrap();
+    assert_eq!(b.1.engagement.likes, 42);
+    let by_id = store.item(b.0).await.unwrap().unwrap();
+    assert_eq!(by_id.item, b.1);
+    assert_eq!(by_id.item, changed[1], "an item round-trips");
+    assert!(store.item(ItemId(i64::MAX)).await.unwrap().is_none());
+
+    // The same item twice in one batch is stored once.
+    let twice = vec![
+        item(Post {
+            external_id: "d",
+            ..Post::default()
+        }),
+        item(Post {
+            external_id: "d",
+            text: "endret",
+            ..Post::default()
+        }),
+    ];
+    let report = store.put_items(&w, &twice).await.unwrap();
+    assert_eq!(report.new, 1);
+    assert_eq!(report.updated, 1);
+    assert_eq!(all_items(store, &w).await.len(), 4);
+
+    // The same external id from another source is another item.
+    let other_source = item(Post {
+        source: SourceKind::Bluesky,
+        external_id: "a",
+        ..Post::default()
+    });
+    assert_eq!(store.put_items(&w, &[other_source]).await.unwrap().new, 1);
+
+    let err = store
+        .put_items(&ws("no-such-workspace"), &posts)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert!(err.to_string().contains("no-such-workspace"), "{err}");
+    assert_eq!(
+        store.put_items(&w, &[]).await.unwrap(),
+        PutReport::default()
+    );
+    assert!(matches!(
+        store.items_after(&w, None, 0).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+async fn search_finds_what_it_should<S: Store>(store: &S) {
+    let w = workspace(store, "conf-search").await;
+    let mut c = item(Post {
+        source: SourceKind::Rss,
+        external_id: "c",
+        text: "Bærekraft er viktig for Fjordmat.",
+        at: "2024-05-01T12:00:00Z",
+        author: "nrk",
+        brands: &["fjordmat"],
+        ..Post::default()
+    });
+    c.title = Some("Fjordmat i vinden".to_owned());
+    let items = vec![
+        item(Post {
+            external_id: "a",
+            text: "Nordlys Energi satser på bærekraftige løsninger #GrønnOmstilling @NordlysEnergi",
+            at: "2024-05-01T10:00:00Z",
+            brands: &["nordlys"],
+            topics: &[Topic::Climate],
+            sentiment: SentimentLabel::Positive,
+            ..Post::default()
+        }),
+        item(Post {
+            source: SourceKind::Mastodon,
+            external_id: "b",
+            text: "Emission cuts announced by Nordlys",
+            lang: Lang::En,
+            at: "2024-05-01T11:00:00Z",
+            author: "ola@mastodon.social",
+            brands: &["nordlys"],
+            sentiment: SentimentLabel::Negative,
+            ..Post::default()
+        }),
+        c,
+        item(Post {
+            external_id: "d",
+            text: "Ny KAFÉ i Bodø 😀 energi",
+            lang: Lang::Other,
+            at: "2024-05-01T13:00:00Z",
+            ..Post::default()
+        }),
+    ];
+    store.put_items(&w, &items).await.unwrap();
+    // Another workspace's items are never found.
+    let other = workspace(store, "conf-search-other").await;
+    store
+        .put_items(
+            &other,
+            &[item(Post {
+                external_id: "z",
+                text: "Nordlys bærekraft emissions",
+                ..Post::default()
+            })],
+        )
+        .await
+        .unwrap();
+    store.flush().await.unwrap();
+
+    assert_eq!(ids_for(store, &w, word("nordlys")).await, ["a", "b"]);
+    assert_eq!(ids_for(store, &w, word("NORDLYS")).await, ["a", "b"]);
+    // Norwegian stemming: bærekraftige and bærekraft are one stem.
+    assert_eq!(ids_for(store, &w, word("bærekraft")).await, ["a", "c"]);
+    assert_eq!(ids_for(store, &w, word("bærekraftige")).await, ["a", "c"]);
+    // English stemming.
+    assert_eq!(ids_for(store, &w, word("emissions")).await, ["b"]);
+    assert_eq!(ids_for(store, &w, word("emission")).await, ["b"]);
+    // Folding: kafe finds KAFÉ.
+    assert_eq!(ids_for(store, &w, word("kafe")).await, ["d"]);
+    // Titles are searched.
+    assert_eq!(ids_for(store, &w, word("vinden")).await, ["c"]);
+    assert_eq!(
+        ids_for(
+            store,
+            &w,
+            Query::Word {
+                word: "bærekraft".into(),
+                prefix: true
+            }
+        )
+        .await,
+        ["a", "c"]
+    );
+    assert_eq!(
+        ids_for(
+            store,
+            &w,
+            Query::Word {
+                word: "emi".into(),
+                prefix: true
+            }
+        )
+        .await,
+        ["b"]
+    );
+    assert_eq!(
+        ids_for(
+            store,
+            &w,
+            Query::Phrase(vec!["nordlys".into(), "energi".into()])
+        )
+        .await,
+        ["a"]
+    );
+    assert!(
+        ids_for(
+            store,
+            &w,
+            Query::Phrase(vec!["energi".into(), "nordlys".into()])
+        )
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        ids_for(store, &w, Query::Hashtag("grønnomstilling".into())).await,
+        ["a"]
+    );
+    // A word finds a hashtag's text, a hashtag does not find a plain word.
+    assert_eq!(ids_for(store, &w, word("grønnomstilling")).await, ["a"]);
+    assert!(
+        ids_for(store, &w, Query::Hashtag("nordlys".into()))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        ids_for(store, &w, Query::Mention("NordlysEnergi".into())).await,
+        ["a"]
+    );
+    // A mention finds the author too, and the short form of a Mastodon account.
+    assert_eq!(
+        ids_for(store, &w, Query::Mention("ola".into())).await,
+        ["b"]
+    );
+    assert_eq!(
+        ids_for(store, &w, Query::Mention("nrk".into())).await,
+        ["c"]
+    );
+    let field = |field, value: &str| Query::Field {
+        field,
+        value: value.to_owned(),
+    };
+    assert_eq!(
+        ids_for(store, &w, field(QueryField::Lang, "en")).await,
+        ["b"]
+    );
+    assert_eq!(
+        ids_for(store, &w, field(QueryField::Source, "rss")).await,
+        ["c"]
+    );
+    assert_eq!(
+        ids_for(store, &w, field(QueryField::Author, "nrk")).await,
+        ["c"]
+    );
+    assert!(
+        ids_for(store, &w, field(QueryField::Lang, "klingon"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        ids_for(
+            store,
+            &w,
+            Query::And(vec![
+                word("nordlys"),
+                Query::Not(Box::new(word("emission")))
+            ])
+        )
+        .await,
+        ["a"]
+    );
+    assert_eq!(
+        ids_for(store, &w, Query::Or(vec![word("kafe"), word("vinden")])).await,
+        ["c", "d"]
+    );
+    assert_eq!(
+        ids_for(store, &w, Query::Not(Box::new(word("nordlys")))).await,
+        ["c", "d"]
+    );
+
+    // Filters.
+    let filtered = |filters: Filters| SearchRequest {
+        filters,
+        ..search(&w, None)
+    };
+    let cases: Vec<(Filters, Vec<&str>)> = vec![
+        (
+            Filters {
+                brand: Some(BrandId("fjordmat".into())),
+                ..Filters::default()
+            },
+            vec!["c"],
+        ),
+        (
+            Filters {
+                source: Some(SourceKind::Mastodon),
+                ..Filters::default()
+            },
+            vec!["b"],
+        ),
+        (
+            Filters {
+                sentiment: Some(SentimentLabel::Negative),
+                ..Filters::default()
+            },
+            vec!["b"],
+        ),
+        (
+            Filters {
+                topic: Some(Topic::Climate),
+                ..Filters::default()
+            },
+            vec!["a"],
+        ),
+        (
+            Filters {
+                lang: Some(Lang::Nb),
+                ..Filters::default()
+            },
+            vec!["a", "c"],
+        ),
+        (
+            Filters {
+                author: Some("NRK".into()),
+                ..Filters::default()
+            },
+            vec!["c"],
+        ),
+        (
+            Filters {
+                from: Some(ts("2024-05-01T11:00:00Z")),
+                to: Some(ts("2024-05-01T13:00:00Z")),
+                ..Filters::default()
+            },
+            vec!["b", "c"],
+        ),
+    ];
+    for (filters, want) in cases {
+        let (got, total) = hits(store, &filtered(filters.clone())).await;
+        assert_eq!(got, want, "{filters:?}");
+        assert_eq!(total, want.len() as u64, "{filters:?}");
+    }
+
+    // Order and paging.
+    let (all, total) = hits(store, &search(&w, None)).await;
+    assert_eq!(
+        (all, total),
+        (vec!["a".into(), "b".into(), "c".into(), "d".into()], 4)
+    );
+    let newest = SearchRequest {
+        order: SearchOrder::Newest,
+        ..search(&w, None)
+    };
+    assert_eq!(hits(store, &newest).await.0, ["d", "c", "b", "a"]);
+    let relevance_without_words = SearchRequest {
+        order: SearchOrder::Relevance,
+        ..search(&w, None)
+    };
+    assert_eq!(
+        hits(store, &relevance_without_words).await.0,
+        ["d", "c", "b", "a"]
+    );
+    let page = SearchRequest {
+        offset: 1,
+        limit: 2,
+        ..search(&w, None)
+    };
+    assert_eq!(hits(store, &page).await, (vec!["b".into(), "c".into()], 4));
+    let past_the_end = SearchRequest {
+        offset: 10,
+        ..search(&w, None)
+    };
+    assert_eq!(hits(store, &past_the_end).await, (vec![], 4));
+    let relevance = SearchRequest {
+        order: SearchOrder::Relevance,
+        ..search(&w, Some(word("nordlys")))
+    };
+    let (found, total) = hits(store, &relevance).await;
+    assert_eq!(total, 2);
+    let mut sorted = found.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["a", "b"]);
+
+    for bad in [
+        SearchRequest {
+            limit: 0,
+            ..search(&w, None)
+        },
+        SearchRequest {
+            limit: 201,
+            ..search(&w, None)
+        },
+        SearchRequest {
+            offset: 10_001,
+            ..search(&w, None)
+        },
+        search(&ws("no-such-workspace"), None),
+    ] {
+        let err = store.search(&bad).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{bad:?}: {err}");
+    }
+}
+
+async fn volume_is_cut_in_the_time_zone<S: Store>(store: &S) {
+    let w = workspace(store, "conf-volume").await;
+    // Oslo went from +01:00 to +02:00 at 2024-03-31T01:00:00Z.
+    let posts = [
+        ("1", "2024-03-30T22:30:00Z", SentimentLabel::Positive), // 30th 23:30 local
+        ("2", "2024-03-30T23:30:00Z", SentimentLabel::Negative), // 31st 00:30 local
+        ("3", "2024-03-31T12:00:00Z", SentimentLabel::Neutral),  // 31st 14:00 local
+        ("4", "2024-03-31T22:30:00Z", SentimentLabel::Positive), // April 1st 00:30 local
+    ];
+    let items: Vec<Item> = posts
+        .iter()
+        .map(|(id, at, sentiment)| {
+            item(Post {
+                external_id: id,
+                at,
+                sentiment: *sentiment,
+                brands: &["nordlys"],
+                topics: &[Topic::Climate],
+                ..Post::default()
+            })
+        })
+        .collect();
+    store.put_items(&w, &items).await.unwrap();
+    let volume = |bucket, tz: &str, filters: Filters| VolumeRequest {
+        workspace: w.clone(),
+        filters,
+        bucket,
+        time_zone: tz.to_owned(),
+    };
+    let points = |p: Vec<crate::VolumePoint>| -> Vec<(Timestamp, u64)> {
+        p.into_iter().map(|p| (p.start, p.count)).collect()
+    };
+
+    let days = store
+        .volume(&volume(Bucket::Day, "Europe/Oslo", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(
+        points(days.clone()),
+        [
+            (ts("2024-03-29T23:00:00Z"), 1),
+            (ts("2024-03-30T23:00:00Z"), 2),
+            (ts("2024-03-31T22:00:00Z"), 1),
+        ]
+    );
+    assert_eq!(
+        (days[1].negative, days[1].neutral, days[1].positive),
+        (1, 1, 0)
+    );
+    assert!(
+        (days[1].mean_score - (-0.25)).abs() < 1e-6,
+        "{}",
+        days[1].mean_score
+    );
+    assert!((days[0].mean_score - 0.75).abs() < 1e-6);
+
+    let utc_days = store
+        .volume(&volume(Bucket::Day, "UTC", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(
+        points(utc_days),
+        [
+            (ts("2024-03-30T00:00:00Z"), 2),
+            (ts("2024-03-31T00:00:00Z"), 2)
+        ]
+    );
+    let hours = store
+        .volume(&volume(Bucket::Hour, "Europe/Oslo", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(
+        points(hours),
+        [
+            (ts("2024-03-30T22:00:00Z"), 1),
+            (ts("2024-03-30T23:00:00Z"), 1),
+            (ts("2024-03-31T12:00:00Z"), 1),
+            (ts("2024-03-31T22:00:00Z"), 1),
+        ]
+    );
+    let weeks = store
+        .volume(&volume(Bucket::Week, "Europe/Oslo", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(
+        points(weeks),
+        [
+            (ts("2024-03-24T23:00:00Z"), 3),
+            (ts("2024-03-31T22:00:00Z"), 1)
+        ]
+    );
+    let months = store
+        .volume(&volume(Bucket::Month, "Europe/Oslo", Filters::default()))
+        .await
+        .unwrap();
+    assert_eq!(
+        points(months),
+        [
+            (ts("2024-02-29T23:00:00Z"), 3),
+            (ts("2024-03-31T22:00:00Z"), 1)
+        ]
+    );
+
+    let total = |p: &[crate::VolumePoint]| p.iter().map(|p| p.count).sum::<u64>();
+    for (filters, want) in [
+        (
+            Filters {
+                brand: Some(BrandId("nordlys".into())),
+                ..Filters::default()
+            },
+            4,
+        ),
+        (
+            Filters {
+                brand: Some(BrandId("fjordmat".into())),
+                ..Filters::default()
+            },
+            0,
+        ),
+        (
+            Filters {
+                topic: Some(Topic::Climate),
+                brand: Some(BrandId("nordlys".into())),
+                ..Filters::default()
+            },
+            4,
+        ),
+        (
+            Filters {
+                topic: Some(Topic::Labour),
+                ..Filters::default()
+            },
+            0,
+        ),
+        (
+            Filters {
+                source: Some(SourceKind::X),
+                ..Filters::default()
+            },
+            4,
+        ),
+        (
+            Filters {
+                source: Some(SourceKind::Rss),
+                ..Filters::default()
+            },
+            0,
+        ),
+        (
+            Filters {
+                sentiment: Some(SentimentLabel::Positive),
+                ..Filters::default()
+            },
+            2,
+        ),
+        (
+            Filters {
+                from: Some(ts("2024-03-30T23:00:00Z")),
+                to: Some(ts("2024-03-31T13:00:00Z")),
+                ..Filters::default()
+            },
+            2,
+        ),
+    ] {
+        let p = store
+            .volume(&volume(Bucket::Day, "Europe/Oslo", filters.clone()))
+            .await
+            .unwrap();
+        assert_eq!(total(&p), want, "{filters:?}");
+    }
+    let err = store
+        .volume(&volume(
+            Bucket::Day,
+            "Mars/Olympus_Mons",
+            Filters::default(),
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+}
+
+async fn share_of_voice_counts_each_brand<S: Store>(store: &S) {
+    let w = workspace(store, "conf-sov").await;
+    let items = vec![
+        item(Post {
+            external_id: "1",
+            brands: &["nordlys", "fjordmat"],
+            topics: &[Topic::Climate, Topic::Labour, Topic::Product],
+            sentiment: SentimentLabel::Positive,
+            ..Post::default()
+        }),
+        item(Post {
+            external_id: "2",
+            brands: &["nordlys"],
+            topics: &[Topic::Labour],
+            sentiment: SentimentLabel::Negative,
+            ..Post::default()
+        }),
+        item(Post {
+            external_id: "3",
+            brands: &["nordlys"],
+            ..Post::default()
+        }),
+        item(Post {
+            external_id: "4",
+            ..Post::default()
+        }),
+    ];
+    store.put_items(&w, &items).await.unwrap();
+    let shares = store
+        .share_of_voice(&ShareOfVoiceRequest {
+            workspace: w.clone(),
+            filters: Filters::default(),
+        })
+        .await
+        .unwrap();
+    let summary: Vec<(&str, u64)> = shares
+        .iter()
+        .map(|s| (s.brand.0.as_str(), s.count))
+        .collect();
+    assert_eq!(summary, [("nordlys", 3), ("fjordmat", 1), ("tindra", 0)]);
+    assert!((shares[0].share - 0.75).abs() < 1e-9);
+    assert!((shares[1].share - 0.25).abs() < 1e-9);
+    assert_eq!(
+        (shares[0].negative, shares[0].neutral, shares[0].positive),
+        (1, 1, 1)
+    );
+    let labour = store
+        .share_of_voice(&ShareOfVoiceRequest {
+            workspace: w.clone(),
+            filters: Filters {
+                topic: Some(Topic::Labour),
+                ..Filters::default()
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (labour[0].brand.0.as_str(), labour[0].count),
+        ("nordlys", 2)
+    );
+    assert_eq!(labour[1].count, 1);
+
+    // Volume counts each item once, whatever its brands and topics.
+    let volume = |filters| VolumeRequest {
+        workspace: w.clone(),
+        filters,
+        bucket: Bucket::Month,
+        time_zone: "Europe/Oslo".into(),
+    };
+    let all = store.volume(&volume(Filters::default())).await.unwrap();
+    assert_eq!(all.iter().map(|p| p.count).sum::<u64>(), 4);
+    let climate = store
+        .volume(&volume(Filters {
+            topic: Some(Topic::Climate),
+            ..Filters::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(climate.iter().map(|p| p.count).sum::<u64>(), 1);
+    let err = store
+        .share_of_voice(&ShareOfVoiceRequest {
+            workspace: ws("no-such-workspace"),
+            filters: Filters::default(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+}
+
+async fn rollup_snapshot<S: Store>(store: &S, w: &WorkspaceId) -> Vec<String> {
+    let mut out = Vec::new();
+    for filters in [
+        Filters::default(),
+        Filters {
+            brand: Some(BrandId("nordlys".into())),
+            ..Filters::default()
+        },
+        Filters {
+            topic: Some(Topic::Climate),
+            ..Filters::default()
+        },
+    ] {
+        for p in store
+            .volume(&VolumeRequest {
+                workspace: w.clone(),
+                filters: filters.clone(),
+                bucket: Bucket::Hour,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap()
+        {
+            out.push(format!(
+                "{} {} {}/{}/{} {:.4}",
+                p.start, p.count, p.negative, p.neutral, p.positive, p.mean_score
+            ));
+        }
+    }
+    for s in store
+        .share_of_voice(&ShareOfVoiceRequest {
+            workspace: w.clone(),
+            filters: Filters::default(),
+        })
+        .await
+        .unwrap()
+    {
+        out.push(format!(
+            "{} {} {:.4} {:.4}",
+            s.brand, s.count, s.share, s.mean_score
+        ));
+    }
+    out
+}
+
+async fn rollups_follow_updates_and_rebuilds<S: Store>(store: &S) {
+    let w = workspace(store, "conf-rollups").await;
+    let mut first = item(Post {
+        external_id: "1",
+        brands: &["nordlys"],
+        topics: &[Topic::Climate],
+        sentiment: SentimentLabel::Positive,
+        at: "2024-02-01T10:15:00Z",
+        ..Post::default()
+    });
+    let second = item(Post {
+        external_id: "2",
+        brands: &["nordlys", "tindra"],
+        sentiment: SentimentLabel::Neutral,
+        at: "2024-02-01T10:45:00Z",
+        ..Post::default()
+    });
+    store
+        .put_items(&w, &[first.clone(), second.clone()])
+        .await
+        .unwrap();
+    // Re-enrichment turned the first negative, moved it an hour and dropped its topic.
+    first.enrichment.sentiment = Sentiment {
+        label: SentimentLabel::Negative,
+        score: -0.5,
+    };
+    first.enrichment.topics = TopicSet::new();
+    first.published_at = ts("2024-02-01T11:15:00Z");
+    assert_eq!(store.put_items(&w, &[first]).await.unwrap().updated, 1);
+    let after_update = rollup_snapshot(store, &w).await;
+    assert_eq!(
+        after_update,
+        [
+            "2024-02-01T10:00:00Z 1 0/1/0 0.0000",
+            "2024-02-01T11:00:00Z 1 1/0/0 -0.5000",
+            "2024-02-01T10:00:00Z 1 0/1/0 0.0000",
+            "2024-02-01T11:00:00Z 1 1/0/0 -0.5000",
+            "nordlys 2 0.6667 -0.2500",
+            "tindra 1 0.3333 0.0000",
+            "fjordmat 0 0.0000 0.0000",
+        ]
+    );
+    store.rebuild_rollups().await.unwrap();
+    assert_eq!(rollup_snapshot(store, &w).await, after_update);
+}
+
+async fn reindex_gives_the_same_results<S: Store>(store: &S) {
+    let w = ws("conf-search");
+    let queries = [
+        Some(word("nordlys")),
+        Some(word("bærekraftige")),
+        Some(Query::Mention("ola".into())),
+        None,
+    ];
+    let mut before = Vec::new();
+    for q in &queries {
+        before.push(hits(store, &search(&w, q.clone())).await);
+    }
+    let calls = std::sync::Mutex::new(Vec::new());
+    let indexed = store
+        .reindex(&|done, total| calls.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    let stats = store.stats().await.unwrap();
+    assert_eq!(indexed, stats.items);
+    let calls = calls.into_inner().unwrap();
+    assert_eq!(calls.last(), Some(&(indexed, indexed)), "{calls:?}");
+    let mut after = Vec::new();
+    for q in &queries {
+        after.push(hits(store, &search(&w, q.clone())).await);
+    }
+    assert_eq!(before, after);
+}
+
+async fn users_and_sessions<S: Store>(store: &S) {
+    assert!(store.user("kari@example.no").await.unwrap().is_none());
+    let mut user = UserRecord {
+        email: "kari@example.no".into(),
+        name: "Kari".into(),
+        role: Role::Editor,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    };
+    store.put_user(&user).await.unwrap();
+    assert_eq!(
+        store.user("kari@example.no").await.unwrap(),
+        Some(user.clone())
+    );
+    user.role = Role::Admin;
+    user.name = "Kari N.".into();
+    store.put_user(&user).await.unwrap();
+    assert_eq!(
+        store.user("kari@example.no").await.unwrap(),
+        Some(user.clone())
+    );
+
+    let session = SessionRecord {
+        token_hash: "abc123".into(),
+        email: user.email.clone(),
+        expires_at: ts("2030-01-01T00:00:00Z"),
+    };
+    assert!(store.session("abc123").await.unwrap().is_none());
+    store.put_session(&session).await.unwrap();
+    assert_eq!(store.session("abc123").await.unwrap(), Some(session));
+    store.delete_session("abc123").await.unwrap();
+    assert!(store.session("abc123").await.unwrap().is_none());
+    // Deleting what is gone is fine.
+    store.delete_session("abc123").await.unwrap();
+}
+
+async fn odd_and_huge_texts_round_trip<S: Store>(store: &S) {
+    let w = workspace(store, "conf-odd").await;
+    let mut huge = "ord ".repeat(2_500_000);
+    huge.push_str("sjeldenord");
+    let odd = "\u{0}nul \u{202e}rtl שלום 🇳🇴👍🏽 e\u{301} \u{FEFF}bom ∑ \u{10FFFF}";
+    let mut items = vec![
+        item(Post {
+            external_id: "huge",
+            text: &huge,
+            ..Post::default()
+        }),
+        item(Post {
+            external_id: "odd \u{0} id 😀",
+            text: odd,
+            author: "Ærlig Ødegård",
+            ..Post::default()
+        }),
+    ];
+    items[1].title = Some(String::new());
+    items[1].author.followers = Some(u64::from(u32::MAX));
+    items[1].engagement.views = Some(0);
+    store.put_items(&w, &items).await.unwrap();
+    let stored = all_items(store, &w).await;
+    assert_eq!(stored.len(), 2);
+    for (_, s) in &stored {
+        let original = items
+            .iter()
+            .find(|i| i.external_id == s.external_id)
+            .unwrap();
+        assert_eq!(s, original, "round trip of {:?}", original.external_id);
+    }
+    store.flush().await.unwrap();
+    assert_eq!(ids_for(store, &w, word("sjeldenord")).await, ["huge"]);
+    assert_eq!(
+        ids_for(store, &w, word("nul")).await,
+        [items[1].external_id.clone()]
+    );
+}
+
+async fn stats_add_up<S: Store>(store: &S) {
+    store.flush().await.unwrap();
+    let stats = store.stats().await.unwrap();
+    let workspaces = store.workspaces().await.unwrap();
+    assert_eq!(stats.workspaces, workspaces.len() as u64);
+    assert!(workspaces.iter().any(|w| w.id == ws("conf-search")));
+    let w = store.workspace(&ws("conf-search")).await.unwrap().unwrap();
+    assert_eq!(w.brands.len(), 3);
+    assert!(store.workspace(&ws("nope")).await.unwrap().is_none());
+    let mut counted = 0;
+    for w in &workspaces {
+        counted += all_items(store, &w.id).await.len() as u64;
+    }
+    assert_eq!(stats.items, counted);
+    assert_eq!(stats.indexed, counted, "the index caught up after flush");
+    assert_eq!(
+        stats.items_by_source.iter().map(|(_, n)| n).sum::<u64>(),
+        counted
+    );
+    assert_eq!(
+        stats.items_by_lang.iter().map(|(_, n)| n).sum::<u64>(),
+        counted
+    );
+    assert!(stats.items_by_lang.iter().any(|(l, _)| *l == Lang::En));
+    assert!(stats.rollup_rows > 0);
+    // The first rollup item moved to 11:15 and the rollups were rebuilt: 10:45 is oldest.
+    assert_eq!(stats.oldest, Some(ts("2024-02-01T10:45:00Z")));
+    assert_eq!(stats.newest, Some(ts("2024-05-01T13:00:00Z")));
+}

@@ -20,7 +20,8 @@ pub(crate) const PLAIN: &str = "omdomme_plain";
 const MAX_TOKEN_BYTES: usize = 100;
 
 pub(crate) fn analyzer(name: &str) -> TextAnalyzer {
-    let words = TextAnalyzer::builder(WordTokenizer).filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES));
+    let words =
+        TextAnalyzer::builder(WordTokenizer).filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES));
     match name {
         NORWEGIAN => words.filter(Stemmer::new(Language::Norwegian)).build(),
         ENGLISH => words.filter(Stemmer::new(Language::English)).build(),
@@ -158,17 +159,32 @@ mod tests {
     #[test]
     fn words_are_folded_and_split_like_the_matcher() {
         assert_eq!(
-            terms(PLAIN, "Ny KAFÉ i Bodø! #NordlysEnergi @ola.nordmann https://nordlys.no/x 😀"),
+            terms(
+                PLAIN,
+                "Ny KAFÉ i Bodø! #NordlysEnergi @ola.nordmann https://nordlys.no/x 😀"
+            ),
             [
-                "ny", "kafe", "i", "bodø", "nordlysenergi", "ola", "nordmann", "https", "nordlys",
-                "no", "x"
+                "ny",
+                "kafe",
+                "i",
+                "bodø",
+                "nordlysenergi",
+                "ola",
+                "nordmann",
+                "https",
+                "nordlys",
+                "no",
+                "x"
             ]
         );
     }
 
     #[test]
     fn norwegian_and_english_stem() {
-        assert_eq!(terms(NORWEGIAN, "bærekraftige"), terms(NORWEGIAN, "bærekraft"));
+        assert_eq!(
+            terms(NORWEGIAN, "bærekraftige"),
+            terms(NORWEGIAN, "bærekraft")
+        );
         assert_eq!(terms(ENGLISH, "emissions"), terms(ENGLISH, "emission"));
     }
 

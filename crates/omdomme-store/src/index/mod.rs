@@ -27,8 +27,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
@@ -154,8 +153,7 @@ impl SearchIndex {
     /// format or unreadable (it is derived data: the caller then catches it up from 0).
     pub(crate) fn open(dir: &Path, options: IndexOptions) -> StoreResult<SearchIndex> {
         let (schema, fields) = schema();
-        let dir_error =
-            |e: std::io::Error| StoreError::DataDir(format!("{}: {e}", dir.display()));
+        let dir_error = |e: std::io::Error| StoreError::DataDir(format!("{}: {e}", dir.display()));
         std::fs::create_dir_all(dir).map_err(dir_error)?;
         let (index, committed_seq) = match open_existing(dir, &schema) {
             Ok(Some(found)) => found,
@@ -365,7 +363,10 @@ impl SearchIndex {
                 let (n, docs) = searcher
                     .search(
                         &q,
-                        &(Count, top.order_by_fast_field::<i64>("published", direction)),
+                        &(
+                            Count,
+                            top.order_by_fast_field::<i64>("published", direction),
+                        ),
                     )
                     .map_err(failed)?;
                 (n, docs.into_iter().map(|(_, a)| a).collect())

@@ -43,7 +43,8 @@ impl Translator<'_> {
             None => clauses.push((Occur::Must, Box::new(AllQuery))),
         }
         // Filters take no part in the score: every hit matches them equally.
-        let mut filter = |q: Boxed| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+        let mut filter =
+            |q: Boxed| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
         let f = self.fields;
         filter(term(f.workspace, workspace));
         if let Some(brand) = &filters.brand {

@@ -471,7 +471,7 @@ impl Inner {
                     delta.add(ws, &stored_contribution(row, 2, kind)?, 1);
                     n += 1;
                     // Bounded memory at any number of items: flush the sums now and then.
-                    if n % 200_000 == 0 {
+                    if n.is_multiple_of(200_000) {
                         std::mem::take(&mut delta).apply(&tx)?;
                     }
                 }
@@ -567,7 +567,9 @@ fn source_id(
     )?
     .execute(params![ws, kind.as_str(), item.source.name])?;
     let id: i64 = tx
-        .prepare_cached("SELECT id FROM sources WHERE workspace_id = ?1 AND kind = ?2 AND name = ?3")?
+        .prepare_cached(
+            "SELECT id FROM sources WHERE workspace_id = ?1 AND kind = ?2 AND name = ?3",
+        )?
         .query_row(params![ws, kind.as_str(), item.source.name], |r| r.get(0))?;
     cache
         .entry((ws, kind))
@@ -602,7 +604,10 @@ fn load_items(conn: &Connection, ids: &[ItemId]) -> StoreResult<Vec<StoredItem>>
     let sql = format!("SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE i.id IN ({placeholders})");
     let mut stmt = conn.prepare(&sql).map_err(&failed)?;
     let rows = stmt
-        .query_map(rusqlite::params_from_iter(ids.iter().map(|id| id.0)), read_item)
+        .query_map(
+            rusqlite::params_from_iter(ids.iter().map(|id| id.0)),
+            read_item,
+        )
         .map_err(&failed)?;
     let mut by_id: HashMap<ItemId, StoredItem> = HashMap::with_capacity(ids.len());
     for row in rows {
@@ -692,10 +697,8 @@ impl Store for SqliteStore {
     }
 
     async fn item(&self, id: ItemId) -> StoreResult<Option<StoredItem>> {
-        self.run(move |inner| {
-            inner.read(|conn| Ok(load_items(conn, &[id])?.into_iter().next()))
-        })
-        .await
+        self.run(move |inner| inner.read(|conn| Ok(load_items(conn, &[id])?.into_iter().next())))
+            .await
     }
 
     async fn items_after(
@@ -791,7 +794,10 @@ impl Store for SqliteStore {
                     .prepare_cached(
                         "SELECT key, name, synthetic, brands FROM workspaces WHERE key = ?1",
                     )
-                    .and_then(|mut s| s.query_row([&request.workspace.0], read_workspace).optional())
+                    .and_then(|mut s| {
+                        s.query_row([&request.workspace.0], read_workspace)
+                            .optional()
+                    })
                     .map_err(db("reading the workspace"))?
                     .ok_or_else(|| unknown_workspace(&request.workspace.0))?;
                 let ws = workspace_id(conn, &request.workspace.0)?;
@@ -848,7 +854,12 @@ impl Store for SqliteStore {
                      ON CONFLICT (email) DO UPDATE SET email = excluded.email, \
                      name = excluded.name, role = excluded.role, \
                      password_hash = excluded.password_hash",
-                    params![user.email, user.name, role_name(user.role), user.password_hash],
+                    params![
+                        user.email,
+                        user.name,
+                        role_name(user.role),
+                        user.password_hash
+                    ],
                 )
                 .map_err(db("storing the user"))?;
             Ok(())

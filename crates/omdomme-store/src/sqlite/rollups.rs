@@ -18,7 +18,7 @@ use jiff::tz::TimeZone;
 use omdomme_core::{BrandId, SentimentLabel, Topic, TopicSet};
 use rusqlite::{Connection, Transaction, params};
 
-use crate::{Bucket, BrandShare, Filters, StoreError, StoreResult, VolumePoint};
+use crate::{BrandShare, Bucket, Filters, StoreError, StoreResult, VolumePoint};
 
 pub(crate) const ANY: &str = "*";
 const HOUR_MICROS: i64 = 3_600_000_000;
@@ -133,7 +133,9 @@ impl Delta {
             }
             let [n0, n1, n2] = s.counts;
             let [s0, s1, s2] = s.scores;
-            upsert.execute(params![ws, brand, topic, hour, source, n0, n1, n2, s0, s1, s2])?;
+            upsert.execute(params![
+                ws, brand, topic, hour, source, n0, n1, n2, s0, s1, s2
+            ])?;
             if s.counts.iter().any(|n| *n < 0) {
                 remove_empty.execute(params![ws, brand, topic, hour, source])?;
             }
@@ -265,7 +267,11 @@ fn bucket_start(hour: i64, bucket: Bucket, tz: &TimeZone) -> StoreResult<Timesta
     let cut = |e: jiff::Error| StoreError::Invalid(format!("cannot cut buckets here: {e}"));
     Ok(match bucket {
         Bucket::Hour => at,
-        Bucket::Day => at.to_zoned_datetime(tz.clone()).start_of_day().map_err(cut)?.timestamp(),
+        Bucket::Day => at
+            .to_zoned_datetime(tz.clone())
+            .start_of_day()
+            .map_err(cut)?
+            .timestamp(),
         Bucket::Week => {
             let date = at.to_zoned_datetime(tz.clone()).date();
             let days = i64::from(date.weekday().to_monday_zero_offset());

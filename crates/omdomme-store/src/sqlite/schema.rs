@@ -80,7 +80,8 @@ mod tests {
     #[test]
     fn a_newer_database_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
         let err = migrate(&mut conn, "x").unwrap_err();
         assert!(matches!(err, StoreError::DataDir(_)), "{err}");
         assert!(err.to_string().contains("upgrade"), "{err}");

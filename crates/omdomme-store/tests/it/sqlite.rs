@@ -1,0 +1,198 @@
+use omdomme_core::{
+    Author, Engagement, Enrichment, Item, ItemKind, Lang, Query, SourceKey, SourceKind, Workspace,
+    WorkspaceId,
+};
+use omdomme_store::{
+    Filters, SearchOrder, SearchRequest, SqliteStore, Store, StoreError, conformance,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_store_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    conformance::run_all(&store).await;
+}
+
+#[tokio::test]
+async fn the_suite_runs_on_a_current_thread_runtime_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    conformance::run_all(&store).await;
+}
+
+fn post(i: usize, text: &str) -> Item {
+    let at: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
+    Item {
+        source: SourceKey::new(SourceKind::File, "import.jsonl"),
+        external_id: format!("post-{i}"),
+        kind: ItemKind::Post,
+        author: Author {
+            handle: format!("user{}", i % 100),
+            ..Author::default()
+        },
+        title: None,
+        text: text.to_owned(),
+        url: None,
+        thread_id: None,
+        parent_id: None,
+        engagement: Engagement::default(),
+        published_at: at + jiff::SignedDuration::from_secs(i as i64),
+        collected_at: at,
+        declared_lang: None,
+        enrichment: Enrichment {
+            lang: Lang::Nb,
+            model: "test".into(),
+            ..Enrichment::default()
+        },
+        synthetic: false,
+    }
+}
+
+fn find(workspace: &WorkspaceId, word: &str) -> SearchRequest {
+    SearchRequest {
+        workspace: workspace.clone(),
+        query: Some(Query::Word {
+            word: word.into(),
+            prefix: false,
+        }),
+        filters: Filters::default(),
+        order: SearchOrder::Newest,
+        offset: 0,
+        limit: 10,
+    }
+}
+
+async fn workspace(store: &SqliteStore) -> WorkspaceId {
+    let id = WorkspaceId("w".into());
+    store
+        .put_workspace(&Workspace {
+            id: id.clone(),
+            name: "W".into(),
+            synthetic: false,
+            brands: vec![],
+        })
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_store_dropped_without_flush_catches_its_index_up_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let w = workspace(&store).await;
+        store
+            .put_items(&w, &[post(1, "første melding")])
+            .await
+            .unwrap();
+        store.flush().await.unwrap();
+        let items: Vec<Item> = (2..500).map(|i| post(i, "uflushet melding")).collect();
+        store.put_items(&w, &items).await.unwrap();
+        // Changed after the last commit too: the catch-up must replace, not duplicate.
+        store
+            .put_items(&w, &[post(1, "første melding, endret")])
+            .await
+            .unwrap();
+        w
+        // Dropped like a killed process: the index never committed the rest.
+    };
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let page = store.search(&find(&w, "uflushet")).await.unwrap();
+    assert_eq!(page.total, 498);
+    let page = store.search(&find(&w, "endret")).await.unwrap();
+    assert_eq!(page.total, 1);
+    let page = store.search(&find(&w, "første")).await.unwrap();
+    assert_eq!(
+        page.total, 1,
+        "the old version of post 1 is gone from the index"
+    );
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.items, stats.indexed), (499, 499));
+}
+
+#[tokio::test]
+async fn a_lost_index_is_rebuilt_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let w = workspace(&store).await;
+        store.put_items(&w, &[post(1, "hei")]).await.unwrap();
+        store.flush().await.unwrap();
+        w
+    };
+    std::fs::remove_dir_all(dir.path().join(omdomme_store::INDEX_DIR)).unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(store.search(&find(&w, "hei")).await.unwrap().total, 1);
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(SqliteStore::open(dir.path()).unwrap());
+    let conn = rusqlite::Connection::open(dir.path().join(omdomme_store::DATABASE_FILE)).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let err = SqliteStore::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::DataDir(_)), "{err}");
+    assert!(err.to_string().contains("999"), "{err}");
+}
+
+#[tokio::test]
+async fn a_data_folder_in_use_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let _open = SqliteStore::open(dir.path()).unwrap();
+    let err = SqliteStore::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::DataDir(_)), "{err}");
+}
+
+/// Throughput of `put_items` for 5,000-item batches of ~200-byte posts. Timing only, never
+/// asserted: `cargo test --release -p omdomme-store --test it -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn put_items_throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let w = workspace(&store).await;
+    let text = "Nordlys Energi satser på bærekraftige løsninger i nord, og kundene merker det \
+                på strømregningen. #nordlys @nordlysenergi https://nordlys.no/klima er verdt \
+                et besøk for alle som lurer på omstillingen.";
+    let batches = 40;
+    let size = 5_000;
+    let all: Vec<Vec<Item>> = (0..batches)
+        .map(|b| (0..size).map(|i| post(b * size + i, text)).collect())
+        .collect();
+    let started = std::time::Instant::now();
+    for batch in &all {
+        store.put_items(&w, batch).await.unwrap();
+    }
+    store.flush().await.unwrap();
+    let elapsed = started.elapsed();
+    let n = (batches * size) as f64;
+    println!(
+        "put_items + index: {n} items in {elapsed:?}: {:.0} items/s",
+        n / elapsed.as_secs_f64()
+    );
+    let started = std::time::Instant::now();
+    for batch in &all {
+        store.put_items(&w, batch).await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "put_items unchanged: {:.0} items/s",
+        n / elapsed.as_secs_f64()
+    );
+    let mut latencies = Vec::new();
+    for word in [
+        "nordlys",
+        "bærekraft",
+        "strømregningen",
+        "omstilling",
+        "kunde",
+    ] {
+        let started = std::time::Instant::now();
+        let page = store.search(&find(&w, word)).await.unwrap();
+        latencies.push((word, page.total, started.elapsed()));
+    }
+    println!("search: {latencies:?}");
+}
