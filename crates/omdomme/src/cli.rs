@@ -1,0 +1,153 @@
+//! The command line: global flags, one subcommand per job, and the shared set-up (config,
+//! store, workspace) every subcommand starts from.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Parser, Subcommand};
+use omdomme_core::{Workspace, WorkspaceId};
+use omdomme_store::{SqliteStore, Store};
+
+use crate::commands;
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "omdomme",
+    version,
+    about = "Listen, understand and answer for a company's social responsibility"
+)]
+pub struct Cli {
+    /// Folder for the database and search index [default: data, or demo-data for `demo`].
+    #[arg(long, global = true, env = "OMDOMME_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// TOML configuration file; OMDOMME_* environment variables override it.
+    #[arg(long, global = true, env = "OMDOMME_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the synthetic demo scenario, then serve it and print the URL and a login.
+    Demo(commands::demo::DemoArgs),
+    /// Serve the web app and JSON API on the stored data.
+    Serve(commands::serve::ServeArgs),
+    /// Import a file of posts, comments or articles in a platform's own format.
+    Import(commands::import::ImportArgs),
+    /// Full-text search with filters, from the terminal.
+    Search(commands::search::SearchArgs),
+    /// Counts of what is stored and indexed.
+    Stats(commands::stats::StatsArgs),
+    /// Rebuild the search index from the store (and with --enrich, re-run enrichment first).
+    Reindex(commands::reindex::ReindexArgs),
+    /// Measure ingest and query speed on generated data.
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
+    /// Manage logins for the web app and API.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+}
+
+/// What every subcommand starts from: the configuration and where the data lives.
+pub struct Context {
+    pub config: Config,
+    /// `--data-dir` when given; subcommands with a default of their own (the demo) use it.
+    pub data_dir_flag: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir_flag
+            .clone()
+            .unwrap_or_else(|| self.config.data_dir.clone())
+    }
+
+    /// Opens the store in the data folder and writes the configured workspaces into it.
+    pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let store = open_store_at(&self.data_dir())?;
+        for workspace in self.config.workspaces() {
+            store
+                .put_workspace(&workspace)
+                .await
+                .with_context(|| format!("saving workspace {} from the config", workspace.id))?;
+        }
+        Ok(store)
+    }
+}
+
+pub fn open_store_at(dir: &std::path::Path) -> anyhow::Result<Arc<dyn Store>> {
+    let store = SqliteStore::open(dir)
+        .with_context(|| format!("opening the data folder {}", dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// The workspace named by `--workspace`, or the only one there is.
+pub async fn resolve_workspace(
+    store: &dyn Store,
+    wanted: Option<&str>,
+) -> anyhow::Result<Workspace> {
+    if let Some(id) = wanted {
+        return store
+            .workspace(&WorkspaceId(id.to_owned()))
+            .await?
+            .with_context(|| {
+                format!("no workspace {id:?}: add it to the config file under [[workspaces]]")
+            });
+    }
+    let mut all = store.workspaces().await?;
+    match all.len() {
+        0 => bail!(
+            "no workspace yet: add one to the config file under [[workspaces]] (see README.md), or run `omdomme demo`"
+        ),
+        1 => Ok(all.remove(0)),
+        _ => {
+            let ids: Vec<String> = all.iter().map(|w| w.id.0.clone()).collect();
+            bail!(
+                "several workspaces ({}): choose one with --workspace",
+                ids.join(", ")
+            )
+        }
+    }
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OMDOMME_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,omdomme=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = Config::load(cli.config.as_deref(), |var| std::env::var(var).ok())?;
+    let context = Context {
+        config,
+        data_dir_flag: cli.data_dir,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Demo(args) => commands::demo::run(&context, args).await,
+            Command::Serve(args) => commands::serve::run(&context, args).await,
+            Command::Import(args) => commands::import::run(&context, args).await,
+            Command::Search(args) => commands::search::run(&context, args).await,
+            Command::Stats(args) => commands::stats::run(&context, args).await,
+            Command::Reindex(args) => commands::reindex::run(&context, args).await,
+            Command::Bench(command) => commands::bench::run(&context, command).await,
+            Command::User(command) => commands::user::run(&context, command).await,
+        }
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct WorkspaceArg {
+    /// Workspace id; may be left out when there is only one.
+    #[arg(long, short)]
+    pub workspace: Option<String>,
+}

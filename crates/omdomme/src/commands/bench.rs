@@ -1,0 +1,370 @@
+//! `omdomme bench ingest|query`: speed on generated data, measured the way users feel it.
+//! The last line of each bench has a fixed shape that scripts read; keep it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use jiff::{SignedDuration, Timestamp};
+use omdomme_core::{BrandId, Item, Query, SentimentLabel, Workspace};
+use omdomme_demo::DemoOptions;
+use omdomme_nlp::V0Enricher;
+use omdomme_sources::{Format, ImportContext};
+use omdomme_store::{Bucket, Filters, SearchOrder, SearchRequest, Store, VolumeRequest};
+
+use crate::cli::{Context, open_store_at};
+use crate::{pipeline, progress};
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import + enrich + store + index of typical posts from a JSONL file.
+    Ingest {
+        #[arg(long, default_value_t = 1_000_000)]
+        items: u64,
+    },
+    /// Overview (1-year volume and sentiment of one brand) and full-text search latency.
+    Query {
+        #[arg(long, default_value_t = 10_000_000)]
+        items: u64,
+        /// Timed repetitions of each kind of query.
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
+}
+
+pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Ingest { items } => ingest(context, items).await,
+        BenchCommand::Query { items, iterations } => query(context, items, iterations).await,
+    }
+}
+
+/// A scratch folder for a bench, inside `--data-dir` when given so big runs can go to a big disk.
+fn scratch_dir(context: &Context, name: &str) -> PathBuf {
+    context
+        .data_dir_flag
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("bench-data"))
+        .join(name)
+}
+
+async fn ingest(context: &Context, count: u64) -> anyhow::Result<()> {
+    let dir = scratch_dir(context, "ingest");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let input = dir.join("posts.jsonl");
+    let workspace = omdomme_demo::workspace();
+    println!(
+        "writing {count} typical posts to {} (not timed)",
+        input.display()
+    );
+    write_posts_jsonl(&input, count, bench_end()?)?;
+    let bytes = std::fs::metadata(&input)?.len();
+
+    let store = open_store_at(&dir.join("store"))?;
+    store.put_workspace(&workspace).await?;
+    let enricher = V0Enricher::new(&workspace)?;
+    let file = std::fs::File::open(&input)?;
+    let records = omdomme_sources::read_items(
+        Format::Jsonl,
+        Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+        ImportContext {
+            source_name: "bench".to_owned(),
+            collected_at: bench_end()?,
+        },
+    );
+    let bar = progress::bar("ingest", Some(count));
+    let report = pipeline::ingest(
+        store.clone(),
+        &workspace.id,
+        Arc::new(enricher),
+        records,
+        &bar,
+    )
+    .await?;
+    bar.finish_and_clear();
+    let stats = store.stats().await?;
+    anyhow::ensure!(
+        stats.items == count && stats.indexed == count && report.rejected == 0,
+        "bench ingest stored {} and indexed {} of {count} items ({} rejected)",
+        stats.items,
+        stats.indexed,
+        report.rejected
+    );
+    println!(
+        "input {:.0} MiB JSONL; {} new, {} rollup rows",
+        bytes as f64 / 1048576.0,
+        report.stored.new,
+        stats.rollup_rows
+    );
+    println!(
+        "ingest: {count} items in {:.2} s = {:.0} items/s, peak RSS {} MiB",
+        report.elapsed.as_secs_f64(),
+        report.items_per_second(),
+        peak_rss_mib()
+    );
+    Ok(())
+}
+
+/// Demo posts in the plain JSONL a user would import: the fields, not our internal form.
+fn write_posts_jsonl(path: &Path, count: u64, end: Timestamp) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let options = DemoOptions {
+        seed: 7,
+        items: count,
+        end,
+    };
+    for item in omdomme_demo::generate(&options) {
+        let record = serde_json::json!({
+            "id": item.external_id,
+            "source": item.source.name,
+            "kind": item.kind.as_str(),
+            "author": {
+                "handle": item.author.handle,
+                "name": item.author.name,
+                "followers": item.author.followers,
+                "verified": item.author.verified,
+            },
+            "title": item.title,
+            "text": item.text,
+            "url": item.url,
+            "thread_id": item.thread_id,
+            "parent_id": item.parent_id,
+            "likes": item.engagement.likes,
+            "shares": item.engagement.shares,
+            "replies": item.engagement.replies,
+            "published_at": item.published_at.to_string(),
+        });
+        serde_json::to_writer(&mut out, &record)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// A fixed end for generated data, so every bench run measures the same items.
+fn bench_end() -> anyhow::Result<Timestamp> {
+    Ok("2026-11-01T00:00:00Z".parse()?)
+}
+
+/// Scenario windows stitched together so the bench data spans a full year, as the overview asks.
+const YEAR_SEGMENTS: i64 = 4;
+
+async fn query(context: &Context, count: u64, iterations: usize) -> anyhow::Result<()> {
+    let dir = scratch_dir(context, &format!("query-{count}"));
+    let ready_marker = dir.join(".bench-ready");
+    let store = open_store_at(&dir)?;
+    let workspace = omdomme_demo::workspace();
+    let end = bench_end()?;
+    if ready_marker.exists() {
+        println!("reusing {count} items in {}", dir.display());
+    } else {
+        store.put_workspace(&workspace).await?;
+        build_year(&store, &workspace, count, end).await?;
+        std::fs::write(&ready_marker, "complete\n")?;
+    }
+    let stats = store.stats().await?;
+    println!(
+        "{} items, {} indexed, {} rollup rows in {}",
+        stats.items,
+        stats.indexed,
+        stats.rollup_rows,
+        dir.display()
+    );
+
+    let year_ago = end.checked_sub(SignedDuration::from_hours(24 * 365))?;
+    let brands: Vec<BrandId> = workspace.brands.iter().map(|b| b.id.clone()).collect();
+    let mut overview = Vec::with_capacity(iterations);
+    for i in 0..iterations {
+        let request = VolumeRequest {
+            workspace: workspace.id.clone(),
+            filters: Filters {
+                brand: Some(brands[i % brands.len()].clone()),
+                from: Some(year_ago),
+                to: Some(end),
+                ..Filters::default()
+            },
+            bucket: Bucket::Day,
+            time_zone: "Europe/Oslo".to_owned(),
+        };
+        let started = Instant::now();
+        let points = store.volume(&request).await?;
+        overview.push(started.elapsed());
+        anyhow::ensure!(
+            !points.is_empty(),
+            "the overview of {} found nothing",
+            brands[i % brands.len()]
+        );
+    }
+
+    let searches = search_mix(&workspace, end)?;
+    let mut search = Vec::with_capacity(iterations);
+    let mut matched = 0u64;
+    for i in 0..iterations {
+        let request = &searches[i % searches.len()];
+        let started = Instant::now();
+        let page = store.search(request).await?;
+        search.push(started.elapsed());
+        matched += page.total;
+    }
+    println!(
+        "{} search shapes; mean {} matches per search",
+        searches.len(),
+        matched / iterations.max(1) as u64
+    );
+    println!(
+        "query: overview p50 {:.2} ms p95 {:.2} ms; search p50 {:.2} ms p95 {:.2} ms at {} items",
+        percentile_ms(&mut overview, 50),
+        percentile_ms(&mut overview, 95),
+        percentile_ms(&mut search, 50),
+        percentile_ms(&mut search, 95),
+        stats.items
+    );
+    Ok(())
+}
+
+/// Generates `count` items spread over a year: several 90-day scenario windows, each with
+/// its own seed and ids.
+async fn build_year(
+    store: &Arc<dyn Store>,
+    workspace: &Workspace,
+    count: u64,
+    end: Timestamp,
+) -> anyhow::Result<()> {
+    println!("generating {count} items over a year (once; later runs reuse them)");
+    let enricher: Arc<V0Enricher> = Arc::new(V0Enricher::new(workspace)?);
+    let bar = progress::bar("generate", Some(count));
+    let started = Instant::now();
+    for segment in 0..YEAR_SEGMENTS {
+        let share = count / YEAR_SEGMENTS as u64
+            + u64::from((segment as u64) < count % YEAR_SEGMENTS as u64);
+        let options = DemoOptions {
+            seed: 1000 + segment as u64,
+            items: share,
+            end: end.checked_sub(SignedDuration::from_hours(24 * 90 * segment))?,
+        };
+        let items = omdomme_demo::generate(&options).map(move |mut item: Item| {
+            item.external_id = format!("y{segment}-{}", item.external_id);
+            if let Some(parent) = &mut item.parent_id {
+                *parent = format!("y{segment}-{parent}");
+            }
+            if let Some(thread) = &mut item.thread_id {
+                *thread = format!("y{segment}-{thread}");
+            }
+            Ok::<_, std::convert::Infallible>(item)
+        });
+        pipeline::ingest(store.clone(), &workspace.id, enricher.clone(), items, &bar).await?;
+    }
+    bar.finish_and_clear();
+    println!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Searches a communications team runs: words, phrases, hashtags, boolean combinations,
+/// with and without filters and date ranges.
+fn search_mix(workspace: &Workspace, end: Timestamp) -> anyhow::Result<Vec<SearchRequest>> {
+    let month_ago = end.checked_sub(SignedDuration::from_hours(24 * 30))?;
+    let own = workspace.own_brand().map(|b| b.id.clone());
+    let shapes: [(&str, Filters, SearchOrder); 8] = [
+        ("leverandør", Filters::default(), SearchOrder::Relevance),
+        (
+            "\"dårlige arbeidsforhold\"",
+            Filters::default(),
+            SearchOrder::Newest,
+        ),
+        (
+            "klima AND (utslipp OR elektrisk)",
+            Filters::default(),
+            SearchOrder::Relevance,
+        ),
+        (
+            "kundeservice",
+            Filters {
+                brand: own.clone(),
+                sentiment: Some(SentimentLabel::Negative),
+                ..Filters::default()
+            },
+            SearchOrder::Newest,
+        ),
+        (
+            "supplier OR workers",
+            Filters {
+                from: Some(month_ago),
+                to: Some(end),
+                ..Filters::default()
+            },
+            SearchOrder::Relevance,
+        ),
+        (
+            "jobb* NOT trainee",
+            Filters {
+                brand: own.clone(),
+                ..Filters::default()
+            },
+            SearchOrder::Relevance,
+        ),
+        (
+            "bestilling levering",
+            Filters {
+                from: Some(month_ago),
+                ..Filters::default()
+            },
+            SearchOrder::Newest,
+        ),
+        (
+            "ikkje",
+            Filters {
+                brand: own,
+                ..Filters::default()
+            },
+            SearchOrder::Relevance,
+        ),
+    ];
+    shapes
+        .into_iter()
+        .map(|(text, filters, order)| {
+            Ok(SearchRequest {
+                workspace: workspace.id.clone(),
+                query: Some(
+                    Query::parse(text).map_err(|e| anyhow::anyhow!("bench query {text:?}: {e}"))?,
+                ),
+                filters,
+                order,
+                offset: 0,
+                limit: 20,
+            })
+        })
+        .collect()
+}
+
+fn percentile_ms(samples: &mut [Duration], percentile: usize) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort_unstable();
+    let rank = (samples.len() * percentile)
+        .div_ceil(100)
+        .clamp(1, samples.len());
+    samples[rank - 1].as_secs_f64() * 1000.0
+}
+
+/// Peak resident memory of this process (VmHWM), in MiB; 0 where /proc is missing.
+fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib / 1024)
+}

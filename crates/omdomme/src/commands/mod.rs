@@ -1,0 +1,10 @@
+//! One module per subcommand: its arguments and its `run`.
+
+pub mod bench;
+pub mod demo;
+pub mod import;
+pub mod reindex;
+pub mod search;
+pub mod serve;
+pub mod stats;
+pub mod user;

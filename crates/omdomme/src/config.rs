@@ -1,0 +1,271 @@
+//! One configuration: a TOML file (optional) with `OMDOMME_*` environment variables on top.
+//!
+//! Every problem in a file is reported together, each naming its key, so a user fixes them
+//! in one round instead of one per start.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use omdomme_core::{Brand, BrandId, BrandRole, Query, Workspace, WorkspaceId};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Folder holding the SQLite database and the search index.
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub workspaces: Vec<WorkspaceConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address `serve` listens on.
+    pub listen: String,
+    /// Mark cookies `Secure`; turn on when served behind TLS.
+    pub secure_cookies: bool,
+    pub session_ttl_hours: u32,
+    /// Time zone for day, week and month buckets and for display.
+    pub time_zone: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceConfig {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub brands: Vec<BrandConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BrandConfig {
+    pub id: String,
+    pub name: String,
+    pub role: BrandRole,
+    pub query: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            server: ServerConfig::default(),
+            workspaces: Vec::new(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".to_owned(),
+            secure_cookies: false,
+            session_ttl_hours: 12,
+            time_zone: "Europe/Oslo".to_owned(),
+        }
+    }
+}
+
+/// The environment variables that override the file, with the key each one sets.
+pub const ENV_OVERRIDES: [(&str, &str); 5] = [
+    ("OMDOMME_DATA_DIR", "data_dir"),
+    ("OMDOMME_LISTEN", "server.listen"),
+    ("OMDOMME_SECURE_COOKIES", "server.secure_cookies"),
+    ("OMDOMME_SESSION_TTL_HOURS", "server.session_ttl_hours"),
+    ("OMDOMME_TIME_ZONE", "server.time_zone"),
+];
+
+impl Config {
+    /// Reads the file (if given), applies the environment, and validates the result.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Config> {
+        let mut config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config file {}", path.display()))?;
+                Config::from_toml(&text)
+                    .with_context(|| format!("config file {}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        let problems = config.problems();
+        if !problems.is_empty() {
+            bail!("invalid configuration:\n  {}", problems.join("\n  "));
+        }
+        Ok(config)
+    }
+
+    pub fn from_toml(text: &str) -> anyhow::Result<Config> {
+        Ok(toml::from_str(text)?)
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        for (var, key) in ENV_OVERRIDES {
+            let Some(value) = env(var) else { continue };
+            let bad = |what: &str| anyhow::anyhow!("{var}={value:?}: {key} must be {what}");
+            match key {
+                "data_dir" => self.data_dir = PathBuf::from(&value),
+                "server.listen" => self.server.listen = value.clone(),
+                "server.secure_cookies" => {
+                    self.server.secure_cookies = match value.as_str() {
+                        "1" | "true" | "yes" => true,
+                        "0" | "false" | "no" => false,
+                        _ => return Err(bad("true or false")),
+                    }
+                }
+                "server.session_ttl_hours" => {
+                    self.server.session_ttl_hours =
+                        value.parse().map_err(|_| bad("a whole number of hours"))?
+                }
+                "server.time_zone" => self.server.time_zone = value.clone(),
+                _ => unreachable!("every override key is matched above"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Every problem in the configuration, each naming its key.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
+            problems.push(format!(
+                "server.listen: {:?} is not an address like 127.0.0.1:8080",
+                self.server.listen
+            ));
+        }
+        if jiff::tz::TimeZone::get(&self.server.time_zone).is_err() {
+            problems.push(format!(
+                "server.time_zone: {:?} is not an IANA time zone like Europe/Oslo",
+                self.server.time_zone
+            ));
+        }
+        if self.server.session_ttl_hours == 0 {
+            problems.push("server.session_ttl_hours: must be at least 1".to_owned());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (w, workspace) in self.workspaces.iter().enumerate() {
+            let at = format!("workspaces[{w}] ({})", workspace.id);
+            if !is_slug(&workspace.id) {
+                problems.push(format!("{at}.id: use lower-case letters, digits and '-'"));
+            }
+            if !seen.insert(&workspace.id) {
+                problems.push(format!("{at}.id: used by more than one workspace"));
+            }
+            let mut brand_ids = std::collections::BTreeSet::new();
+            for (b, brand) in workspace.brands.iter().enumerate() {
+                let at = format!("{at}.brands[{b}] ({})", brand.id);
+                if !is_slug(&brand.id) {
+                    problems.push(format!("{at}.id: use lower-case letters, digits and '-'"));
+                }
+                if !brand_ids.insert(&brand.id) {
+                    problems.push(format!("{at}.id: used by more than one brand"));
+                }
+                if let Err(error) = Query::parse(&brand.query) {
+                    problems.push(format!("{at}.query: {error}"));
+                }
+            }
+        }
+        problems
+    }
+
+    pub fn workspaces(&self) -> Vec<Workspace> {
+        self.workspaces
+            .iter()
+            .map(|w| Workspace {
+                id: WorkspaceId(w.id.clone()),
+                name: w.name.clone(),
+                synthetic: false,
+                brands: w
+                    .brands
+                    .iter()
+                    .map(|b| Brand {
+                        id: BrandId(b.id.clone()),
+                        name: b.name.clone(),
+                        role: b.role,
+                        query: b.query.clone(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example in README.md must stay a valid configuration.
+    #[test]
+    fn readme_example_config_parses() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("```toml\n").expect("README has a toml block") + 8;
+        let end = start + readme[start..].find("```").expect("toml block ends");
+        let config = Config::from_toml(&readme[start..end]).expect("README config parses");
+        assert_eq!(config.problems(), Vec::<String>::new());
+        assert_eq!(config.workspaces().len(), 1);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = |var: &str| match var {
+            "OMDOMME_LISTEN" => Some("127.0.0.1:9999".to_owned()),
+            "OMDOMME_SECURE_COOKIES" => Some("true".to_owned()),
+            _ => None,
+        };
+        let config = Config::load(None, env).expect("valid");
+        assert_eq!(config.server.listen, "127.0.0.1:9999");
+        assert!(config.server.secure_cookies);
+    }
+
+    #[test]
+    fn bad_environment_value_names_the_variable() {
+        let env = |var: &str| (var == "OMDOMME_SESSION_TTL_HOURS").then(|| "soon".to_owned());
+        let error = Config::load(None, env).expect_err("invalid").to_string();
+        assert!(error.contains("OMDOMME_SESSION_TTL_HOURS"), "{error}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let config = Config::from_toml(
+            r#"
+            [server]
+            listen = "nowhere"
+            time_zone = "Mars/Olympus"
+            [[workspaces]]
+            id = "Bad Id"
+            name = "x"
+            [[workspaces.brands]]
+            id = "a"
+            name = "A"
+            role = "own"
+            query = "(klima"
+            "#,
+        )
+        .expect("parses");
+        let problems = config.problems();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(
+            problems[3].contains("brands[0] (a).query: column 1"),
+            "{problems:#?}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let error = Config::from_toml("data_dri = \"x\"").expect_err("unknown key");
+        assert!(format!("{error:#}").contains("data_dri"), "{error:#}");
+    }
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `omdomme` binary: one test binary, one module per theme.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed set-up step should stop the test loudly
+
+mod cli;
+mod import;
+mod support;

@@ -1,0 +1,98 @@
+//! Running the built binary against a scratch data folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+/// A config with one workspace whose brands the fixtures mention.
+pub const CONFIG: &str = r#"
+[[workspaces]]
+id = "test"
+name = "Test AS"
+
+[[workspaces.brands]]
+id = "nordlys"
+name = "Nordlys"
+role = "own"
+query = 'nordlys OR @nordlys'
+
+[[workspaces.brands]]
+id = "fjordmat"
+name = "Fjordmat"
+role = "competitor"
+query = 'fjordmat OR #fjordmat'
+"#;
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch::with_config(CONFIG)
+    }
+
+    /// A scratch folder whose config names no workspace (for the demo's own).
+    pub fn bare() -> Scratch {
+        Scratch::with_config("")
+    }
+
+    fn with_config(config: &str) -> Scratch {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("omdomme.toml"), config).expect("write config");
+        Scratch { dir }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The binary with this scratch folder's config and data folder.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_omdomme"));
+        command
+            .arg("--config")
+            .arg(self.dir.path().join("omdomme.toml"))
+            .arg("--data-dir")
+            .arg(self.data_dir())
+            .env_remove("OMDOMME_DATA_DIR")
+            .env_remove("OMDOMME_CONFIG")
+            .env("OMDOMME_LOG", "warn");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("run omdomme")
+    }
+
+    /// Runs and insists on success, returning standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "omdomme {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    pub fn stats(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["stats", "--json"])).expect("stats json")
+    }
+}
+
+pub fn fixture(relative: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures")
+        .join(relative);
+    assert!(
+        path.exists(),
+        "fixture {} is missing: ../shared must sit beside the clone",
+        path.display()
+    );
+    path
+}
