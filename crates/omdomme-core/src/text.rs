@@ -174,7 +174,7 @@ fn is_word_continuation(c: char) -> bool {
 
 /// The combining marks common in decomposed Latin text (macOS, some feeds) and in Hebrew and
 /// Arabic vowel pointing; without them `e\u{301}` or a pointed Arabic word would be split.
-fn is_combining_mark(c: char) -> bool {
+pub fn is_combining_mark(c: char) -> bool {
     matches!(c,
         '\u{0300}'..='\u{036F}'
         | '\u{0591}'..='\u{05C7}'

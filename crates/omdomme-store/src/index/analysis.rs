@@ -6,7 +6,7 @@
 //! `nordlysenergi`, `https://nordlys.no/klima` the words `https nordlys no klima`), as in the
 //! matcher, so a plain word finds them too.
 
-use omdomme_core::text::{TokenKind, fold_into, tokens};
+use omdomme_core::text::{TokenKind, fold_into, is_combining_mark, tokens};
 use tantivy::tokenizer::{
     Language, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
@@ -129,19 +129,6 @@ fn next_word(text: &str, pos: usize) -> Option<(usize, usize)> {
         }
     }
     start.map(|s| (pos + s, text.len()))
-}
-
-fn is_combining_mark(c: char) -> bool {
-    matches!(c,
-        '\u{0300}'..='\u{036F}'
-        | '\u{0591}'..='\u{05C7}'
-        | '\u{0610}'..='\u{061A}'
-        | '\u{064B}'..='\u{065F}'
-        | '\u{0670}'
-        | '\u{1AB0}'..='\u{1AFF}'
-        | '\u{1DC0}'..='\u{1DFF}'
-        | '\u{20D0}'..='\u{20FF}'
-        | '\u{FE20}'..='\u{FE2F}')
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! Hourly rollups, kept on write in the same transaction as the items, and the volume and
 //! share-of-voice queries answered from them alone.
 //!
-//! An item adds to one row per pair of ({`*`} + its brands) x ({`*`} + its topics) for its
-//! workspace, hour and source kind, `*` meaning "any": an item of brands A and B with topics
-//! X, Y and Z touches 3 x 4 = 12 rows. Volume without a brand filter reads brand `*`, a
-//! brand's volume its own rows, a brand and topic both, and each item counts once in each.
+//! An item adds to one row per combination of ({`*`} + its brands) x ({`*`} + its topics) x
+//! ({`*`} + its source kind) for its workspace and hour, `*` meaning "any": an item of brands
+//! A and B with topics X, Y and Z touches 3 x 4 x 2 = 24 rows. Volume without a brand filter
+//! reads brand `*`, a brand's volume its own rows, a brand and topic both, and each item
+//! counts once in each. The `*` source row keeps a year's overview of a brand at one row an
+//! hour instead of one per source kind.
 //! Counts and score sums are kept per sentiment label in columns.
 //!
 //! A batch first sums its changes per row in memory (a batch of 5,000 items touches a few
@@ -82,15 +84,17 @@ impl Delta {
         for brand in brands {
             let topics = std::iter::once(ANY).chain(c.topics.iter().map(Topic::as_str));
             for topic in topics {
-                let sums = self
-                    .rows
-                    .entry((workspace, brand.to_owned(), topic, hour, c.source))
-                    .or_default();
-                if let Some(n) = sums.counts.get_mut(l) {
-                    *n += sign;
-                }
-                if let Some(s) = sums.scores.get_mut(l) {
-                    *s += sign as f64 * c.score;
+                for source in [ANY, c.source] {
+                    let sums = self
+                        .rows
+                        .entry((workspace, brand.to_owned(), topic, hour, source))
+                        .or_default();
+                    if let Some(n) = sums.counts.get_mut(l) {
+                        *n += sign;
+                    }
+                    if let Some(s) = sums.scores.get_mut(l) {
+                        *s += sign as f64 * c.score;
+                    }
                 }
             }
         }
@@ -186,7 +190,7 @@ fn hourly(
 ) -> rusqlite::Result<Vec<(i64, Sums)>> {
     let (from, to) = hour_range(filters);
     let topic = filters.topic.map_or(ANY, Topic::as_str);
-    let source = filters.source.map(|s| s.as_str());
+    let source = filters.source.map_or(ANY, |s| s.as_str());
     let select = if group_by_hour { "hour" } else { "0" };
     let group = if group_by_hour {
         "GROUP BY hour ORDER BY hour"
@@ -197,7 +201,7 @@ fn hourly(
         "SELECT {select}, sum(negative), sum(neutral), sum(positive), sum(score_negative), \
          sum(score_neutral), sum(score_positive) FROM rollup_hourly \
          WHERE workspace_id = ?1 AND brand = ?2 AND topic = ?3 AND hour >= ?4 AND hour < ?5 \
-         AND (?6 IS NULL OR source_kind = ?6) {group}"
+         AND source_kind = ?6 {group}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![workspace, brand, topic, from, to, source], |r| {
@@ -291,6 +295,20 @@ fn bucket_start(hour: i64, bucket: Bucket, tz: &TimeZone) -> StoreResult<Timesta
     })
 }
 
+/// The first hour after the bucket starting at `start`.
+fn bucket_end_hour(start: Timestamp, bucket: Bucket, tz: &TimeZone) -> StoreResult<i64> {
+    let cut = |e: jiff::Error| StoreError::Invalid(format!("cannot cut buckets here: {e}"));
+    let zoned = start.to_zoned_datetime(tz.clone());
+    let end = match bucket {
+        Bucket::Hour => return Ok(start.as_second().div_euclid(3600) + 1),
+        Bucket::Day => zoned.checked_add(jiff::Span::new().days(1)),
+        Bucket::Week => zoned.checked_add(jiff::Span::new().weeks(1)),
+        Bucket::Month => zoned.checked_add(jiff::Span::new().months(1)),
+    }
+    .map_err(cut)?;
+    Ok(end.timestamp().as_second().div_euclid(3600))
+}
+
 pub(crate) fn time_zone(name: &str) -> StoreResult<TimeZone> {
     if name.is_empty() || name == "UTC" {
         return Ok(TimeZone::UTC);
@@ -310,11 +328,22 @@ pub(crate) fn volume(
     let rows = hourly(conn, workspace, brand, filters, true)
         .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
     let mut points: Vec<(Timestamp, Sums)> = Vec::new();
+    // Cutting an hour into a zoned day, week or month costs a time-zone lookup; a year has
+    // 8,760 hours but only 365 days, so the current bucket's end is kept and an hour inside
+    // it needs no lookup.
+    let mut current: Option<(Timestamp, i64)> = None;
     for (hour, sums) in rows {
         if sums.counts == [0; 3] {
             continue;
         }
-        let start = bucket_start(hour, bucket, tz)?;
+        let start = match current {
+            Some((start, end_hour)) if hour < end_hour => start,
+            _ => {
+                let start = bucket_start(hour, bucket, tz)?;
+                current = Some((start, bucket_end_hour(start, bucket, tz)?));
+                start
+            }
+        };
         // Hours come in order, so a bucket's hours are adjacent.
         match points.last_mut() {
             Some((last, total)) if *last == start => {
