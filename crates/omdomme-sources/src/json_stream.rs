@@ -78,76 +78,112 @@ impl JsonChunks {
     }
 
     /// An object or array value starting at the current byte.
+    ///
+    /// Scans the reader's buffer a slice at a time and copies what it passed over in one
+    /// go: a per-byte peek and consume through the boxed reader cost more than the parse.
     fn read_value(&mut self) -> io::Result<Chunk> {
+        enum End {
+            /// The closing bracket was consumed.
+            Complete,
+            /// A raw line break inside a string, on this line, was consumed.
+            BrokenString(u64),
+            /// A `{` or `[` in column 0 starts the next document; it is not consumed.
+            NextDocument,
+        }
         self.record += 1;
         let start_line = self.line;
-        let mut buf: Vec<u8> = Vec::new();
+        let mut body: Vec<u8> = Vec::new();
         let mut depth: u32 = 0;
         let mut in_str = false;
         let mut esc = false;
         let mut overflow = false;
         let mut at_line_start = false;
         loop {
-            let Some(b) = self.peek()? else {
+            let available = match self.reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
                 self.done = true;
                 let msg = format!(
                     "unexpected end of input inside a JSON document that starts on line {start_line}"
                 );
                 return Ok(self.chunk(start_line, Err(msg)));
-            };
-            if at_line_start && !in_str && depth > 0 && (b == b'{' || b == b'[') {
-                // Pretty printers indent nested values, and in JSONL every line is a
-                // document: a `{` or `[` in column 0 starts a new document, so the one in
-                // progress is truncated.
-                self.in_array = false;
-                let msg = format!(
-                    "incomplete JSON document (a new document starts on line {})",
-                    self.line
-                );
-                return Ok(self.chunk(start_line, Err(msg)));
             }
-            self.bump();
-            at_line_start = false;
-            if !overflow {
-                if buf.len() >= MAX_RECORD_BYTES {
-                    overflow = true;
-                    buf = Vec::new();
-                } else {
-                    buf.push(b);
+            let mut end = None;
+            let mut used = 0;
+            while used < available.len() {
+                let b = available[used];
+                if at_line_start && !in_str && depth > 0 && (b == b'{' || b == b'[') {
+                    // Pretty printers indent nested values, and in JSONL every line is a
+                    // document: a `{` or `[` in column 0 starts a new document, so the one
+                    // in progress is truncated.
+                    end = Some(End::NextDocument);
+                    break;
+                }
+                used += 1;
+                at_line_start = false;
+                if in_str {
+                    if esc {
+                        esc = false;
+                    } else if b == b'\\' {
+                        esc = true;
+                    } else if b == b'"' {
+                        in_str = false;
+                    } else if b == b'\n' {
+                        end = Some(End::BrokenString(self.line));
+                        self.line += 1;
+                        break;
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_str = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            end = Some(End::Complete);
+                            break;
+                        }
+                    }
+                    b'\n' => {
+                        self.line += 1;
+                        at_line_start = true;
+                    }
+                    _ => {}
                 }
             }
-            if in_str {
-                if esc {
-                    esc = false;
-                } else if b == b'\\' {
-                    esc = true;
-                } else if b == b'"' {
-                    in_str = false;
-                } else if b == b'\n' {
-                    let line = self.line;
-                    self.line += 1;
+            if !overflow {
+                if body.len() + used > MAX_RECORD_BYTES {
+                    overflow = true;
+                    body = Vec::new();
+                } else {
+                    body.extend_from_slice(&available[..used]);
+                }
+            }
+            self.reader.consume(used);
+            match end {
+                None => continue,
+                Some(End::Complete) => {
+                    let body = if overflow { Err(too_large()) } else { Ok(body) };
+                    return Ok(self.chunk(start_line, body));
+                }
+                Some(End::BrokenString(line)) => {
                     let msg =
                         "malformed JSON: unterminated string (a line break inside a JSON string)"
                             .to_string();
                     return Ok(self.chunk(line, Err(msg)));
                 }
-                continue;
-            }
-            match b {
-                b'"' => in_str = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        let body = if overflow { Err(too_large()) } else { Ok(buf) };
-                        return Ok(self.chunk(start_line, body));
-                    }
+                Some(End::NextDocument) => {
+                    self.in_array = false;
+                    let msg = format!(
+                        "incomplete JSON document (a new document starts on line {})",
+                        self.line
+                    );
+                    return Ok(self.chunk(start_line, Err(msg)));
                 }
-                b'\n' => {
-                    self.line += 1;
-                    at_line_start = true;
-                }
-                _ => {}
             }
         }
     }
