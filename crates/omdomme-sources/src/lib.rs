@@ -6,7 +6,7 @@
 //! top-level JSON array one by one), RSS/Atom feeds item by item.
 //!
 //! Each platform's payload parsing lives in its own module ([`x`], [`mastodon`], [`bluesky`],
-//! [`facebook`], [`rss`], plus our own [`file`] schema for `jsonl`/`csv`) with serde structs
+//! [`facebook`], [`rss`], plus our own [`mod@file`] schema for `jsonl`/`csv`) with serde structs
 //! mirroring the platform's documented JSON, so live API connectors can reuse them.
 //!
 //! # Errors and limits
@@ -50,9 +50,9 @@ pub const MAX_EXTERNAL_ID_BYTES: usize = 512;
 /// The file formats [`read_items`] understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// Our own item schema, one JSON object per line (see [`file`]).
+    /// Our own item schema, one JSON object per line (see [`mod@file`]).
     Jsonl,
-    /// Our own item schema as CSV with a header row (see [`file`]).
+    /// Our own item schema as CSV with a header row (see [`mod@file`]).
     Csv,
     /// X API v2 responses (see [`x`]).
     XV2,
