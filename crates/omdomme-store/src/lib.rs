@@ -200,6 +200,30 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Viewer,
+        Role::Responder,
+        Role::Editor,
+        Role::Leader,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Responder => "responder",
+            Role::Editor => "editor",
+            Role::Leader => "leader",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionRecord {
     /// Hash of the random token the client holds; the token itself is never stored.

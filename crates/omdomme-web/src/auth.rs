@@ -179,16 +179,6 @@ impl From<Role> for RoleDto {
     }
 }
 
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Viewer => "viewer",
-        Role::Responder => "responder",
-        Role::Editor => "editor",
-        Role::Leader => "leader",
-        Role::Admin => "admin",
-    }
-}
-
 /// The logged-in user of a request. Extracting it checks the session cookie against the
 /// store and the clock: no cookie, an unknown token, an expired session (which is then
 /// deleted) or a deleted user all reject with 401.
@@ -207,8 +197,8 @@ impl CurrentUser {
         } else {
             Err(AppError::Forbidden(format!(
                 "this needs the {} role or higher; you are {}",
-                role_name(min),
-                role_name(self.role)
+                min.as_str(),
+                self.role.as_str()
             )))
         }
     }

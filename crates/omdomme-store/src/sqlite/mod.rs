@@ -621,28 +621,6 @@ fn load_items(conn: &Connection, ids: &[ItemId]) -> StoreResult<Vec<StoredItem>>
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Viewer => "viewer",
-        Role::Responder => "responder",
-        Role::Editor => "editor",
-        Role::Leader => "leader",
-        Role::Admin => "admin",
-    }
-}
-
-fn parse_role(name: &str) -> Option<Role> {
-    [
-        Role::Viewer,
-        Role::Responder,
-        Role::Editor,
-        Role::Leader,
-        Role::Admin,
-    ]
-    .into_iter()
-    .find(|r| role_name(*r) == name)
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()> {
@@ -860,7 +838,7 @@ impl Store for SqliteStore {
                     params![
                         user.email,
                         user.name,
-                        role_name(user.role),
+                        user.role.as_str(),
                         user.password_hash
                     ],
                 )
@@ -883,7 +861,7 @@ impl Store for SqliteStore {
                         Ok(UserRecord {
                             email: r.get(0)?,
                             name: r.get(1)?,
-                            role: parse_role(&role).ok_or_else(|| {
+                            role: Role::parse(&role).ok_or_else(|| {
                                 rusqlite::Error::FromSqlConversionFailure(
                                     2,
                                     rusqlite::types::Type::Text,

@@ -87,7 +87,7 @@ pub async fn login(
             expires_at,
         })
         .await?;
-    tracing::info!(role = auth::role_name(user.role), "login");
+    tracing::info!(role = user.role.as_str(), "login");
     let mut headers = HeaderMap::new();
     headers.insert(
         SET_COOKIE,
