@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Build the synthetic demo scenario, then serve it and print the URL and a login.
     Demo(commands::demo::DemoArgs),
-    /// Serve the web app and JSON API on the stored data.
+    /// Serve the JSON API (and its landing page) on the stored data.
     Serve(commands::serve::ServeArgs),
     /// Import a file of posts, comments or articles in a platform's own format.
     Import(commands::import::ImportArgs),

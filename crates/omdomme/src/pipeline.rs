@@ -137,6 +137,7 @@ fn enrich_batches<I, E>(
     }
     if batch.read > 0 {
         enricher.enrich(&mut batch.items);
+        // As above: if the writer is gone, it reports why.
         let _ = sender.blocking_send(batch);
     }
 }
