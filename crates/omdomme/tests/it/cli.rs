@@ -38,37 +38,24 @@ fn a_search_syntax_error_names_the_column() {
 #[test]
 fn user_add_takes_the_password_from_the_environment_and_refuses_short_ones() {
     let scratch = Scratch::new();
-    let output = scratch
-        .command()
-        .args([
-            "user",
-            "add",
-            "--email",
-            "Leder@Example.no",
-            "--name",
-            "Leder",
-            "--role",
-            "leader",
-        ])
-        .env("OMDOMME_PASSWORD", "kort")
-        .output()
-        .expect("run");
-    assert!(!output.status.success());
-    let output = scratch
-        .command()
-        .args([
-            "user",
-            "add",
-            "--email",
-            "Leder@Example.no",
-            "--name",
-            "Leder",
-            "--role",
-            "leader",
-        ])
-        .env("OMDOMME_PASSWORD", "et langt og godt passord")
-        .output()
-        .expect("run");
+    let add_leader = |password: &str| {
+        scratch
+            .command()
+            .args([
+                "user",
+                "add",
+                "--email",
+                "Leder@Example.no",
+                "--name",
+                "Leder",
+            ])
+            .args(["--role", "leader"])
+            .env("OMDOMME_PASSWORD", password)
+            .output()
+            .expect("run")
+    };
+    assert!(!add_leader("kort").status.success());
+    let output = add_leader("et langt og godt passord");
     assert!(
         output.status.success(),
         "{}",
