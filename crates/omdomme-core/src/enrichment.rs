@@ -247,6 +247,13 @@ impl Stakeholder {
     }
 }
 
+/// The sentiment towards one brand in an item that names several.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BrandSentiment {
+    pub brand: BrandId,
+    pub sentiment: Sentiment,
+}
+
 /// Everything enrichment decides about an item. A fresh item carries the default (nothing
 /// decided yet); [`Enrichment::is_done`] tells the two apart.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -257,6 +264,11 @@ pub struct Enrichment {
     pub stakeholder: Option<Stakeholder>,
     /// Brands whose watch query matches the item, in the workspace's brand order.
     pub brands: Vec<BrandId>,
+    /// When the item names more than one brand, the sentiment towards each, in `brands`
+    /// order ("switched from A to B, finally someone answers": A negative, B positive).
+    /// Empty otherwise: then the item's sentiment is its brand's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub brand_sentiment: Vec<BrandSentiment>,
     /// A question or complaint addressed to a brand that deserves an answer.
     pub inquiry: bool,
     /// Name and version of the enricher that decided this (`v0`); empty until enriched.
@@ -266,6 +278,14 @@ pub struct Enrichment {
 impl Enrichment {
     pub fn is_done(&self) -> bool {
         !self.model.is_empty()
+    }
+
+    /// The sentiment towards `brand`: its own when the item names several, else the item's.
+    pub fn sentiment_towards(&self, brand: &BrandId) -> Sentiment {
+        self.brand_sentiment
+            .iter()
+            .find(|b| &b.brand == brand)
+            .map_or(self.sentiment, |b| b.sentiment)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The conformance suite every [`Store`] backend must pass: idempotent upserts, search
 //! (words, phrases, stemming, hashtags, mentions, fields, filters, order, paging), volume
-//! across a daylight-saving change, share of voice, rollups after updates and rebuilds,
-//! reindexing, users and sessions, and odd or huge texts.
+//! across a daylight-saving change, share of voice, the sentiment towards each brand of an
+//! item naming several, rollups after updates and rebuilds, reindexing, users and sessions,
+//! and odd or huge texts.
 //!
 //! [`run_all`] takes an empty store; each case works in a workspace of its own, so the
 //! cases do not see each other's items. Failures panic with what differed.
@@ -10,9 +11,9 @@
 
 use jiff::Timestamp;
 use omdomme_core::{
-    Author, Brand, BrandId, BrandRole, Engagement, Enrichment, Item, ItemId, ItemKind, Lang, Query,
-    QueryField, Sentiment, SentimentLabel, SourceKey, SourceKind, Topic, TopicSet, Workspace,
-    WorkspaceId,
+    Author, Brand, BrandId, BrandRole, BrandSentiment, Engagement, Enrichment, Item, ItemId,
+    ItemKind, Lang, Query, QueryField, Sentiment, SentimentLabel, SourceKey, SourceKind, Topic,
+    TopicSet, Workspace, WorkspaceId,
 };
 
 use crate::{
@@ -26,6 +27,7 @@ pub async fn run_all<S: Store>(store: &S) {
     search_finds_what_it_should(store).await;
     volume_is_cut_in_the_time_zone(store).await;
     share_of_voice_counts_each_brand(store).await;
+    each_brand_counts_the_sentiment_towards_it(store).await;
     rollups_follow_updates_and_rebuilds(store).await;
     reindex_gives_the_same_results(store).await;
     users_and_sessions(store).await;
@@ -78,6 +80,8 @@ struct Post<'a> {
     brands: &'a [&'a str],
     topics: &'a [Topic],
     sentiment: SentimentLabel,
+    /// The sentiment towards each brand, when it differs from the item's own.
+    brand_sentiment: &'a [(&'a str, SentimentLabel)],
 }
 
 impl Default for Post<'_> {
@@ -92,6 +96,7 @@ impl Default for Post<'_> {
             brands: &[],
             topics: &[],
             sentiment: SentimentLabel::Neutral,
+            brand_sentiment: &[],
         }
     }
 }
@@ -101,6 +106,13 @@ fn score(label: SentimentLabel) -> f32 {
         SentimentLabel::Negative => -0.5,
         SentimentLabel::Neutral => 0.0,
         SentimentLabel::Positive => 0.75,
+    }
+}
+
+fn sentiment(label: SentimentLabel) -> Sentiment {
+    Sentiment {
+        label,
+        score: score(label),
     }
 }
 
@@ -131,13 +143,18 @@ fn item(p: Post<'_>) -> Item {
         declared_lang: None,
         enrichment: Enrichment {
             lang: p.lang,
-            sentiment: Sentiment {
-                label: p.sentiment,
-                score: score(p.sentiment),
-            },
+            sentiment: sentiment(p.sentiment),
             topics: p.topics.iter().copied().collect::<TopicSet>(),
             stakeholder: None,
             brands: p.brands.iter().map(|b| BrandId((*b).to_owned())).collect(),
+            brand_sentiment: p
+                .brand_sentiment
+                .iter()
+                .map(|(b, label)| BrandSentiment {
+                    brand: BrandId((*b).to_owned()),
+                    sentiment: sentiment(*label),
+                })
+                .collect(),
             inquiry: false,
             model: "test".to_owned(),
         },
@@ -856,6 +873,246 @@ async fn share_of_voice_counts_each_brand<S: Store>(store: &S) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+}
+
+/// One line of [`sentiment_per_brand`]: `name: count negative/neutral/positive mean`.
+fn counted(name: &str, (count, neg, neu, pos, mean): (u64, u64, u64, u64, f64)) -> String {
+    format!("{name}: {count} {neg}/{neu}/{pos} {mean:.4}")
+}
+
+/// Each brand's share of voice in the workspace's brand order, then the volume without and
+/// with each brand filter, as [`counted`] lines.
+async fn sentiment_per_brand<S: Store>(
+    store: &S,
+    w: &WorkspaceId,
+    filters: &Filters,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut shares = store
+        .share_of_voice(&ShareOfVoiceRequest {
+            workspace: w.clone(),
+            filters: filters.clone(),
+        })
+        .await
+        .unwrap();
+    shares.sort_by_key(|s| {
+        ["nordlys", "fjordmat", "tindra"]
+            .iter()
+            .position(|b| s.brand.0 == *b)
+    });
+    for s in shares {
+        out.push(counted(
+            &format!("share {}", s.brand),
+            (s.count, s.negative, s.neutral, s.positive, s.mean_score),
+        ));
+    }
+    for brand in [None, Some("nordlys"), Some("fjordmat"), Some("tindra")] {
+        let points = store
+            .volume(&VolumeRequest {
+                workspace: w.clone(),
+                filters: Filters {
+                    brand: brand.map(|b| BrandId(b.to_owned())),
+                    ..filters.clone()
+                },
+                bucket: Bucket::Month,
+                time_zone: "UTC".into(),
+            })
+            .await
+            .unwrap();
+        let sum = |f: fn(&crate::VolumePoint) -> u64| points.iter().map(f).sum::<u64>();
+        let count = sum(|p| p.count);
+        let score: f64 = points.iter().map(|p| p.mean_score * p.count as f64).sum();
+        let mean = if count == 0 {
+            0.0
+        } else {
+            score / count as f64
+        };
+        out.push(counted(
+            &format!("volume {}", brand.unwrap_or("*")),
+            (
+                count,
+                sum(|p| p.negative),
+                sum(|p| p.neutral),
+                sum(|p| p.positive),
+                mean,
+            ),
+        ));
+    }
+    out
+}
+
+/// The expected [`sentiment_per_brand`] from (count, negative, neutral, positive, mean
+/// score) of share nordlys, fjordmat, tindra, then volume *, nordlys, fjordmat, tindra.
+fn per_brand(rows: [(u64, u64, u64, u64, f64); 7]) -> Vec<String> {
+    let names = [
+        "share nordlys",
+        "share fjordmat",
+        "share tindra",
+        "volume *",
+        "volume nordlys",
+        "volume fjordmat",
+        "volume tindra",
+    ];
+    names
+        .into_iter()
+        .zip(rows)
+        .map(|(name, row)| counted(name, row))
+        .collect()
+}
+
+async fn each_brand_counts_the_sentiment_towards_it<S: Store>(store: &S) {
+    use SentimentLabel::{Negative, Neutral, Positive};
+    let w = workspace(store, "conf-targeted").await;
+    // "Switched from Nordlys to Fjordmat, finally someone answers": neutral on the whole,
+    // negative towards nordlys, positive towards fjordmat.
+    let mut switched = item(Post {
+        external_id: "switched",
+        text: "Byttet fra Nordlys til Fjordmat, endelig svarer noen",
+        brands: &["nordlys", "fjordmat"],
+        topics: &[Topic::Product],
+        sentiment: Neutral,
+        brand_sentiment: &[("nordlys", Negative), ("fjordmat", Positive)],
+        ..Post::default()
+    });
+    // One brand, no sentiment per brand: its own sentiment is its brand's.
+    let praise = item(Post {
+        external_id: "praise",
+        text: "Nordlys er best",
+        brands: &["nordlys"],
+        sentiment: Positive,
+        ..Post::default()
+    });
+    let report = store
+        .put_items(&w, &[switched.clone(), praise.clone()])
+        .await
+        .unwrap();
+    assert_eq!(report.new, 2);
+
+    // The sentiment per brand round-trips exactly.
+    let stored = all_items(store, &w).await;
+    let (id, back) = stored
+        .iter()
+        .find(|(_, i)| i.external_id == "switched")
+        .unwrap();
+    assert_eq!(back, &switched, "the sentiment per brand round-trips");
+    assert_eq!(
+        back.enrichment
+            .sentiment_towards(&BrandId("fjordmat".into()))
+            .label,
+        Positive
+    );
+    assert_eq!(store.item(*id).await.unwrap().unwrap().item, switched);
+    let (_, back) = stored
+        .iter()
+        .find(|(_, i)| i.external_id == "praise")
+        .unwrap();
+    assert!(back.enrichment.brand_sentiment.is_empty());
+    assert_eq!(back, &praise);
+
+    let all = Filters::default();
+    let first = per_brand([
+        // nordlys: negative towards it in "switched", positive "praise".
+        (2, 1, 0, 1, 0.125),
+        // fjordmat: positive towards it in "switched".
+        (1, 0, 0, 1, 0.75),
+        (0, 0, 0, 0, 0.0),
+        // No brand: the items' own sentiments, neutral and positive.
+        (2, 0, 1, 1, 0.375),
+        (2, 1, 0, 1, 0.125),
+        (1, 0, 0, 1, 0.75),
+        (0, 0, 0, 0, 0.0),
+    ]);
+    assert_eq!(sentiment_per_brand(store, &w, &all).await, first);
+    // The sentiment filter picks by the sentiment towards the brand in the brand's rows.
+    let negative = Filters {
+        sentiment: Some(Negative),
+        ..Filters::default()
+    };
+    assert_eq!(
+        sentiment_per_brand(store, &w, &negative).await,
+        per_brand([
+            (1, 1, 0, 0, -0.5),
+            (0, 0, 0, 0, 0.0),
+            (0, 0, 0, 0, 0.0),
+            (0, 0, 0, 0, 0.0),
+            (1, 1, 0, 0, -0.5),
+            (0, 0, 0, 0, 0.0),
+            (0, 0, 0, 0, 0.0),
+        ])
+    );
+    let product = Filters {
+        topic: Some(Topic::Product),
+        ..Filters::default()
+    };
+    assert_eq!(
+        sentiment_per_brand(store, &w, &product).await,
+        per_brand([
+            (1, 1, 0, 0, -0.5),
+            (1, 0, 0, 1, 0.75),
+            (0, 0, 0, 0, 0.0),
+            (1, 0, 1, 0, 0.0),
+            (1, 1, 0, 0, -0.5),
+            (1, 0, 0, 1, 0.75),
+            (0, 0, 0, 0, 0.0),
+        ])
+    );
+
+    // The same again changes nothing.
+    let report = store.put_items(&w, &[switched.clone()]).await.unwrap();
+    assert_eq!(report.unchanged, 1);
+    assert_eq!(sentiment_per_brand(store, &w, &all).await, first);
+
+    // Re-enrichment swapped the sentiment per brand, and nothing else: an update, which
+    // takes the old sentiment towards each brand out of its rows before adding the new.
+    switched.enrichment.brand_sentiment = vec![
+        BrandSentiment {
+            brand: BrandId("nordlys".into()),
+            sentiment: sentiment(Positive),
+        },
+        BrandSentiment {
+            brand: BrandId("fjordmat".into()),
+            sentiment: sentiment(Negative),
+        },
+    ];
+    let report = store.put_items(&w, &[switched.clone()]).await.unwrap();
+    assert_eq!(report.updated, 1);
+    let swapped = per_brand([
+        (2, 0, 0, 2, 0.75),
+        (1, 1, 0, 0, -0.5),
+        (0, 0, 0, 0, 0.0),
+        (2, 0, 1, 1, 0.375),
+        (2, 0, 0, 2, 0.75),
+        (1, 1, 0, 0, -0.5),
+        (0, 0, 0, 0, 0.0),
+    ]);
+    assert_eq!(sentiment_per_brand(store, &w, &all).await, swapped);
+    assert_eq!(
+        all_items(store, &w)
+            .await
+            .into_iter()
+            .find(|(_, i)| i.external_id == "switched")
+            .map(|(_, i)| i),
+        Some(switched.clone())
+    );
+    store.rebuild_rollups().await.unwrap();
+    assert_eq!(sentiment_per_brand(store, &w, &all).await, swapped);
+
+    // Without a sentiment per brand again, each brand's rows count the item's own.
+    switched.enrichment.brand_sentiment.clear();
+    let report = store.put_items(&w, &[switched.clone()]).await.unwrap();
+    assert_eq!(report.updated, 1);
+    let own = per_brand([
+        (2, 0, 1, 1, 0.375),
+        (1, 0, 1, 0, 0.0),
+        (0, 0, 0, 0, 0.0),
+        (2, 0, 1, 1, 0.375),
+        (2, 0, 1, 1, 0.375),
+        (1, 0, 1, 0, 0.0),
+        (0, 0, 0, 0, 0.0),
+    ]);
+    assert_eq!(sentiment_per_brand(store, &w, &all).await, own);
+    store.rebuild_rollups().await.unwrap();
+    assert_eq!(sentiment_per_brand(store, &w, &all).await, own);
 }
 
 async fn rollup_snapshot<S: Store>(store: &S, w: &WorkspaceId) -> Vec<String> {

@@ -67,6 +67,9 @@ impl std::ops::AddAssign for PutReport {
 pub struct Filters {
     pub brand: Option<BrandId>,
     pub source: Option<SourceKind>,
+    /// Search and volume without a brand look at the item's own sentiment; volume with a
+    /// brand and share of voice at the sentiment towards the brand
+    /// ([`omdomme_core::Enrichment::sentiment_towards`]).
     pub sentiment: Option<SentimentLabel>,
     pub topic: Option<Topic>,
     pub lang: Option<Lang>,
@@ -119,6 +122,7 @@ pub enum Bucket {
 
 /// Volume and sentiment over time, answered from the hourly rollups, never from items.
 /// Only the filters the rollups carry apply: brand, source, topic, sentiment, from, to.
+/// With a brand, each item counts with the sentiment towards that brand.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VolumeRequest {
     pub workspace: WorkspaceId,
@@ -147,6 +151,8 @@ pub struct ShareOfVoiceRequest {
     pub filters: Filters,
 }
 
+/// One brand's mentions; the counts per label and the mean score are of the sentiment
+/// towards the brand ([`omdomme_core::Enrichment::sentiment_towards`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BrandShare {
     pub brand: BrandId,

@@ -3,25 +3,28 @@
 
 use jiff::Timestamp;
 use omdomme_core::{
-    Author, BrandId, Engagement, Enrichment, Item, ItemId, ItemKind, Lang, Sentiment,
-    SentimentLabel, SourceKey, SourceKind, Stakeholder, StoredItem, TopicSet,
+    Author, BrandId, BrandSentiment, Engagement, Enrichment, Item, ItemId, ItemKind, Lang,
+    Sentiment, SentimentLabel, SourceKey, SourceKind, Stakeholder, StoredItem, TopicSet,
 };
 use rusqlite::types::{ToSql, Type};
 use rusqlite::{Row, Statement};
 
 /// The columns every item query selects, in the order [`read_item`] reads; extra columns
-/// go after them (index 30 on).
+/// go after them (index [`ITEM_COLUMN_COUNT`] on).
 pub(crate) const ITEM_COLUMNS: &str = "i.id, s.kind, s.name, i.external_id, i.kind, \
      i.author_handle, i.author_name, i.author_followers, i.author_verified, i.title, i.text, \
      i.url, i.thread_id, i.parent_id, i.likes, i.shares, i.replies, i.views, i.published_at, \
      i.collected_at, i.declared_lang, i.lang, i.sentiment, i.sentiment_score, i.topics, \
-     i.stakeholder, i.brands, i.inquiry, i.model, i.synthetic";
+     i.stakeholder, i.brands, i.inquiry, i.model, i.synthetic, i.brand_sentiment";
+
+/// How many columns [`ITEM_COLUMNS`] names: the index of the first extra column.
+pub(crate) const ITEM_COLUMN_COUNT: usize = 31;
 
 /// The tables [`ITEM_COLUMNS`] come from.
 pub(crate) const ITEM_FROM: &str = "items i JOIN sources s ON s.id = i.source_id";
 
 /// The item columns a put writes, after `workspace_id, source_id, external_id`.
-pub(crate) const WRITTEN_COLUMNS: [&str; 28] = [
+pub(crate) const WRITTEN_COLUMNS: [&str; 29] = [
     "kind",
     "author_handle",
     "author_name",
@@ -45,6 +48,7 @@ pub(crate) const WRITTEN_COLUMNS: [&str; 28] = [
     "topics",
     "stakeholder",
     "brands",
+    "brand_sentiment",
     "inquiry",
     "model",
     "synthetic",
@@ -78,17 +82,18 @@ pub(crate) fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// Binds an item's written columns to `stmt`, starting at parameter `first`.
+/// Binds an item's written columns to `stmt`, starting at parameter `first`; `json` is
+/// [`Json::of`] the item.
 pub(crate) fn bind_item(
     stmt: &mut Statement<'_>,
     first: usize,
     item: &Item,
-    brands_json: &str,
+    json: &Json,
     hash: i64,
     change_seq: i64,
 ) -> rusqlite::Result<()> {
     let e = &item.enrichment;
-    let values: [&dyn ToSql; 28] = [
+    let values: [&dyn ToSql; 29] = [
         &item.kind.as_str(),
         &item.author.handle,
         &item.author.name,
@@ -111,7 +116,8 @@ pub(crate) fn bind_item(
         &f64::from(e.sentiment.score),
         &i64::from(e.topics.bits()),
         &e.stakeholder.map(Stakeholder::as_str),
-        &brands_json,
+        &json.brands,
+        &json.brand_sentiment,
         &e.inquiry,
         &e.model,
         &item.synthetic,
@@ -124,18 +130,64 @@ pub(crate) fn bind_item(
     Ok(())
 }
 
-pub(crate) fn brands_json(brands: &[BrandId]) -> String {
-    // Brand ids are short and URL-safe; serde_json cannot fail on a list of strings.
-    serde_json::to_string(brands).unwrap_or_else(|_| "[]".to_owned())
+/// The columns of an item stored as JSON, encoded once for both the insert and the update.
+pub(crate) struct Json {
+    brands: String,
+    /// `None` (SQL NULL) when the item has no sentiment per brand.
+    brand_sentiment: Option<String>,
+}
+
+impl Json {
+    /// Refuses a sentiment per brand whose score is not finite: JSON has no NaN or infinity
+    /// (serde_json would write `null`, and the row would not read back).
+    pub(crate) fn of(item: &Item) -> rusqlite::Result<Json> {
+        let e = &item.enrichment;
+        let refused = |why: String| rusqlite::Error::ToSqlConversionFailure(why.into());
+        let brand_sentiment = if e.brand_sentiment.is_empty() {
+            None
+        } else {
+            if let Some(b) = e
+                .brand_sentiment
+                .iter()
+                .find(|b| !b.sentiment.score.is_finite())
+            {
+                return Err(refused(format!(
+                    "item `{}`: sentiment score {} towards `{}`",
+                    item.external_id, b.sentiment.score, b.brand
+                )));
+            }
+            Some(serde_json::to_string(&e.brand_sentiment).map_err(|e| refused(e.to_string()))?)
+        };
+        Ok(Json {
+            // Brand ids are short and URL-safe; serde_json cannot fail on a list of strings.
+            brands: serde_json::to_string(&e.brands).unwrap_or_else(|_| "[]".to_owned()),
+            brand_sentiment,
+        })
+    }
 }
 
 pub(crate) fn parse_brands(json: &str) -> Vec<BrandId> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// A 64-bit hash (FNV-1a, eight bytes at a time) over everything a put may change except `collected_at` (collecting an item again
-/// is not a change). Stable across versions of Rust, unlike `DefaultHasher`; if it ever
-/// changes, re-imported items count as updated once, nothing worse.
+/// Reads the `brand_sentiment` column at `index`: NULL is none.
+pub(crate) fn brand_sentiment(
+    row: &Row<'_>,
+    index: usize,
+) -> rusqlite::Result<Vec<BrandSentiment>> {
+    let json: Option<String> = row.get(index)?;
+    match json {
+        None => Ok(Vec::new()),
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, e.into())),
+    }
+}
+
+/// A 64-bit hash (FNV-1a, eight bytes at a time) over everything a put may change except
+/// `collected_at` (collecting an item again is not a change). Stable across versions of
+/// Rust, unlike `DefaultHasher`; if it ever changes, re-imported items count as updated
+/// once, nothing worse. The sentiment per brand is hashed only when there is some, so items
+/// without keep the hash they had before schema 2.
 pub(crate) fn content_hash(item: &Item) -> i64 {
     let mut h = Fnv::new();
     let e = &item.enrichment;
@@ -167,6 +219,14 @@ pub(crate) fn content_hash(item: &Item) -> i64 {
     h.u64(u64::from(e.inquiry));
     h.str(&e.model);
     h.u64(u64::from(item.synthetic));
+    if !e.brand_sentiment.is_empty() {
+        h.u64(e.brand_sentiment.len() as u64);
+        for b in &e.brand_sentiment {
+            h.str(&b.brand.0);
+            h.str(b.sentiment.label.as_str());
+            h.u64(u64::from(b.sentiment.score.to_bits()));
+        }
+    }
     h.0 as i64
 }
 
@@ -306,10 +366,107 @@ pub(crate) fn read_item(row: &Row<'_>) -> rusqlite::Result<StoredItem> {
                 topics: TopicSet::from_bits(u8::try_from(topics).unwrap_or(0)),
                 stakeholder,
                 brands: parse_brands(&brands),
+                brand_sentiment: brand_sentiment(row, 30)?,
                 inquiry: row.get(27)?,
                 model: row.get(28)?,
             },
             synthetic: row.get(29)?,
         },
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// An item as schema 1 stored it: no sentiment per brand.
+    fn schema_1_item() -> Item {
+        let at: Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
+        Item {
+            source: SourceKey::new(SourceKind::X, "test"),
+            external_id: "1".to_owned(),
+            kind: ItemKind::Post,
+            author: Author {
+                handle: "kari".to_owned(),
+                name: Some("Kari".to_owned()),
+                followers: Some(10),
+                verified: false,
+            },
+            title: None,
+            text: "Byttet fra Nordlys til Fjordmat".to_owned(),
+            url: None,
+            thread_id: None,
+            parent_id: None,
+            engagement: Engagement {
+                likes: 1,
+                shares: 0,
+                replies: 0,
+                views: None,
+            },
+            published_at: at,
+            collected_at: at,
+            declared_lang: None,
+            enrichment: Enrichment {
+                lang: Lang::Nb,
+                sentiment: Sentiment {
+                    label: SentimentLabel::Neutral,
+                    score: 0.0,
+                },
+                topics: TopicSet::new(),
+                stakeholder: None,
+                brands: vec![
+                    BrandId("nordlys".to_owned()),
+                    BrandId("fjordmat".to_owned()),
+                ],
+                brand_sentiment: Vec::new(),
+                inquiry: false,
+                model: "test".to_owned(),
+            },
+            synthetic: false,
+        }
+    }
+
+    #[test]
+    fn item_column_count_counts_the_item_columns() {
+        assert_eq!(ITEM_COLUMNS.split(',').count(), ITEM_COLUMN_COUNT);
+    }
+
+    #[test]
+    fn a_sentiment_per_brand_that_is_not_finite_is_refused() {
+        let mut item = schema_1_item();
+        item.enrichment.brand_sentiment = vec![BrandSentiment {
+            brand: BrandId("nordlys".to_owned()),
+            sentiment: Sentiment {
+                label: SentimentLabel::Negative,
+                score: f32::NAN,
+            },
+        }];
+        let err = Json::of(&item).err().unwrap();
+        assert!(err.to_string().contains("nordlys"), "{err}");
+        item.enrichment.brand_sentiment[0].sentiment.score = -0.5;
+        let json = Json::of(&item).unwrap();
+        assert!(json.brand_sentiment.unwrap().contains("negative"));
+        item.enrichment.brand_sentiment.clear();
+        assert_eq!(Json::of(&item).unwrap().brand_sentiment, None);
+    }
+
+    #[test]
+    fn an_item_without_sentiment_per_brand_keeps_its_schema_1_hash() {
+        let item = schema_1_item();
+        // What `content_hash` gave before schema 2: re-importing old items is no change.
+        assert_eq!(content_hash(&item), 6_281_143_853_006_165_705);
+        let mut targeted = item.clone();
+        targeted.enrichment.brand_sentiment = vec![BrandSentiment {
+            brand: BrandId("nordlys".to_owned()),
+            sentiment: Sentiment {
+                label: SentimentLabel::Negative,
+                score: -0.5,
+            },
+        }];
+        let hash = content_hash(&targeted);
+        assert_ne!(hash, content_hash(&item));
+        targeted.enrichment.brand_sentiment[0].sentiment.score = -0.25;
+        assert_ne!(content_hash(&targeted), hash);
+    }
 }

@@ -22,7 +22,8 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use omdomme_core::{
-    Item, ItemId, Lang, SentimentLabel, SourceKind, StoredItem, TopicSet, Workspace, WorkspaceId,
+    Enrichment, Item, ItemId, Lang, Sentiment, SentimentLabel, SourceKind, StoredItem, TopicSet,
+    Workspace, WorkspaceId,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -32,7 +33,7 @@ use crate::{
     ShareOfVoiceRequest, Store, StoreError, StoreResult, StoreStats, UserRecord, VolumePoint,
     VolumeRequest,
 };
-use items::{ITEM_COLUMNS, ITEM_FROM, read_item};
+use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
 use rollups::{Contribution, Delta};
 
 /// File name of the database inside the data folder.
@@ -227,20 +228,19 @@ fn read_workspace(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workspace> {
 }
 
 fn contribution(item: &Item) -> Contribution {
-    let e = &item.enrichment;
-    Contribution {
-        published_micros: item.published_at.as_microsecond(),
-        source: item.source.kind.as_str(),
-        lang: e.lang.as_str(),
-        label: e.sentiment.label,
-        score: f64::from(e.sentiment.score),
-        topics: e.topics,
-        brands: e.brands.clone(),
-    }
+    Contribution::new(
+        item.published_at.as_microsecond(),
+        item.source.kind.as_str(),
+        &item.enrichment,
+    )
 }
 
-/// What the rollups need of a stored row: `published_at, lang, sentiment,
-/// sentiment_score, topics, brands` starting at column `first`.
+/// The columns [`stored_contribution`] reads, in its order.
+const CONTRIBUTION_COLUMNS: &str = "i.published_at, i.lang, i.sentiment, i.sentiment_score, \
+     i.topics, i.brands, i.brand_sentiment";
+
+/// What the rollups need of a stored row: its [`CONTRIBUTION_COLUMNS`] starting at column
+/// `first`.
 fn stored_contribution(
     row: &rusqlite::Row<'_>,
     first: usize,
@@ -248,17 +248,25 @@ fn stored_contribution(
 ) -> rusqlite::Result<Contribution> {
     let lang: String = row.get(first + 1)?;
     let label: String = row.get(first + 2)?;
+    let score: f64 = row.get(first + 3)?;
     let topics: i64 = row.get(first + 4)?;
     let brands: String = row.get(first + 5)?;
-    Ok(Contribution {
-        published_micros: row.get(first)?,
-        source: source.as_str(),
-        lang: Lang::parse(&lang).unwrap_or_default().as_str(),
-        label: SentimentLabel::parse(&label).unwrap_or_default(),
-        score: row.get(first + 3)?,
+    let enrichment = Enrichment {
+        lang: Lang::parse(&lang).unwrap_or_default(),
+        sentiment: Sentiment {
+            label: SentimentLabel::parse(&label).unwrap_or_default(),
+            score: score as f32,
+        },
         topics: TopicSet::from_bits(u8::try_from(topics).unwrap_or(0)),
         brands: items::parse_brands(&brands),
-    })
+        brand_sentiment: items::brand_sentiment(row, first + 6)?,
+        ..Enrichment::default()
+    };
+    Ok(Contribution::new(
+        row.get(first)?,
+        source.as_str(),
+        &enrichment,
+    ))
 }
 
 static INSERT_ITEM: LazyLock<String> = LazyLock::new(items::insert_sql);
@@ -299,19 +307,19 @@ impl Inner {
             {
                 let mut insert = tx.prepare_cached(&INSERT_ITEM)?;
                 let mut update = tx.prepare_cached(&UPDATE_ITEM)?;
-                let mut lookup = tx.prepare_cached(
-                    "SELECT id, content_hash, published_at, lang, sentiment, sentiment_score, \
-                     topics, brands FROM items WHERE source_id = ?1 AND external_id = ?2",
-                )?;
+                let mut lookup = tx.prepare_cached(&format!(
+                    "SELECT i.id, i.content_hash, {CONTRIBUTION_COLUMNS} FROM items i \
+                     WHERE i.source_id = ?1 AND i.external_id = ?2"
+                ))?;
                 for (i, item) in items.iter().enumerate() {
                     let source = source_id(&tx, sources, ws, item)?;
                     let hash = items::content_hash(item);
-                    let brands = items::brands_json(&item.enrichment.brands);
+                    let json = items::Json::of(item)?;
                     let next = seq + 1;
                     insert.raw_bind_parameter(1, ws)?;
                     insert.raw_bind_parameter(2, source)?;
                     insert.raw_bind_parameter(3, &item.external_id)?;
-                    items::bind_item(&mut insert, 4, item, &brands, hash, next)?;
+                    items::bind_item(&mut insert, 4, item, &json, hash, next)?;
                     let inserted: Option<i64> = {
                         let mut rows = insert.raw_query();
                         match rows.next()? {
@@ -339,7 +347,7 @@ impl Inner {
                         continue;
                     }
                     update.raw_bind_parameter(1, id)?;
-                    items::bind_item(&mut update, 2, item, &brands, hash, next)?;
+                    items::bind_item(&mut update, 2, item, &json, hash, next)?;
                     update.raw_execute()?;
                     seq = next;
                     report.updated += 1;
@@ -459,11 +467,10 @@ impl Inner {
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch("DELETE FROM rollup_hourly; DELETE FROM item_counts;")?;
             {
-                let mut stmt = tx.prepare(
-                    "SELECT i.workspace_id, s.kind, i.published_at, i.lang, i.sentiment, \
-                     i.sentiment_score, i.topics, i.brands FROM items i \
-                     JOIN sources s ON s.id = i.source_id",
-                )?;
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT i.workspace_id, s.kind, {CONTRIBUTION_COLUMNS} FROM items i \
+                     JOIN sources s ON s.id = i.source_id"
+                ))?;
                 let mut rows = stmt.query([])?;
                 let mut delta = Delta::default();
                 let mut n = 0usize;
@@ -581,7 +588,7 @@ fn source_id(
     Ok(id)
 }
 
-/// A batch of items with their workspace key and the value of the 32nd column
+/// A batch of items with their workspace key and the value of the column after it
 /// (`change_seq` or `id`, whatever the query pages by).
 fn load_for_index(
     conn: &Connection,
@@ -592,7 +599,11 @@ fn load_for_index(
     let mut stmt = conn.prepare_cached(sql).map_err(&failed)?;
     let rows = stmt
         .query_map(params![after, INDEX_BATCH as i64], |r| {
-            Ok((read_item(r)?, r.get::<_, String>(30)?, r.get::<_, i64>(31)?))
+            Ok((
+                read_item(r)?,
+                r.get::<_, String>(ITEM_COLUMN_COUNT)?,
+                r.get::<_, i64>(ITEM_COLUMN_COUNT + 1)?,
+            ))
         })
         .map_err(&failed)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(&failed)

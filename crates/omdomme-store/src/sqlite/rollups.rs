@@ -7,17 +7,19 @@
 //! reads brand `*`, a brand's volume its own rows, a brand and topic both, and each item
 //! counts once in each. The `*` source row keeps a year's overview of a brand at one row an
 //! hour instead of one per source kind.
-//! Counts and score sums are kept per sentiment label in columns.
+//! Counts and score sums are kept per sentiment label in columns. A brand's rows count the
+//! sentiment towards that brand ([`Enrichment::sentiment_towards`]: "switched from A to B"
+//! is negative in A's rows, positive in B's), the `*` brand rows the item's own sentiment.
 //!
 //! A batch first sums its changes per row in memory (a batch of 5,000 items touches a few
 //! hundred rows), then upserts the sums; an update subtracts the item's old contribution
-//! and adds the new one.
+//! (read back from its stored row, sentiment per brand included) and adds the new one.
 
 use std::collections::HashMap;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use omdomme_core::{BrandId, SentimentLabel, Topic, TopicSet};
+use omdomme_core::{BrandId, Enrichment, Sentiment, SentimentLabel, Topic, TopicSet};
 use rusqlite::{Connection, Transaction, params};
 
 use crate::{BrandShare, Bucket, Filters, StoreError, StoreResult, VolumePoint};
@@ -27,13 +29,33 @@ const HOUR_MICROS: i64 = 3_600_000_000;
 
 /// What one item adds to the rollups.
 pub(crate) struct Contribution {
-    pub(crate) published_micros: i64,
-    pub(crate) source: &'static str,
-    pub(crate) lang: &'static str,
-    pub(crate) label: SentimentLabel,
-    pub(crate) score: f64,
-    pub(crate) topics: TopicSet,
-    pub(crate) brands: Vec<BrandId>,
+    published_micros: i64,
+    source: &'static str,
+    lang: &'static str,
+    /// The item's own sentiment: what the `*` brand rows count.
+    sentiment: Sentiment,
+    topics: TopicSet,
+    /// Each brand with the sentiment towards it: what that brand's rows count.
+    brands: Vec<(BrandId, Sentiment)>,
+}
+
+impl Contribution {
+    /// The one rule for new items, updates and rebuilds alike: a brand's rows get
+    /// [`Enrichment::sentiment_towards`] that brand.
+    pub(crate) fn new(published_micros: i64, source: &'static str, e: &Enrichment) -> Self {
+        Contribution {
+            published_micros,
+            source,
+            lang: e.lang.as_str(),
+            sentiment: e.sentiment,
+            topics: e.topics,
+            brands: e
+                .brands
+                .iter()
+                .map(|b| (b.clone(), e.sentiment_towards(b)))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -79,9 +101,11 @@ impl Delta {
             self.subtracted = true;
         }
         let hour = c.published_micros.div_euclid(HOUR_MICROS);
-        let l = label_index(c.label);
-        let brands = std::iter::once(ANY).chain(c.brands.iter().map(|b| b.0.as_str()));
-        for brand in brands {
+        let brands = std::iter::once((ANY, c.sentiment))
+            .chain(c.brands.iter().map(|(b, s)| (b.0.as_str(), *s)));
+        for (brand, sentiment) in brands {
+            let l = label_index(sentiment.label);
+            let score = f64::from(sentiment.score);
             let topics = std::iter::once(ANY).chain(c.topics.iter().map(Topic::as_str));
             for topic in topics {
                 for source in [ANY, c.source] {
@@ -93,7 +117,7 @@ impl Delta {
                         *n += sign;
                     }
                     if let Some(s) = sums.scores.get_mut(l) {
-                        *s += sign as f64 * c.score;
+                        *s += sign as f64 * score;
                     }
                 }
             }

@@ -9,7 +9,13 @@ use crate::{StoreError, StoreResult};
 
 /// Every migration, in order; migration `i` brings the schema to version `i + 1`.
 /// Never edit an applied file: add the next one.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("migrations/0001_init.sql")),
+    (
+        "0002_brand_sentiment",
+        include_str!("migrations/0002_brand_sentiment.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
 pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -139,6 +139,31 @@ async fn a_database_from_a_newer_version_is_refused() {
 }
 
 #[tokio::test]
+async fn a_schema_1_database_is_migrated_with_its_items_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<Item> = (1..=3).map(|i| post(i, "før migreringen")).collect();
+    let w = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let w = workspace(&store).await;
+        store.put_items(&w, &items).await.unwrap();
+        w
+    };
+    // Back to schema 1: a database written before the sentiment per brand was stored.
+    let conn = rusqlite::Connection::open(dir.path().join(omdomme_store::DATABASE_FILE)).unwrap();
+    conn.execute_batch("ALTER TABLE items DROP COLUMN brand_sentiment; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let stored = store.items_after(&w, None, 10).await.unwrap().items;
+    assert_eq!(
+        stored.into_iter().map(|s| s.item).collect::<Vec<_>>(),
+        items
+    );
+    let report = store.put_items(&w, &items).await.unwrap();
+    assert_eq!(report.unchanged, 3, "{report:?}");
+}
+
+#[tokio::test]
 async fn a_data_folder_in_use_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let _open = SqliteStore::open(dir.path()).unwrap();

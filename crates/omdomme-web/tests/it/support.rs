@@ -127,6 +127,7 @@ fn item(
             topics: [topic].into_iter().collect(),
             stakeholder: None,
             brands: vec![BrandId(brand.to_owned())],
+            brand_sentiment: Vec::new(),
             inquiry: false,
             model: "test-v0".to_owned(),
         },
