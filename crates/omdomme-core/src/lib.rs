@@ -10,7 +10,9 @@ pub mod query;
 pub mod text;
 pub mod workspace;
 
-pub use enrichment::{BrandSentiment, Enrichment, Lang, Sentiment, SentimentLabel, Stakeholder, Topic, TopicSet};
+pub use enrichment::{
+    BrandSentiment, Enrichment, Lang, Sentiment, SentimentLabel, Stakeholder, Topic, TopicSet,
+};
 pub use item::{Author, Engagement, Item, ItemId, ItemKind, SourceKey, SourceKind, StoredItem};
 pub use query::{Query, QueryError, QueryField};
 pub use text::MatchText;

@@ -1,18 +1,16 @@
-//! The v0 enricher: lexicons, keyword lists and rules, one tokenization pass per item.
+//! The one pass over an item that every model reads: lexicons, keyword lists and rules.
 //!
 //! Per item: lower-case and tokenize once ([`crate::text`]); one hash lookup per token feeds
-//! language, sentiment and question detection; one Aho-Corasick pass over the lower-cased
-//! text finds topic stems, compounds and cue phrases; the brand queries run on a
-//! [`MatchText`]. Trained models replace the parts later behind the same [`Enricher`] seam.
+//! language evidence, lexicon sentiment and question detection; one Aho-Corasick pass over
+//! the lower-cased text finds topic stems, compounds and cue phrases. The result,
+//! [`Signals`], is what the hand-written lists know; the learned models of
+//! [`crate::enricher`] read it as features beside the words and character n-grams.
 
-use omdomme_core::{
-    BrandId, Item, ItemKind, Lang, MatchText, Query, Stakeholder, Topic, TopicSet, Workspace,
-};
+use omdomme_core::{BrandId, Item, ItemKind, Lang, MatchText, Query, TopicSet, Workspace};
 
-use crate::Enricher;
 use crate::lang::{LangScore, declared};
-use crate::lexicon::{Effect, MODEL, Mode, Model, QUESTION_WORD};
-use crate::sentiment::{self, TokVal};
+use crate::lexicon::{Effect, FIRST_PERSON, MODEL, Mode, Model, QUESTION_WORD};
+use crate::sentiment::{self, LexiconScore, TokVal};
 use crate::text::{Analysed, TokKind};
 
 /// Why an enricher could not be built.
@@ -25,47 +23,58 @@ pub enum EnrichError {
         column: usize,
         message: String,
     },
-    /// The built-in lexicons failed to load (a broken data file in this crate).
-    #[error("lexicons: {0}")]
+    /// The built-in lexicons or model files failed to load (a broken file in this crate).
+    #[error("models: {0}")]
     Model(String),
 }
 
-struct WatchedBrand {
-    id: BrandId,
-    query: Query,
+pub(crate) struct WatchedBrand {
+    pub id: BrandId,
+    pub query: Query,
     /// Accounts the query names (`@nordlysenergi`), folded: mentioning one addresses the
     /// brand even when the query does not match.
     handles: Vec<String>,
 }
 
-/// The v0 enricher for one workspace. Cheap to build: the lexicons are shared by all.
-pub struct V0Enricher {
-    model: &'static Model,
-    brands: Vec<WatchedBrand>,
+/// What the lists and rules found in one item.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Signals {
+    /// Evidence per language of [`crate::lexicon::LANGS`] from words, endings and letters.
+    pub lang_evidence: [f32; 5],
+    /// Mostly letters of a non-Latin script.
+    pub other_script: bool,
+    pub lexicon: LexiconScore,
+    pub topic_cues: TopicSet,
+    /// Stakeholder cue weights in [`omdomme_core::Stakeholder::ALL`] order.
+    pub stake: [f32; 8],
+    pub question: bool,
+    pub complaint: bool,
+    /// The writer speaks as `we`/`vi`: an organisation about its own conduct.
+    pub first_person: bool,
+    pub press: bool,
+    pub retweet: bool,
+    pub words: usize,
 }
 
-impl std::fmt::Debug for V0Enricher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("V0Enricher")
-            .field(
-                "brands",
-                &self.brands.iter().map(|b| &b.id).collect::<Vec<_>>(),
-            )
-            .finish()
-    }
+/// The lists and the workspace's brands. Cheap to build: the lists are shared by all.
+pub(crate) struct Analyzer {
+    pub model: &'static Model,
+    pub brands: Vec<WatchedBrand>,
 }
 
-/// Buffers reused from item to item so enriching a batch allocates almost nothing.
+/// Buffers reused from item to item so a batch allocates almost nothing.
 #[derive(Default)]
-struct Scratch {
-    text: Analysed,
+pub(crate) struct Scratch {
+    pub text: Analysed,
     vals: Vec<TokVal>,
     joined: String,
+    topic_hits: Vec<(usize, usize, omdomme_core::Topic)>,
+    topic_vetoes: Vec<(usize, usize, omdomme_core::Topic)>,
 }
 
-impl V0Enricher {
+impl Analyzer {
     /// Parses every brand's watch query; the error names the brand and the column.
-    pub fn new(workspace: &Workspace) -> Result<V0Enricher, EnrichError> {
+    pub fn new(workspace: &Workspace) -> Result<Analyzer, EnrichError> {
         let model = MODEL.as_ref().map_err(|e| EnrichError::Model(e.clone()))?;
         let brands = workspace
             .brands
@@ -85,10 +94,17 @@ impl V0Enricher {
                 })
             })
             .collect::<Result<Vec<_>, EnrichError>>()?;
-        Ok(V0Enricher { model, brands })
+        Ok(Analyzer { model, brands })
     }
 
-    fn enrich_one(&self, item: &mut Item, s: &mut Scratch) {
+    /// Valence flags of a word (negator, intensifier, ...), for feature extraction.
+    pub fn word_flags(&self, word: &str) -> u8 {
+        self.model.words.get(word).map_or(0, |i| i.flags)
+    }
+
+    /// The one pass over an item that every model reads: tokens, lexicon valence, language
+    /// evidence, cue hits and brand matches.
+    pub(crate) fn analyse(&self, item: &Item, s: &mut Scratch) -> Signals {
         let m = self.model;
         let title = item.title.as_deref().filter(|t| !t.is_empty());
         let is_emoji = |c: char| m.emoji.contains_key(&c);
@@ -102,6 +118,7 @@ impl V0Enricher {
         // One lookup per token feeds language, sentiment and questions.
         let mut lang = LangScore::default();
         let mut question = false;
+        let mut first_person = false;
         let mut words = 0usize;
         s.vals.clear();
         for t in &a.toks {
@@ -136,6 +153,7 @@ impl V0Enricher {
             if t.sentence_start && flags & QUESTION_WORD != 0 {
                 question = true;
             }
+            first_person |= flags & FIRST_PERSON != 0;
             s.vals.push(TokVal {
                 kind: t.kind,
                 valence,
@@ -145,8 +163,8 @@ impl V0Enricher {
         }
 
         // One automaton pass for stems, compounds and phrases.
-        let mut topic_hits: Vec<(usize, usize, Topic)> = Vec::new();
-        let mut topic_vetoes: Vec<(usize, usize, Topic)> = Vec::new();
+        s.topic_hits.clear();
+        s.topic_vetoes.clear();
         let mut stake = [0.0f32; 8];
         let mut complaint = false;
         let lower = a.lower.as_str();
@@ -172,8 +190,8 @@ impl V0Enricher {
                     continue;
                 }
                 match cue.effect {
-                    Effect::Topic(t) => topic_hits.push((start, end, t)),
-                    Effect::NotTopic(t) => topic_vetoes.push((start, end, t)),
+                    Effect::Topic(t) => s.topic_hits.push((start, end, t)),
+                    Effect::NotTopic(t) => s.topic_vetoes.push((start, end, t)),
                     Effect::Valence(v) => {
                         apply_cue_valence(&mut s.vals, a, tok, start, end, v);
                     }
@@ -192,55 +210,40 @@ impl V0Enricher {
                 }
             }
         }
-        let mut topics = TopicSet::new();
-        for (start, end, t) in topic_hits {
-            let vetoed = topic_vetoes
+        let mut topic_cues = TopicSet::new();
+        for &(start, end, t) in &s.topic_hits {
+            let vetoed = s
+                .topic_vetoes
                 .iter()
                 .any(|(vs, ve, vt)| *vt == t && *vs < end && start < *ve);
             if !vetoed {
-                topics.insert(t);
+                topic_cues.insert(t);
             }
         }
 
-        let lang = lang.decide(&a.cues, declared(item.declared_lang.as_deref()));
-        let sentiment = sentiment::score(&s.vals);
+        let lexicon = sentiment::score(&s.vals);
         let press = item.source.kind.is_press() || item.kind == ItemKind::Article;
-
-        let stakeholder =
-            if press {
-                Some(Stakeholder::Press)
-            } else {
-                let (best, score) = stake.iter().enumerate().fold((0, 0.0f32), |acc, (i, v)| {
-                    if *v > acc.1 { (i, *v) } else { acc }
-                });
-                if score >= 1.0 {
-                    Stakeholder::ALL.get(best).copied()
-                } else if topics.iter().any(|t| t != Topic::Product) && words >= 4 {
-                    // An opinion on a CSR topic from someone with no closer tie: the public.
-                    Some(Stakeholder::Society)
-                } else {
-                    None
-                }
-            };
-
-        let brands = self.matching_brands(item, lang, &mut s.joined);
-        let addressed = !brands.is_empty() || self.mentions_brand_account(a);
         let retweet = lower.starts_with("rt @") || lower.starts_with("rt:");
-        let inquiry = addressed && !press && !retweet && words > 0 && (question || complaint);
-
-        let e = &mut item.enrichment;
-        e.lang = lang;
-        e.sentiment = sentiment;
-        e.topics = topics;
-        e.stakeholder = stakeholder;
-        e.brands = brands;
-        e.inquiry = inquiry;
-        e.model.clear();
-        e.model.push_str(self.name());
+        let declared = declared(item.declared_lang.as_deref());
+        let lang_evidence = lang.evidence(&a.cues, declared);
+        Signals {
+            lang_evidence,
+            other_script: a.cues.other_letters > a.cues.latin_letters,
+            lexicon,
+            topic_cues,
+            stake,
+            question,
+            complaint,
+            first_person,
+            press,
+            retweet,
+            words,
+        }
     }
 
     /// Brands whose watch query matches, in the workspace's order.
-    fn matching_brands(&self, item: &Item, lang: Lang, joined: &mut String) -> Vec<BrandId> {
+    pub fn matching_brands(&self, item: &Item, lang: Lang, s: &mut Scratch) -> Vec<BrandId> {
+        let joined = &mut s.joined;
         if self.brands.is_empty() {
             return Vec::new();
         }
@@ -262,7 +265,7 @@ impl V0Enricher {
             .collect()
     }
 
-    fn mentions_brand_account(&self, a: &Analysed) -> bool {
+    pub fn mentions_brand_account(&self, a: &Analysed) -> bool {
         a.toks
             .iter()
             .filter(|t| t.kind == TokKind::Mention)
@@ -272,19 +275,6 @@ impl V0Enricher {
                     .iter()
                     .any(|b| b.handles.iter().any(|h| h == handle))
             })
-    }
-}
-
-impl Enricher for V0Enricher {
-    fn name(&self) -> &'static str {
-        "v0"
-    }
-
-    fn enrich(&self, items: &mut [Item]) {
-        let mut scratch = Scratch::default();
-        for item in items {
-            self.enrich_one(item, &mut scratch);
-        }
     }
 }
 
@@ -369,416 +359,4 @@ fn char_before(s: &str, i: usize) -> Option<char> {
 
 fn char_after(s: &str, i: usize) -> Option<char> {
     s.get(i..)?.chars().next()
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use omdomme_core::{
-        Author, Brand, BrandRole, Engagement, Enrichment, SentimentLabel, SourceKey, SourceKind,
-        WorkspaceId,
-    };
-
-    use super::*;
-
-    fn workspace(brands: &[(&str, &str)]) -> Workspace {
-        Workspace {
-            id: WorkspaceId("w".into()),
-            name: "W".into(),
-            synthetic: false,
-            brands: brands
-                .iter()
-                .enumerate()
-                .map(|(i, (id, q))| Brand {
-                    id: BrandId((*id).into()),
-                    name: (*id).into(),
-                    role: if i == 0 {
-                        BrandRole::Own
-                    } else {
-                        BrandRole::Competitor
-                    },
-                    query: (*q).into(),
-                })
-                .collect(),
-        }
-    }
-
-    fn two_brands() -> V0Enricher {
-        V0Enricher::new(&workspace(&[
-            (
-                "nordlys",
-                r#""Nordlys Energi" OR @nordlysenergi OR #nordlys"#,
-            ),
-            ("fjordmat", "fjordmat OR @fjordmat"),
-        ]))
-        .unwrap()
-    }
-
-    fn post(text: &str) -> Item {
-        Item {
-            source: SourceKey::new(SourceKind::X, "x"),
-            external_id: "1".into(),
-            kind: ItemKind::Post,
-            author: Author {
-                handle: "ola".into(),
-                ..Author::default()
-            },
-            title: None,
-            text: text.into(),
-            url: None,
-            thread_id: None,
-            parent_id: None,
-            engagement: Engagement::default(),
-            published_at: jiff::Timestamp::UNIX_EPOCH,
-            collected_at: jiff::Timestamp::UNIX_EPOCH,
-            declared_lang: None,
-            enrichment: Enrichment::default(),
-            synthetic: false,
-        }
-    }
-
-    fn enrich_item(mut item: Item) -> Enrichment {
-        two_brands().enrich(std::slice::from_mut(&mut item));
-        item.enrichment
-    }
-
-    fn enrich(text: &str) -> Enrichment {
-        enrich_item(post(text))
-    }
-
-    fn lang(text: &str) -> Lang {
-        enrich(text).lang
-    }
-
-    fn label(text: &str) -> SentimentLabel {
-        enrich(text).sentiment.label
-    }
-
-    fn topics(text: &str) -> Vec<Topic> {
-        enrich(text).topics.iter().collect()
-    }
-
-    #[test]
-    fn the_spec_example() {
-        let e = enrich("Eg er ikkje nøgd med kundeservicen");
-        assert_eq!(e.lang, Lang::Nn);
-        assert_eq!(e.sentiment.label, SentimentLabel::Negative);
-        assert!(e.topics.contains(Topic::Product));
-        assert_eq!(e.stakeholder, Some(Stakeholder::Customer));
-        assert_eq!(e.model, "v0");
-    }
-
-    #[test]
-    fn languages_on_short_posts() {
-        assert_eq!(lang("Jeg har ikke fått svar på hva som skjer"), Lang::Nb);
-        assert_eq!(lang("Eg har ikkje fått svar på kva som skjer"), Lang::Nn);
-        assert_eq!(lang("Korleis kan me gjere dette betre?"), Lang::Nn);
-        assert_eq!(lang("Hvordan kan vi gjøre dette bedre?"), Lang::Nb);
-        assert_eq!(
-            lang("Jeg ved ikke hvad jeg skal gøre med mig selv"),
-            Lang::Da
-        );
-        assert_eq!(
-            lang("Jag vet inte vad jag ska göra, det är för mycket"),
-            Lang::Sv
-        );
-        assert_eq!(
-            lang("I have not received my order and nobody answers"),
-            Lang::En
-        );
-        assert_eq!(
-            lang("Det var veldig mye folk der i dag, også mange barn"),
-            Lang::Nb
-        );
-        assert_eq!(
-            lang("Det var mykje folk der i dag, òg mange born"),
-            Lang::Nn
-        );
-    }
-
-    #[test]
-    fn declared_language_is_a_prior() {
-        let mut item = post("Takk!");
-        item.declared_lang = Some("nn".into());
-        assert_eq!(enrich_item(item).lang, Lang::Nn);
-        let mut item = post("👍");
-        item.declared_lang = Some("en-US".into());
-        assert_eq!(enrich_item(item).lang, Lang::En);
-        // Strong evidence beats a wrong declaration.
-        let mut item = post("Eg veit ikkje kva eg skal seie om dette, det er berre dumt");
-        item.declared_lang = Some("no".into());
-        assert_eq!(enrich_item(item).lang, Lang::Nn);
-        assert_eq!(lang("👍"), Lang::Other);
-        assert_eq!(lang("Привет, как дела? Всё хорошо"), Lang::Other);
-    }
-
-    #[test]
-    fn sentiment_basics() {
-        assert_eq!(
-            label("Fantastisk service, tusen takk!"),
-            SentimentLabel::Positive
-        );
-        assert_eq!(
-            label("Heilt fantastisk, eg er så nøgd"),
-            SentimentLabel::Positive
-        );
-        assert_eq!(
-            label("Elendig kundeservice, aldri mer"),
-            SentimentLabel::Negative
-        );
-        assert_eq!(
-            label("This is a terrible experience"),
-            SentimentLabel::Negative
-        );
-        assert_eq!(label("I love this, great job"), SentimentLabel::Positive);
-        assert_eq!(
-            label("Butikken åpner klokka ni i morgen"),
-            SentimentLabel::Neutral
-        );
-        assert_eq!(label("Møtet er på tirsdag"), SentimentLabel::Neutral);
-    }
-
-    #[test]
-    fn negation_flips() {
-        assert_eq!(label("Det var bra"), SentimentLabel::Positive);
-        assert_eq!(label("Det var ikke bra"), SentimentLabel::Negative);
-        assert_eq!(label("Det var ikkje bra"), SentimentLabel::Negative);
-        assert_eq!(label("It was not good"), SentimentLabel::Negative);
-        assert_eq!(label("It wasn't good"), SentimentLabel::Negative);
-        assert_eq!(
-            label("Ikke dårlig i det hele tatt"),
-            SentimentLabel::Positive
-        );
-        // The scope ends at a clause boundary.
-        assert_eq!(
-            label("Ikke akkurat billig. Men veldig bra!"),
-            SentimentLabel::Positive
-        );
-    }
-
-    #[test]
-    fn intensifiers_emoji_and_exclamation_strengthen() {
-        let plain = enrich("Det var bra").sentiment.score;
-        let strong = enrich("Det var veldig bra!!").sentiment.score;
-        assert!(strong > plain, "{strong} > {plain}");
-        assert!(enrich("kjempefornøyd").sentiment.score > enrich("fornøyd").sentiment.score);
-        assert_eq!(label("😡😡"), SentimentLabel::Negative);
-        assert_eq!(label("Levert i dag 😍"), SentimentLabel::Positive);
-        assert_eq!(label("hmm :("), SentimentLabel::Negative);
-        let s = enrich("elendig elendig elendig forferdelig skandale!!!!!")
-            .sentiment
-            .score;
-        assert!((-1.0..=1.0).contains(&s));
-    }
-
-    #[test]
-    fn csr_topics_with_compounds_and_inflections() {
-        assert_eq!(topics("Klimautslippene øker igjen"), vec![Topic::Climate]);
-        assert_eq!(
-            topics("Hva gjør dere med leverandørkjeden?"),
-            vec![Topic::Labour]
-        );
-        assert_eq!(
-            topics("Leverandørene bruker tvangsarbeid"),
-            vec![Topic::Labour]
-        );
-        assert_eq!(
-            topics("Bra med mer mangfold og inkludering"),
-            vec![Topic::Diversity]
-        );
-        assert_eq!(
-            topics("De søker trainee til høsten, karrieremuligheter!"),
-            vec![Topic::Employer]
-        );
-        assert_eq!(
-            topics("Korrupsjon og hvitvasking i styret"),
-            vec![Topic::Governance]
-        );
-        assert_eq!(
-            topics("Takk for sponsoravtalen med idrettslaget"),
-            vec![Topic::Community]
-        );
-        assert_eq!(
-            topics("Refusjonen er ikke kommet, og appen krasjer"),
-            vec![Topic::Product]
-        );
-        assert_eq!(
-            topics("Their supply chain relies on forced labour"),
-            vec![Topic::Labour]
-        );
-        assert_eq!(topics("Great renewable energy push"), vec![Topic::Climate]);
-        assert_eq!(topics("Delivery was late again"), vec![Topic::Product]);
-        let both = topics("Grønnvasking i leverandørkjeda");
-        assert_eq!(both, vec![Topic::Climate, Topic::Labour]);
-    }
-
-    #[test]
-    fn topics_avoid_false_hits() {
-        assert!(topics("For et klimaks i siste omgang").is_empty());
-        assert!(topics("Det er lønnsomt å spare").is_empty());
-        assert!(
-            topics("Naturmangfoldet i fjellet")
-                .iter()
-                .all(|t| *t != Topic::Diversity)
-        );
-        assert!(topics("Les mer på https://klima.example/utslipp").is_empty());
-        assert!(topics("Hei @klimabutikken").is_empty());
-    }
-
-    #[test]
-    fn stakeholders() {
-        let s = |t: &str| enrich(t).stakeholder;
-        assert_eq!(
-            s("Jeg er kunde hos dere og pakken min er borte"),
-            Some(Stakeholder::Customer)
-        );
-        assert_eq!(s("Where is my order?"), Some(Stakeholder::Customer));
-        assert_eq!(
-            s("Vurderer å bytte til Nordlys Energi"),
-            Some(Stakeholder::ProspectiveCustomer)
-        );
-        assert_eq!(
-            s("Jeg jobber i Fjordmat og kollegene mine er topp"),
-            Some(Stakeholder::Employee)
-        );
-        assert_eq!(
-            s("Søkte jobb der i fjor, aldri svar på søknaden"),
-            Some(Stakeholder::ProspectiveEmployee)
-        );
-        assert_eq!(
-            s("Som leverandør til dem har vi lang erfaring"),
-            Some(Stakeholder::Partner)
-        );
-        assert_eq!(
-            s("Kursmål hevet etter kvartalsrapporten, aksjen stiger"),
-            Some(Stakeholder::Investor)
-        );
-        assert_eq!(
-            s("Selskapet må ta klimaansvar og kutte utslippene nå"),
-            Some(Stakeholder::Society)
-        );
-        assert_eq!(s("God morgen"), None);
-        let mut article = post("Nordlys Energi kutter utslipp");
-        article.source = SourceKey::new(SourceKind::Rss, "nrk.no");
-        article.kind = ItemKind::Article;
-        assert_eq!(enrich_item(article).stakeholder, Some(Stakeholder::Press));
-    }
-
-    #[test]
-    fn brands_in_workspace_order() {
-        assert_eq!(
-            enrich("Nordlys Energi er best").brands,
-            vec![BrandId("nordlys".into())]
-        );
-        assert_eq!(
-            enrich("Fjordmat og Nordlys Energi samarbeider").brands,
-            vec![BrandId("nordlys".into()), BrandId("fjordmat".into())]
-        );
-        assert_eq!(
-            enrich("@fjordmat takk for maten").brands,
-            vec![BrandId("fjordmat".into())]
-        );
-        assert!(enrich("Nordlyset var fint i natt").brands.is_empty());
-        let mut titled = post("Mer i saken");
-        titled.title = Some("Fjordmat kutter priser".into());
-        assert_eq!(enrich_item(titled).brands, vec![BrandId("fjordmat".into())]);
-    }
-
-    #[test]
-    fn a_bad_query_names_the_brand_and_column() {
-        let err = V0Enricher::new(&workspace(&[("ok", "ok"), ("bad", "(klima OR")])).unwrap_err();
-        match err {
-            EnrichError::BadQuery { brand, column, .. } => {
-                assert_eq!(brand, BrandId("bad".into()));
-                assert!(column >= 1);
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn inquiries() {
-        let yes = |t: &str| assert!(enrich(t).inquiry, "should be an inquiry: {t}");
-        let no = |t: &str| assert!(!enrich(t).inquiry, "should not be an inquiry: {t}");
-        yes("@nordlysenergi hvorfor er regningen så høy?");
-        yes("Nordlys Energi, kan dere svare på e-posten min");
-        yes("Korleis seier eg opp avtalen med Nordlys Energi");
-        yes("Venter fortsatt på refusjon fra Fjordmat");
-        yes("@fjordmat the app is not working");
-        yes("When will Fjordmat deliver my order");
-        no("Nordlys Energi er best");
-        no("Hvorfor er strømmen så dyr?");
-        no("RT @nordlysenergi: kan dere hjelpe oss?");
-        no("@nordlysenergi https://example.com/x");
-        let mut article = post("Hvorfor kutter Nordlys Energi ikke utslipp?");
-        article.source = SourceKey::new(SourceKind::Rss, "nrk.no");
-        article.kind = ItemKind::Article;
-        assert!(!enrich_item(article).inquiry);
-    }
-
-    #[test]
-    fn bad_input_does_not_panic() {
-        for text in [
-            "",
-            " ",
-            "😀😀😀",
-            "https://a.example/x https://b.example/y",
-            "\u{0}\u{1}\u{7}\u{1b}[31m",
-            "שלום עולם, מה שלומך?",
-            "مرحبا بالعالم",
-            "Mixed русский og norsk tekst med 中文",
-            "\u{202e}kunde\u{202c} ?!?!",
-            "#",
-            "@",
-            "a\u{301}\u{301}\u{301}",
-            "::::::((((((",
-        ] {
-            let e = enrich(text);
-            assert_eq!(e.model, "v0");
-            assert!((-1.0..=1.0).contains(&e.sentiment.score), "{text:?}");
-        }
-        assert_eq!(enrich("").sentiment.label, SentimentLabel::Neutral);
-        assert_eq!(enrich("").lang, Lang::Other);
-        assert_eq!(enrich("שלום עולם, מה שלומך?").lang, Lang::Other);
-        assert!(enrich("https://a.example/x").topics.is_empty());
-        let big = "Nordlys Energi er bra. ".repeat(50_000);
-        let e = enrich(&big);
-        assert_eq!(e.lang, Lang::Nb);
-        assert_eq!(e.sentiment.label, SentimentLabel::Positive);
-    }
-
-    #[test]
-    fn enrichment_is_deterministic_across_batches() {
-        let enricher = two_brands();
-        let mut a = vec![post("Eg er ikkje nøgd"), post("Great!"), post("")];
-        let mut b = a.clone();
-        enricher.enrich(&mut a);
-        for item in &mut b {
-            enricher.enrich(std::slice::from_mut(item));
-        }
-        assert_eq!(a, b);
-    }
-
-    /// Run with `cargo test -p omdomme-nlp --release -- --ignored --nocapture speed`.
-    #[test]
-    #[ignore]
-    fn speed() {
-        let enricher = two_brands();
-        let texts = [
-            "Eg er ikkje nøgd med kundeservicen til @nordlysenergi, venta i tre veker på svar om refusjonen. Kvifor tek det så lang tid? #klima https://t.co/abc 😡",
-            "Jeg er kunde hos Nordlys Energi og er veldig fornøyd med appen, men prisen har gått opp igjen. Hvorfor får ikke vi som har vært kunder lenge noe rabatt? :(",
-            "Really impressed by how @fjordmat handles their supply chain reporting. Renewable energy and fair wages, that's how it should be done! 👍 https://example.com/x",
-            "Nordlys Energi investerer i havvind og kutter utslipp med 40 prosent innen 2030, ifølge kvartalsrapporten. Aksjen steg 3 prosent på Oslo Børs i dag.",
-        ];
-        let mut items: Vec<Item> = (0..1000).map(|i| post(texts[i % texts.len()])).collect();
-        enricher.enrich(&mut items);
-        let rounds = 100;
-        let start = std::time::Instant::now();
-        for _ in 0..rounds {
-            enricher.enrich(&mut items);
-        }
-        let per = start.elapsed().as_secs_f64() * 1e6 / (rounds * items.len()) as f64;
-        let bytes = texts.iter().map(|t| t.len()).sum::<usize>() / texts.len();
-        println!("{per:.2} µs per post of {bytes} bytes on average");
-    }
 }

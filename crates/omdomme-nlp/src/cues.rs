@@ -6,7 +6,7 @@
 
 use omdomme_core::Stakeholder;
 
-use crate::lexicon::{CONTRAST, DAMPENER, INTENSIFIER, Mode, NEGATOR, QUESTION_WORD};
+use crate::lexicon::{CONTRAST, DAMPENER, FIRST_PERSON, INTENSIFIER, Mode, NEGATOR, QUESTION_WORD};
 
 pub(crate) const WORD_FLAGS: &[(&str, u8)] = &[
     // Negators flip the valence of the next few words.
@@ -118,6 +118,17 @@ pub(crate) const WORD_FLAGS: &[(&str, u8)] = &[
     ("who", QUESTION_WORD),
     ("which", QUESTION_WORD),
     // Contrast: the clause after weighs more.
+    // The writer's own voice (plural first person; `me` is nynorsk `we`).
+    ("we", FIRST_PERSON),
+    ("our", FIRST_PERSON),
+    ("ours", FIRST_PERSON),
+    ("us", FIRST_PERSON),
+    ("vi", FIRST_PERSON),
+    ("vår", FIRST_PERSON),
+    ("vårt", FIRST_PERSON),
+    ("våre", FIRST_PERSON),
+    ("oss", FIRST_PERSON),
+    ("me", FIRST_PERSON),
     ("men", CONTRAST),
     ("but", CONTRAST),
     ("however", CONTRAST),

@@ -3,8 +3,8 @@
 //! v0 sums evidence: weighted function words and characteristic forms (`ikkje`, `eg`, `hva`,
 //! `hvad`, `inte`, `the`), word endings typical of one written standard (`-leg`/`-lig`,
 //! `-heit`/`-het`, `-ane`/`-ene`), and letters (`ä`/`ö` are Swedish, `æ`/`ø` are not, none of
-//! them is English). The platform's declared language is a prior that strong evidence
-//! overrides. A character n-gram model trained on real posts replaces this later.
+//! them is English). The platform's declared language is a prior. These scores are
+//! features of the learned model in [`crate::enricher`], beside character n-grams.
 
 use omdomme_core::Lang;
 
@@ -16,8 +16,6 @@ const EN: usize = 2;
 const SV: usize = 3;
 const DA: usize = 4;
 
-/// Below this much evidence for the winner, trust the declared language (or say `Other`).
-const MIN_EVIDENCE: f32 = 1.0;
 /// Weight of the declared language: enough to settle a near tie, not to beat clear words.
 const PRIOR: f32 = 1.2;
 
@@ -25,13 +23,10 @@ const PRIOR: f32 = 1.2;
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct LangScore {
     score: [f32; 5],
-    /// Words seen, known or not: the share of known words tells text from noise.
-    words: u32,
 }
 
 impl LangScore {
     pub fn add_word(&mut self, word: &str, info: Option<&WordInfo>) {
-        self.words += 1;
         match info {
             Some(info) if info.lang.iter().any(|w| *w > 0.0) => {
                 for (s, w) in self.score.iter_mut().zip(info.lang) {
@@ -165,8 +160,9 @@ impl LangScore {
         }
     }
 
-    /// Adds letter evidence and the prior, and decides.
-    pub fn decide(mut self, cues: &crate::text::CharCues, declared: Option<Lang>) -> Lang {
+    /// Adds letter evidence and the declared language's prior: the scores the language
+    /// model reads beside its character n-grams.
+    pub fn evidence(mut self, cues: &crate::text::CharCues, declared: Option<Lang>) -> [f32; 5] {
         let cap = |n: u32, k: f32, max: f32| (n as f32 * k).min(max);
         let umlaut = cap(cues.a_o_umlaut, 1.5, 6.0);
         let aeoe = cap(cues.ae_oe, 0.6, 3.0);
@@ -176,8 +172,6 @@ impl LangScore {
             self.score[i] -= umlaut * 0.5;
         }
         self.score[SV] -= aeoe;
-        // `å` is Scandinavian but says nothing about which: equal evidence for all four, so a
-        // short Scandinavian text without other clues lands on bokmål, the common case.
         let aa = cap(cues.aa, 0.4, 1.2);
         for i in [NB, NN, DA, SV] {
             self.score[i] += aa;
@@ -188,29 +182,10 @@ impl LangScore {
         if cues.a_o_umlaut + cues.ae_oe + cues.aa > 0 {
             self.score[EN] -= 1.0 + cap(cues.a_o_umlaut + cues.ae_oe + cues.aa, 0.5, 3.0);
         }
-
-        // A text mostly in another script (Cyrillic, Arabic, CJK) is none of ours.
-        if cues.other_letters > cues.latin_letters {
-            return Lang::Other;
-        }
-
-        let prior = declared.and_then(|d| LANGS.iter().position(|l| *l == d));
-        if let Some(i) = prior {
+        if let Some(i) = declared.and_then(|d| LANGS.iter().position(|l| *l == d)) {
             self.score[i] += PRIOR;
         }
-        let (best, best_score) =
-            self.score
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, f32::MIN),
-                    |acc, (i, s)| if *s > acc.1 { (i, *s) } else { acc },
-                );
-        let evidence = best_score - if prior == Some(best) { PRIOR } else { 0.0 };
-        if evidence < MIN_EVIDENCE {
-            return declared.unwrap_or(Lang::Other);
-        }
-        LANGS[best]
+        self.score
     }
 }
 

@@ -33,6 +33,9 @@ pub(crate) const DAMPENER: u8 = 4;
 pub(crate) const QUESTION_WORD: u8 = 8;
 /// `men`, `but`: what follows weighs more than what came before.
 pub(crate) const CONTRAST: u8 = 16;
+/// `we`, `our`, `vi`, `vår`: the writer speaks for an organisation (or for themselves), as a
+/// company does when it makes a claim about its own conduct.
+pub(crate) const FIRST_PERSON: u8 = 32;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct WordInfo {

@@ -27,7 +27,18 @@ pub(crate) struct TokVal {
     pub fixed: bool,
 }
 
-pub(crate) fn score(toks: &[TokVal]) -> Sentiment {
+/// The lexicon's verdict, and the positive and negative valence it summed (after negation),
+/// which the learned models read as features.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct LexiconScore {
+    pub sentiment: Sentiment,
+    pub positive: f32,
+    pub negative: f32,
+}
+
+pub(crate) fn score(toks: &[TokVal]) -> LexiconScore {
+    let mut positive = 0.0f32;
+    let mut negative = 0.0f32;
     let mut before_contrast = 0.0f32;
     let mut sum = 0.0f32;
     let mut negation_left = 0u8;
@@ -40,6 +51,7 @@ pub(crate) fn score(toks: &[TokVal]) -> Sentiment {
             TokKind::Emoji | TokKind::Emoticon => {
                 // Emoji are not negated: `ikke bra 😡` is negative twice, not once.
                 sum += t.valence;
+                tally(t.valence, &mut positive, &mut negative);
                 continue;
             }
             TokKind::Exclaim => {
@@ -78,6 +90,7 @@ pub(crate) fn score(toks: &[TokVal]) -> Sentiment {
                 v *= NEGATION_FACTOR;
             }
             sum += v;
+            tally(v, &mut positive, &mut negative);
             boost = 0.0;
             negation_left = negation_left.saturating_sub(1);
             continue;
@@ -114,5 +127,17 @@ pub(crate) fn score(toks: &[TokVal]) -> Sentiment {
     } else {
         SentimentLabel::Neutral
     };
-    Sentiment { label, score }
+    LexiconScore {
+        sentiment: Sentiment { label, score },
+        positive,
+        negative,
+    }
+}
+
+fn tally(v: f32, positive: &mut f32, negative: &mut f32) {
+    if v > 0.0 {
+        *positive += v;
+    } else {
+        *negative -= v;
+    }
 }

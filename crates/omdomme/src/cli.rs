@@ -43,7 +43,14 @@ pub enum Command {
     Stats(commands::stats::StatsArgs),
     /// Rebuild the search index from the store (and with --enrich, re-run enrichment first).
     Reindex(commands::reindex::ReindexArgs),
-    /// Measure ingest and query speed on generated data.
+    /// Enrich text from standard input: JSON lines (with `text`, optionally `id`) or plain
+    /// lines in, one JSON line with language, sentiment, topics, stakeholder and inquiry out.
+    Enrich(commands::enrich::EnrichArgs),
+    /// Measure the language models on the labelled data, beside the published figures.
+    Eval(commands::eval::EvalArgs),
+    /// Rebuild the language models from the labelled data (the shared data folder).
+    Train(commands::train::TrainArgs),
+    /// Measure ingest, query and language-model speed on generated data.
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
     /// Manage logins for the web app and API.
@@ -139,6 +146,9 @@ pub fn run() -> anyhow::Result<()> {
             Command::Search(args) => commands::search::run(&context, args).await,
             Command::Stats(args) => commands::stats::run(&context, args).await,
             Command::Reindex(args) => commands::reindex::run(&context, args).await,
+            Command::Enrich(args) => commands::enrich::run(&context, args),
+            Command::Eval(args) => commands::eval::run(args),
+            Command::Train(args) => commands::train::run(args),
             Command::Bench(command) => commands::bench::run(&context, command).await,
             Command::User(command) => commands::user::run(&context, command).await,
         }

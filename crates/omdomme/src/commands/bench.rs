@@ -11,7 +11,7 @@ use clap::Subcommand;
 use jiff::{SignedDuration, Timestamp};
 use omdomme_core::{BrandId, Item, Query, SentimentLabel, Workspace};
 use omdomme_demo::DemoOptions;
-use omdomme_nlp::V0Enricher;
+use omdomme_nlp::{Enricher, NlpEnricher};
 use omdomme_sources::{Format, ImportContext};
 use omdomme_store::{Bucket, Filters, SearchOrder, SearchRequest, Store, VolumeRequest};
 
@@ -33,12 +33,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
+    /// Language, sentiment, topics, stakeholder and inquiry of typical posts on one core.
+    Nlp {
+        #[arg(long, default_value_t = 200_000)]
+        posts: u64,
+        /// Also time VADER (Python's vaderSentiment, `pip install vaderSentiment`) on the
+        /// same texts and print how many times faster we are.
+        #[arg(long)]
+        vader: bool,
+    },
 }
 
 pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Ingest { items } => ingest(context, items).await,
         BenchCommand::Query { items, iterations } => query(context, items, iterations).await,
+        BenchCommand::Nlp { posts, vader } => nlp(context, posts, vader),
     }
 }
 
@@ -68,7 +78,7 @@ async fn ingest(context: &Context, count: u64) -> anyhow::Result<()> {
 
     let store = open_store_at(&dir.join("store"))?;
     store.put_workspace(&workspace).await?;
-    let enricher = V0Enricher::new(&workspace)?;
+    let enricher = NlpEnricher::new(&workspace)?;
     let file = std::fs::File::open(&input)?;
     let records = omdomme_sources::read_items(
         Format::Jsonl,
@@ -237,7 +247,7 @@ async fn build_year(
     end: Timestamp,
 ) -> anyhow::Result<()> {
     println!("generating {count} items over a year (once; later runs reuse them)");
-    let enricher: Arc<V0Enricher> = Arc::new(V0Enricher::new(workspace)?);
+    let enricher: Arc<NlpEnricher> = Arc::new(NlpEnricher::new(workspace)?);
     let bar = progress::bar("generate", Some(count));
     let started = Instant::now();
     for segment in 0..YEAR_SEGMENTS {
@@ -355,10 +365,15 @@ fn percentile_ms(samples: &mut [Duration], percentile: usize) -> f64 {
 
 /// Peak resident memory of this process (VmHWM), in MiB; 0 where /proc is missing.
 fn peak_rss_mib() -> u64 {
+    proc_status_kib("VmHWM:") / 1024
+}
+
+/// A memory figure of this process from /proc/self/status, in KiB; 0 where it is missing.
+fn proc_status_kib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| {
             rest.trim()
                 .trim_end_matches("kB")
@@ -366,5 +381,87 @@ fn peak_rss_mib() -> u64 {
                 .parse::<u64>()
                 .ok()
         })
-        .map_or(0, |kib| kib / 1024)
+        .unwrap_or(0)
+}
+
+/// Enriches typical posts on this thread alone and reports posts per second and the
+/// memory the models take.
+fn nlp(context: &Context, count: u64, vader: bool) -> anyhow::Result<()> {
+    let workspace = omdomme_demo::workspace();
+    let options = DemoOptions {
+        seed: 7,
+        items: count,
+        end: bench_end()?,
+    };
+    let mut items: Vec<Item> = omdomme_demo::generate(&options)
+        .map(|mut item| {
+            item.enrichment = Default::default();
+            item
+        })
+        .collect();
+    let chars: usize = items.iter().map(|i| i.text.chars().count()).sum();
+    println!(
+        "{} typical posts, {:.0} characters on average (not timed)",
+        items.len(),
+        chars as f64 / items.len().max(1) as f64
+    );
+    let before = proc_status_kib("VmRSS:");
+    let enricher = NlpEnricher::new(&workspace)?;
+    let models_mib = (proc_status_kib("VmRSS:").saturating_sub(before)) as f64 / 1024.0;
+    // Warm the caches and the allocator before timing.
+    let warm = items.len().min(2_000);
+    enricher.enrich(&mut items[..warm]);
+    let started = Instant::now();
+    for batch in items.chunks_mut(4096) {
+        enricher.enrich(batch);
+    }
+    let elapsed = started.elapsed();
+    let rate = items.len() as f64 / elapsed.as_secs_f64();
+    println!(
+        "enriched {} posts in {:.2} s on one thread",
+        items.len(),
+        elapsed.as_secs_f64()
+    );
+    if vader {
+        let dir = scratch_dir(context, "nlp");
+        std::fs::create_dir_all(&dir)?;
+        let texts = dir.join("texts.txt");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&texts)?);
+        for item in &items {
+            writeln!(out, "{}", item.text.replace(['\n', '\r'], " "))?;
+        }
+        out.flush()?;
+        match vader_rate(&texts) {
+            Ok(vader_rate) => println!(
+                "VADER: {vader_rate:.0} posts/s on the same texts; ours is {:.1}x faster",
+                rate / vader_rate
+            ),
+            Err(e) => println!("VADER not measured: {e:#}"),
+        }
+    }
+    println!("nlp: {rate:.0} posts/s/core, models {models_mib:.0} MiB");
+    Ok(())
+}
+
+/// Posts per second of Python's VADER on the texts in `path`, one per line.
+fn vader_rate(path: &Path) -> anyhow::Result<f64> {
+    const SCRIPT: &str = "import sys, time\n\
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer\n\
+texts = open(sys.argv[1], encoding='utf-8').read().splitlines()\n\
+analyzer = SentimentIntensityAnalyzer()\n\
+start = time.perf_counter()\n\
+for t in texts:\n    analyzer.polarity_scores(t)\n\
+print(len(texts) / (time.perf_counter() - start))\n";
+    let output = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(SCRIPT)
+        .arg(path)
+        .output()
+        .context("running python3")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "python3 failed (is vaderSentiment installed?): {}",
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use clap::Args;
 use omdomme_demo::{DEFAULT_ITEMS, DemoOptions};
-use omdomme_nlp::V0Enricher;
+use omdomme_nlp::NlpEnricher;
 use omdomme_store::{Role, UserRecord};
 use rand::Rng;
 
@@ -68,7 +68,7 @@ pub async fn run(context: &Context, args: DemoArgs) -> anyhow::Result<()> {
         args.seed,
         dir.display()
     );
-    let enricher = V0Enricher::new(&workspace).context("the demo's watch queries")?;
+    let enricher = NlpEnricher::new(&workspace).context("the demo's watch queries")?;
     let bar = progress::bar("demo", Some(args.items));
     let items = omdomme_demo::generate(&options).map(Ok::<_, std::convert::Infallible>);
     let report = pipeline::ingest(

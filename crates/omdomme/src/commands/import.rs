@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
-use omdomme_nlp::V0Enricher;
+use omdomme_nlp::NlpEnricher;
 use omdomme_sources::{Format, ImportContext};
 
 use crate::cli::{Context, WorkspaceArg, resolve_workspace};
@@ -30,7 +30,7 @@ pub struct ImportArgs {
 pub async fn run(context: &Context, args: ImportArgs) -> anyhow::Result<()> {
     let store = context.open_store().await?;
     let workspace = resolve_workspace(store.as_ref(), args.workspace.workspace.as_deref()).await?;
-    let enricher = V0Enricher::new(&workspace)
+    let enricher = NlpEnricher::new(&workspace)
         .with_context(|| format!("workspace {}: a watch query is invalid", workspace.id))?;
 
     let (reader, size, default_name): (Box<dyn std::io::Read + Send>, Option<u64>, String) =

@@ -2,9 +2,12 @@
 
 pub mod bench;
 pub mod demo;
+pub mod enrich;
+pub mod eval;
 pub mod import;
 pub mod reindex;
 pub mod search;
 pub mod serve;
 pub mod stats;
+pub mod train;
 pub mod user;

@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use clap::Args;
 use omdomme_core::Item;
-use omdomme_nlp::{Enricher, V0Enricher};
+use omdomme_nlp::{Enricher, NlpEnricher};
 
 use crate::cli::Context;
 use crate::pipeline::BATCH_SIZE;
@@ -25,7 +25,7 @@ pub async fn run(context: &Context, args: ReindexArgs) -> anyhow::Result<()> {
         let bar = progress::bar("enrich", Some(total));
         let mut changed = 0;
         for workspace in store.workspaces().await? {
-            let enricher = V0Enricher::new(&workspace)
+            let enricher = NlpEnricher::new(&workspace)
                 .with_context(|| format!("workspace {}: a watch query is invalid", workspace.id))?;
             let mut after = None;
             loop {

@@ -1,0 +1,379 @@
+//! The learned models, what each reads, and the shipped model files.
+//!
+//! Each [`Task`] names its features ([`FeatureSpec`]), its classes and the named signals it
+//! takes from [`Signals`]; training ([`crate::train`]) and use ([`crate::enricher`]) both
+//! build features through [`task_features`], so the two cannot drift apart.
+
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use omdomme_core::{Lang, Stakeholder, Topic};
+
+use crate::analysis::Signals;
+use crate::features::{FeatureSpec, Features, signal_hash};
+use crate::linear::{LinearModel, ModelFileError};
+
+/// One learned decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Task {
+    /// nb, nn, en, sv, da, other.
+    Language,
+    /// Negative, neutral, positive for Norwegian (and Danish and Swedish) text.
+    SentimentNo,
+    /// Negative, neutral, positive for English and other text.
+    SentimentEn,
+    /// One scorer per CSR topic; positive score means the topic applies.
+    Topics,
+    /// `none` or a stakeholder group.
+    Stakeholder,
+    /// One scorer; positive means the item deserves an answer.
+    Inquiry,
+    /// One scorer; positive means an environmental claim (English).
+    Claim,
+}
+
+impl Task {
+    pub const ALL: [Task; 7] = [
+        Task::Language,
+        Task::SentimentNo,
+        Task::SentimentEn,
+        Task::Topics,
+        Task::Stakeholder,
+        Task::Inquiry,
+        Task::Claim,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Task::Language => "language.omdlin",
+            Task::SentimentNo => "sentiment-no.omdlin",
+            Task::SentimentEn => "sentiment-en.omdlin",
+            Task::Topics => "topics.omdlin",
+            Task::Stakeholder => "stakeholder.omdlin",
+            Task::Inquiry => "inquiry.omdlin",
+            Task::Claim => "claim.omdlin",
+        }
+    }
+
+    pub fn classes(self) -> Vec<String> {
+        let names: Vec<&str> = match self {
+            Task::Language => LANGUAGE_CLASSES.iter().map(|l| l.as_str()).collect(),
+            Task::SentimentNo | Task::SentimentEn => vec!["negative", "neutral", "positive"],
+            Task::Topics => Topic::ALL.iter().map(|t| t.as_str()).collect(),
+            Task::Stakeholder => std::iter::once("none")
+                .chain(Stakeholder::ALL.iter().map(|s| s.as_str()))
+                .collect(),
+            Task::Inquiry => vec!["inquiry"],
+            Task::Claim => vec!["claim"],
+        };
+        names.into_iter().map(str::to_owned).collect()
+    }
+
+    /// Hash buckets, as a power of two: big enough that collisions cost little on the
+    /// task's vocabulary, small enough that the file stays a few MB.
+    pub fn bits(self) -> u8 {
+        match self {
+            Task::Language => 18,
+            Task::SentimentNo => 18,
+            Task::SentimentEn | Task::Claim => 17,
+            Task::Topics | Task::Stakeholder | Task::Inquiry => 16,
+        }
+    }
+
+    pub fn spec(self) -> FeatureSpec {
+        match self {
+            Task::Language => LANGUAGE_SPEC,
+            // Report sentences are long: 2-grams add noise, not signal.
+            Task::Claim => FeatureSpec {
+                char_min: 3,
+                ..TEXT_SPEC
+            },
+            _ => TEXT_SPEC,
+        }
+    }
+
+    /// The named signals this task reads, appended to `out`.
+    pub(crate) fn signals(self, s: &Signals, ctx: &Context, out: &mut Vec<(u32, f32)>) {
+        match self {
+            Task::Language => {
+                for (name, ev) in LANG_SIGNAL_NAMES.iter().zip(s.lang_evidence) {
+                    out.push((hash_of(name), (ev / 4.0).clamp(-2.0, 2.0)));
+                }
+                if s.other_script {
+                    out.push((hash_of("other_script"), 1.0));
+                }
+            }
+            Task::SentimentNo | Task::SentimentEn => lexicon_signals(s, out),
+            Task::Claim => {
+                // A claim is the company speaking of its own environmental conduct.
+                let climate = s.topic_cues.contains(Topic::Climate);
+                for (on, name) in [
+                    (climate, "cue_climate"),
+                    (s.first_person, "first_person"),
+                    (climate && s.first_person, "own_climate"),
+                ] {
+                    if on {
+                        out.push((hash_of(name), 1.0));
+                    }
+                }
+            }
+            Task::Topics | Task::Stakeholder | Task::Inquiry => {
+                lexicon_signals(s, out);
+                for (t, name) in Topic::ALL.iter().zip(TOPIC_SIGNAL_NAMES) {
+                    if s.topic_cues.contains(*t) {
+                        out.push((hash_of(name), 1.0));
+                    }
+                }
+                for (w, name) in s.stake.iter().zip(STAKE_SIGNAL_NAMES) {
+                    if *w != 0.0 {
+                        out.push((hash_of(name), w.clamp(-2.0, 2.0)));
+                    }
+                }
+                let flags = [
+                    (s.question, "question"),
+                    (s.complaint, "complaint"),
+                    (s.press, "press"),
+                    (s.retweet, "retweet"),
+                    (s.words < 4, "short"),
+                    (ctx.addressed, "addressed"),
+                    (ctx.lang.is_norwegian(), "norwegian"),
+                ];
+                for (on, name) in flags {
+                    if on {
+                        out.push((hash_of(name), 1.0));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the enricher knows about an item beyond its text when a task reads it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context {
+    pub lang: Lang,
+    /// The item names one of the workspace's brands or accounts.
+    pub addressed: bool,
+}
+
+pub(crate) const LANGUAGE_CLASSES: [Lang; 6] = [
+    Lang::Nb,
+    Lang::Nn,
+    Lang::En,
+    Lang::Sv,
+    Lang::Da,
+    Lang::Other,
+];
+
+const LANG_SIGNAL_NAMES: [&str; 5] = ["lang_nb", "lang_nn", "lang_en", "lang_sv", "lang_da"];
+const TOPIC_SIGNAL_NAMES: [&str; 7] = [
+    "cue_climate",
+    "cue_labour",
+    "cue_diversity",
+    "cue_employer",
+    "cue_governance",
+    "cue_community",
+    "cue_product",
+];
+const STAKE_SIGNAL_NAMES: [&str; 8] = [
+    "cue_customer",
+    "cue_prospective_customer",
+    "cue_employee",
+    "cue_prospective_employee",
+    "cue_partner",
+    "cue_investor",
+    "cue_press",
+    "cue_society",
+];
+
+/// Words and character 1–4-grams: spelling is what tells the Nordic standards apart.
+const LANGUAGE_SPEC: FeatureSpec = FeatureSpec {
+    words: true,
+    stems: false,
+    bigrams: false,
+    negation: false,
+    char_min: 1,
+    char_max: 4,
+    char_weight: 1.0,
+};
+
+/// Words, stems, word pairs, negated words and character 2–5-grams (inflection and
+/// compounds, which Norwegian writes as one word).
+const TEXT_SPEC: FeatureSpec = FeatureSpec {
+    words: true,
+    stems: true,
+    bigrams: true,
+    negation: true,
+    char_min: 2,
+    char_max: 5,
+    char_weight: 1.0,
+};
+
+fn hash_of(name: &str) -> u32 {
+    signal_hash(name)
+}
+
+fn lexicon_signals(s: &Signals, out: &mut Vec<(u32, f32)>) {
+    let l = &s.lexicon;
+    out.push((hash_of("lex_score"), l.sentiment.score * 2.0));
+    if l.positive > 0.0 {
+        out.push((hash_of("lex_pos"), (l.positive / 4.0).min(3.0)));
+        out.push((hash_of("lex_has_pos"), 1.0));
+    }
+    if l.negative > 0.0 {
+        out.push((hash_of("lex_neg"), (l.negative / 4.0).min(3.0)));
+        out.push((hash_of("lex_has_neg"), 1.0));
+    }
+}
+
+/// The text features a task reads (`base`, extracted with the task's spec) joined with its
+/// signals, as training sees them.
+pub(crate) fn task_features(
+    task: Task,
+    base: &Features,
+    s: &Signals,
+    ctx: &Context,
+    out: &mut Features,
+) {
+    out.items.clear();
+    out.items.extend_from_slice(&base.items);
+    if task == Task::Claim && s.topic_cues.contains(Topic::Climate) {
+        // Every feature again, marked as seen in an environmental context: what "reduced"
+        // or "certified" means depends on whether the sentence is about the environment.
+        out.items.extend(
+            base.items
+                .iter()
+                .map(|&(h, v)| (h.rotate_left(13) ^ 0x5bd1_e995, v)),
+        );
+    }
+    task.signals(s, ctx, &mut out.items);
+}
+
+/// Every model the enricher uses.
+#[derive(Clone, Debug)]
+pub struct Models {
+    pub language: LinearModel,
+    pub sentiment_no: LinearModel,
+    pub sentiment_en: LinearModel,
+    pub topics: LinearModel,
+    pub stakeholder: LinearModel,
+    pub inquiry: LinearModel,
+    pub claim: LinearModel,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: {source}")]
+    File {
+        file: String,
+        source: ModelFileError,
+    },
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: has classes {found:?}, this build expects {expected:?}")]
+    Classes {
+        file: String,
+        found: Vec<String>,
+        expected: Vec<String>,
+    },
+}
+
+const SHIPPED: [(Task, &[u8]); 7] = [
+    (Task::Language, include_bytes!("../models/language.omdlin")),
+    (
+        Task::SentimentNo,
+        include_bytes!("../models/sentiment-no.omdlin"),
+    ),
+    (
+        Task::SentimentEn,
+        include_bytes!("../models/sentiment-en.omdlin"),
+    ),
+    (Task::Topics, include_bytes!("../models/topics.omdlin")),
+    (
+        Task::Stakeholder,
+        include_bytes!("../models/stakeholder.omdlin"),
+    ),
+    (Task::Inquiry, include_bytes!("../models/inquiry.omdlin")),
+    (Task::Claim, include_bytes!("../models/claim.omdlin")),
+];
+
+static SHIPPED_MODELS: LazyLock<Result<Arc<Models>, String>> = LazyLock::new(|| {
+    Models::from_files(|task| {
+        SHIPPED
+            .iter()
+            .find(|(t, _)| *t == task)
+            .map(|(_, b)| b.to_vec())
+            .ok_or_else(|| std::io::Error::other("not built in"))
+    })
+    .map(Arc::new)
+    .map_err(|e| e.to_string())
+});
+
+impl Models {
+    /// The models built into this binary (from `crates/omdomme-nlp/models`).
+    pub fn shipped() -> Result<Arc<Models>, String> {
+        SHIPPED_MODELS.clone()
+    }
+
+    /// Models written by `omdomme train` into `dir`.
+    pub fn load_dir(dir: &Path) -> Result<Models, LoadError> {
+        Models::from_files(|task| std::fs::read(dir.join(task.file_name())))
+    }
+
+    fn from_files(
+        read: impl Fn(Task) -> Result<Vec<u8>, std::io::Error>,
+    ) -> Result<Models, LoadError> {
+        let load = |task: Task| -> Result<LinearModel, LoadError> {
+            let file = task.file_name().to_owned();
+            let bytes = read(task).map_err(|source| LoadError::Io {
+                file: file.clone(),
+                source,
+            })?;
+            let model = LinearModel::from_bytes(&bytes).map_err(|source| LoadError::File {
+                file: file.clone(),
+                source,
+            })?;
+            let expected = task.classes();
+            if model.header.classes != expected || model.header.spec != task.spec() {
+                return Err(LoadError::Classes {
+                    file,
+                    found: model.header.classes.clone(),
+                    expected,
+                });
+            }
+            Ok(model)
+        };
+        Ok(Models {
+            language: load(Task::Language)?,
+            sentiment_no: load(Task::SentimentNo)?,
+            sentiment_en: load(Task::SentimentEn)?,
+            topics: load(Task::Topics)?,
+            stakeholder: load(Task::Stakeholder)?,
+            inquiry: load(Task::Inquiry)?,
+            claim: load(Task::Claim)?,
+        })
+    }
+
+    pub fn get(&self, task: Task) -> &LinearModel {
+        match task {
+            Task::Language => &self.language,
+            Task::SentimentNo => &self.sentiment_no,
+            Task::SentimentEn => &self.sentiment_en,
+            Task::Topics => &self.topics,
+            Task::Stakeholder => &self.stakeholder,
+            Task::Inquiry => &self.inquiry,
+            Task::Claim => &self.claim,
+        }
+    }
+
+    /// Bytes of weights held in memory by all models.
+    pub fn resident_bytes(&self) -> usize {
+        Task::ALL
+            .iter()
+            .map(|t| self.get(*t).resident_bytes())
+            .sum()
+    }
+}
