@@ -126,7 +126,8 @@ impl Analyzer {
             let (valence, flags) = match t.kind {
                 TokKind::Word | TokKind::Hashtag => {
                     let info = m.words.get(text);
-                    if t.kind == TokKind::Word {
+                    // Numbers are not words of any language.
+                    if t.kind == TokKind::Word && text.chars().any(char::is_alphabetic) {
                         words += 1;
                         lang.add_word(text, info);
                     }

@@ -6,6 +6,7 @@
 //! shared feature vector; and, for an item naming several brands, the sentiment towards
 //! each from the clause around its mention.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use omdomme_core::{
@@ -15,7 +16,7 @@ use omdomme_core::{
 use crate::Enricher;
 use crate::analysis::{Analyzer, EnrichError, Scratch as AnalysisScratch, Signals};
 use crate::features::{Extractor, Features, WordCache, stemmer_for};
-use crate::linear::LinearModel;
+use crate::linear::{LinearModel, Rows};
 use crate::models::{Context, LANGUAGE_CLASSES, Models, Task, task_features};
 use crate::targets::brand_segments;
 
@@ -39,6 +40,13 @@ impl std::fmt::Debug for NlpEnricher {
             )
             .finish()
     }
+}
+
+thread_local! {
+    /// Each thread's buffers and word cache, kept from batch to batch for the models they
+    /// were filled with: a pipeline's vocabulary settles within minutes, and then nearly
+    /// every word is a cache hit.
+    static SCRATCH: RefCell<Option<(u64, Scratch)>> = const { RefCell::new(None) };
 }
 
 /// Buffers reused from item to item.
@@ -109,8 +117,17 @@ impl NlpEnricher {
         if brands.len() > 1 {
             let segments = brand_segments(&self.analyzer, &brands, &s.analysis.text);
             for (brand, segment) in brands.iter().zip(segments) {
+                // A clause with no polarity of its own ("Bytta fra A til B") takes the
+                // item's: what is said of one brand there is usually said of the other.
                 let sentiment = match segment {
-                    Some(text) => self.sentiment_of(&text, item, lang, s),
+                    Some(text) => {
+                        let own = self.sentiment_of(&text, item, lang, s);
+                        if own.label == SentimentLabel::Neutral {
+                            decision.sentiment
+                        } else {
+                            own
+                        }
+                    }
                     None => decision.sentiment,
                 };
                 brand_sentiment.push(BrandSentiment {
@@ -137,7 +154,7 @@ impl NlpEnricher {
         s.extractor.score_cached(
             &mut s.cache,
             LANGUAGE_GROUP,
-            &[lid],
+            lid,
             &lid.header.spec,
             &s.analysis.text,
             None,
@@ -165,11 +182,10 @@ impl NlpEnricher {
         let m = &*self.models;
         let ctx = Context { lang, addressed };
         let sentiment_model = m.get(sentiment_task(lang));
-        let models = [sentiment_model, &m.topics, &m.stakeholder, &m.inquiry];
         s.extractor.score_cached(
             &mut s.cache,
             text_group(lang),
-            &models,
+            m.text_table(sentiment_task(lang)),
             &m.topics.header.spec,
             &s.analysis.text,
             stemmer_for(lang),
@@ -234,16 +250,7 @@ impl NlpEnricher {
         let mut segment = crate::text_item(text, item.source.kind);
         segment.kind = item.kind;
         let signals = self.analyzer.analyse(&segment, &mut s.analysis);
-        let flags = |w: &str| self.analyzer.word_flags(w);
-        s.extractor.extract(
-            &self.models.sentiment_no.header.spec,
-            &s.analysis.text,
-            stemmer_for(lang),
-            flags,
-            &[],
-            &mut s.base,
-        );
-        self.sentiment_from_base(&signals, lang, s)
+        self.decide(&signals, lang, false, s).sentiment
     }
 
     /// Sentiment of an item's text by the model for `lang`, whatever language the text is
@@ -324,10 +331,26 @@ impl Enricher for NlpEnricher {
     }
 
     fn enrich(&self, items: &mut [Item]) {
-        let mut scratch = Scratch::default();
-        for item in items {
-            self.enrich_one(item, &mut scratch);
-        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                let id = self.models.id;
+                if !matches!(&*slot, Some((held, _)) if *held == id) {
+                    *slot = Some((id, Scratch::default()));
+                }
+                if let Some((_, scratch)) = slot.as_mut() {
+                    for item in items {
+                        self.enrich_one(item, scratch);
+                    }
+                }
+            }
+            // Only if enrich were re-entered on this thread: fresh buffers then.
+            Err(_) => {
+                let mut scratch = Scratch::default();
+                for item in items {
+                    self.enrich_one(item, &mut scratch);
+                }
+            }
+        });
     }
 }
 

@@ -266,8 +266,7 @@ fn tweeteval_cross_validated(
             .map(|(_, t)| t.clone())
             .collect();
         let task_data = sentiment_data(Task::SentimentEn, &mut featurizer, data, &train)?;
-        let mut fold_models = models.clone();
-        fold_models.sentiment_en = fit(Task::SentimentEn, &task_data, "fold");
+        let fold_models = models.with_sentiment_en(fit(Task::SentimentEn, &task_data, "fold"));
         let enricher = NlpEnricher::with_models(&no_brands(), Arc::new(fold_models))?;
         // Tweets are English: score them with the English model whatever the language
         // model says, as TweetEval measures sentiment, not language identification.

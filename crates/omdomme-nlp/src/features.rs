@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::lexicon::NEGATOR;
-use crate::linear::LinearModel;
+use crate::linear::Rows;
 use crate::text::{Analysed, TokKind};
 
 /// Which features a model reads. Part of the model file, so training and use agree.
@@ -215,19 +215,7 @@ pub(crate) struct WordCache {
 }
 
 /// Words a cache holds before it starts over: bounds its memory at a few tens of MB.
-const CACHE_WORDS: usize = 200_000;
-
-/// Adds `v` times each model's weights for feature `h` into `out`, models side by side.
-fn add_weights(models: &[&LinearModel], h: u32, v: f32, out: &mut [f32]) {
-    let mut at = 0;
-    for m in models {
-        let k = m.classes();
-        if let Some(dst) = out.get_mut(at..at + k) {
-            m.add_row(h, v, dst);
-        }
-        at += k;
-    }
-}
+const CACHE_WORDS: usize = 100_000;
 
 impl Extractor {
     /// Appends the features `spec` asks for of the analysed text to `out` (cleared first).
@@ -269,18 +257,16 @@ impl Extractor {
         &mut self,
         cache: &mut WordCache,
         group: u8,
-        models: &[&LinearModel],
+        models: &impl Rows,
         spec: &FeatureSpec,
         a: &Analysed,
         stemmer: Option<&Stemmer>,
         negators: impl Fn(&str) -> u8,
         out: &mut Vec<f32>,
     ) {
-        let k: usize = models.iter().map(|m| m.classes()).sum();
+        let k = models.width();
         out.clear();
-        for m in models {
-            out.extend_from_slice(&m.header.bias);
-        }
+        out.extend_from_slice(models.biases());
         self.word_sum.clear();
         self.word_sum.resize(k, 0.0);
         self.char_sum.clear();
@@ -311,11 +297,11 @@ impl Extractor {
                             w,
                             stemmer,
                             |h| {
-                                add_weights(models, h, 1.0, ew);
+                                models.add_row(h, 1.0, ew);
                                 nw += 1.0;
                             },
                             |h| {
-                                add_weights(models, h, 1.0, ec);
+                                models.add_row(h, 1.0, ec);
                                 nc += 1.0;
                             },
                         );
@@ -339,7 +325,7 @@ impl Extractor {
                 }
             }
             Found::Context(h) => {
-                add_weights(models, h, 1.0, word_sum);
+                models.add_row(h, 1.0, word_sum);
                 n_word += 1.0;
             }
         });

@@ -36,6 +36,16 @@ pub struct ModelHeader {
     pub trained_on: String,
 }
 
+/// Weights addressed by feature hash: one model, or several laid side by side.
+pub trait Rows {
+    /// Scores per row: the classes of all the models.
+    fn width(&self) -> usize;
+    /// The biases, `width` of them.
+    fn biases(&self) -> &[f32];
+    /// Adds `v` times the row of feature `h` to `out`.
+    fn add_row(&self, h: u32, v: f32, out: &mut [f32]);
+}
+
 #[derive(Clone, Debug)]
 pub struct LinearModel {
     pub header: ModelHeader,
@@ -55,6 +65,30 @@ pub enum ModelFileError {
     Invalid(String),
 }
 
+impl Rows for LinearModel {
+    fn width(&self) -> usize {
+        self.classes()
+    }
+
+    fn biases(&self) -> &[f32] {
+        &self.header.bias
+    }
+
+    fn add_row(&self, h: u32, v: f32, out: &mut [f32]) {
+        add_scaled(&self.weights, self.classes(), h & self.mask, v, out);
+    }
+}
+
+/// Adds `v` times row `bucket` of a table `width` wide to `out`.
+pub(crate) fn add_scaled(weights: &[f32], width: usize, bucket: u32, v: f32, out: &mut [f32]) {
+    let at = bucket as usize * width;
+    if let Some(row) = weights.get(at..at + width) {
+        for (o, w) in out.iter_mut().zip(row) {
+            *o += w * v;
+        }
+    }
+}
+
 impl LinearModel {
     pub fn classes(&self) -> usize {
         self.header.classes.len()
@@ -71,15 +105,16 @@ impl LinearModel {
         }
     }
 
-    /// Adds `v` times the weights of feature `h` to `out` (one value per class).
-    pub fn add_row(&self, h: u32, v: f32, out: &mut [f32]) {
+    /// The weights of bucket `bucket`, one per class.
+    pub fn bucket(&self, bucket: usize) -> &[f32] {
         let k = self.classes();
-        let at = ((h & self.mask) as usize) * k;
-        if let Some(row) = self.weights.get(at..at + k) {
-            for (o, w) in out.iter_mut().zip(row) {
-                *o += w * v;
-            }
-        }
+        self.weights
+            .get(bucket * k..(bucket + 1) * k)
+            .unwrap_or(&[])
+    }
+
+    pub fn buckets(&self) -> usize {
+        1 << self.header.bits
     }
 
     /// Index of the best class.
