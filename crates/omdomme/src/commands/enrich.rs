@@ -62,6 +62,9 @@ fn parse_line(bytes: &[u8]) -> Parsed {
         return Parsed::Error("not valid UTF-8".into());
     };
     let line = line.trim_end_matches(['\n', '\r']);
+    // Files saved by some editors start with a byte order mark: it is not part of the line,
+    // and left in place it would hide a JSON line's `{` and enrich the JSON as text.
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     if line.trim_start().starts_with('{') {
         let value: serde_json::Value = match serde_json::from_str(line) {
             Ok(v) => v,
@@ -125,7 +128,8 @@ pub fn run(context: &Context, args: EnrichArgs) -> anyhow::Result<()> {
                 break;
             }
             line_no += 1;
-            if buf.len() as u64 > MAX_LINE_BYTES {
+            let content = buf.len() - usize::from(buf.ends_with(b"\n"));
+            if content as u64 > MAX_LINE_BYTES {
                 // Skip the rest of the over-long line.
                 while !buf.ends_with(b"\n") {
                     buf.clear();

@@ -3,4 +3,5 @@
 
 mod cli;
 mod import;
+mod nlp;
 mod support;

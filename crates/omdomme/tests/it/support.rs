@@ -68,6 +68,31 @@ impl Scratch {
         self.command().args(args).output().expect("run omdomme")
     }
 
+    /// Runs with `input` on standard input, written from another thread so that a child
+    /// writing while it reads never blocks on a full pipe. A child that exits before reading
+    /// it all (a refused flag) is fine.
+    pub fn run_with_input(&self, args: &[&str], input: Vec<u8>) -> Output {
+        use std::io::Write as _;
+        use std::process::Stdio;
+
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn omdomme");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let writer = std::thread::spawn(move || {
+            // A broken pipe means the child stopped reading: its output says why.
+            let _ = stdin.write_all(&input);
+        });
+        let output = child.wait_with_output().expect("run omdomme");
+        writer.join().expect("stdin writer");
+        output
+    }
+
     /// Runs and insists on success, returning standard output.
     pub fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
@@ -92,6 +117,17 @@ pub fn fixture(relative: &str) -> PathBuf {
     assert!(
         path.exists(),
         "fixture {} is missing: ../shared must sit beside the clone",
+        path.display()
+    );
+    path
+}
+
+/// The shared folder of public labelled data sets (NoReC, TweetEval, ...) beside the clone.
+pub fn shared_data() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    assert!(
+        path.is_dir(),
+        "the data sets are missing at {}: ../shared must sit beside the clone (CI always has it)",
         path.display()
     );
     path
