@@ -11,7 +11,7 @@ use omdomme_core::{BrandId, Item, ItemKind, Lang, MatchText, Query, TopicSet, Wo
 use crate::lang::{LangScore, declared};
 use crate::lexicon::{Effect, FIRST_PERSON, MODEL, Mode, Model, QUESTION_WORD};
 use crate::sentiment::{self, LexiconScore, TokVal};
-use crate::text::{Analysed, TokKind};
+use crate::text::{Analysed, MAX_ANALYSED_BYTES, TokKind, floor_prefix};
 
 /// Why an enricher could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -258,6 +258,9 @@ impl Analyzer {
             }
             None => &item.text,
         };
+        // As much text as the analysis reads: a megabyte of text must not cost a
+        // megabyte of matching per brand.
+        let text = floor_prefix(text, MAX_ANALYSED_BYTES);
         let mt = MatchText::new(text, &item.author.handle, lang, item.source.kind);
         self.brands
             .iter()

@@ -22,8 +22,8 @@ pub struct Labelled {
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
     #[error(
-        "{path}: cannot read ({source}); the public data sets are expected in the shared data \
-         folder (`--data`, default ../shared/data)"
+        "{path}: cannot read; the public data sets are expected in the shared data folder \
+         (`--data`, default ../shared/data)"
     )]
     Io {
         path: PathBuf,

@@ -211,14 +211,19 @@ impl NlpEnricher {
         }
 
         let sentiment = sentiment_from_scores(sentiment_scores);
+        // Without a word (an emoji, a link, a handle) there is no topic and no writer to
+        // place; the models' biases alone would invent them.
+        let wordless = signals.words == 0;
         let topics: TopicSet = Topic::ALL
             .iter()
             .zip(topic_scores.iter())
-            .filter(|(_, score)| **score > 0.0)
+            .filter(|(_, score)| **score > 0.0 && !wordless)
             .map(|(t, _)| *t)
             .collect();
         let stakeholder = if signals.press {
             Some(Stakeholder::Press)
+        } else if wordless {
+            None
         } else {
             match LinearModel::best(stake_scores) {
                 0 => None,

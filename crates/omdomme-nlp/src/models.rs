@@ -316,12 +316,12 @@ pub struct Models {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{file}: {source}")]
+    #[error("{file}")]
     File {
         file: String,
         source: ModelFileError,
     },
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read")]
     Io {
         file: String,
         source: std::io::Error,

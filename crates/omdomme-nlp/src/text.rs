@@ -302,7 +302,7 @@ impl Analysed {
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
-fn floor_prefix(s: &str, max: usize) -> &str {
+pub(crate) fn floor_prefix(s: &str, max: usize) -> &str {
     let mut end = max.min(s.len());
     while !s.is_char_boundary(end) {
         end -= 1;

@@ -31,7 +31,7 @@ pub enum TrainError {
     Corpus(#[from] CorpusError),
     #[error(transparent)]
     Enrich(#[from] EnrichError),
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write")]
     Write {
         path: std::path::PathBuf,
         source: std::io::Error,
@@ -141,7 +141,7 @@ pub(crate) fn params(task: Task) -> TrainParams {
         Task::Language => 0.5,
         Task::SentimentNo => 0.3,
         Task::SentimentEn => 0.1,
-        Task::Claim => 0.1,
+        Task::Claim => 0.2,
         Task::Topics | Task::Stakeholder | Task::Inquiry => 0.1,
     };
     TrainParams {
