@@ -2,7 +2,7 @@
 //!
 //! An [`Enricher`] fills in [`omdomme_core::Enrichment`] for a batch of items.
 //! [`NlpEnricher`] reads each item once with the hand-written lexicons and cue lists
-//! ([`analysis`](crate::analysis)), then decides language, sentiment, CSR topics,
+//! (`analysis`), then decides language, sentiment, CSR topics,
 //! stakeholder group and inquiry with linear models over hashed word and character n-gram
 //! features ([`models`]), trained by [`train`] on the public data sets and the team's
 //! annotated posts ([`corpus`]) and measured by [`eval`].

@@ -1,8 +1,8 @@
 //! The learned models, what each reads, and the shipped model files.
 //!
-//! Each [`Task`] names its features ([`FeatureSpec`]), its classes and the named signals it
-//! takes from [`Signals`]; training ([`crate::train`]) and use ([`crate::enricher`]) both
-//! build features through [`task_features`], so the two cannot drift apart.
+//! Each [`Task`] names its features (`FeatureSpec`), its classes and the named signals it
+//! takes from `Signals`; training ([`crate::train`]) and use (`enricher`) both
+//! build features through `task_features`, so the two cannot drift apart.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
