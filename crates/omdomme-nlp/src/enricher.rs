@@ -242,14 +242,6 @@ impl NlpEnricher {
         }
     }
 
-    fn sentiment_from_base(&self, signals: &Signals, lang: Lang, s: &mut Scratch) -> Sentiment {
-        let task = sentiment_task(lang);
-        let model = self.models.get(task);
-        task_features(task, &s.base, signals, &Context::default(), &mut s.task);
-        model.scores(&s.task, &mut s.scores);
-        sentiment_from_scores(&s.scores)
-    }
-
     /// Sentiment of a piece of an item's text (the clause around a brand's mention).
     fn sentiment_of(&self, text: &str, item: &Item, lang: Lang, s: &mut Scratch) -> Sentiment {
         let mut segment = crate::text_item(text, item.source.kind);
@@ -261,45 +253,33 @@ impl NlpEnricher {
     /// Sentiment of an item's text by the model for `lang`, whatever language the text is
     /// detected as (for sets whose language is known, such as English tweets).
     pub fn sentiment_in(&self, item: &Item, lang: Lang) -> Sentiment {
-        let mut s = Scratch::default();
-        let signals = self.analyzer.analyse(item, &mut s.analysis);
-        let flags = |w: &str| self.analyzer.word_flags(w);
-        s.extractor.extract(
-            &self.models.get(sentiment_task(lang)).header.spec,
-            &s.analysis.text,
-            stemmer_for(lang),
-            flags,
-            &[],
-            &mut s.base,
-        );
-        self.sentiment_from_base(&signals, lang, &mut s)
+        sentiment_from_scores(&self.reference_scores(sentiment_task(lang), item, lang))
     }
 
     /// How strongly an English sentence makes an environmental claim (one that needs a
     /// proof point): above 0 it does.
     pub fn environmental_claim(&self, text: &str) -> f32 {
         let item = crate::text_item(text, omdomme_core::SourceKind::Rss);
+        let scores = self.reference_scores(Task::Claim, &item, Lang::En);
+        scores.first().copied().unwrap_or(f32::MIN)
+    }
+
+    /// One task's scores of an item by the uncached path training uses: for the tasks
+    /// outside the per-item hot path.
+    fn reference_scores(&self, task: Task, item: &Item, lang: Lang) -> Vec<f32> {
         let mut s = Scratch::default();
-        let signals = self.analyzer.analyse(&item, &mut s.analysis);
-        let model = &self.models.claim;
-        let flags = |w: &str| self.analyzer.word_flags(w);
+        let signals = self.analyzer.analyse(item, &mut s.analysis);
         s.extractor.extract(
-            &model.header.spec,
+            &task.spec(),
             &s.analysis.text,
-            stemmer_for(Lang::En),
-            flags,
+            stemmer_for(lang),
+            |w| self.analyzer.word_flags(w),
             &[],
             &mut s.base,
         );
-        task_features(
-            Task::Claim,
-            &s.base,
-            &signals,
-            &Context::default(),
-            &mut s.task,
-        );
-        model.scores(&s.task, &mut s.scores);
-        s.scores.first().copied().unwrap_or(f32::MIN)
+        task_features(task, &s.base, &signals, &Context::default(), &mut s.task);
+        self.models.get(task).scores(&s.task, &mut s.scores);
+        s.scores
     }
 }
 
