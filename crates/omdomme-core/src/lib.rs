@@ -5,6 +5,7 @@
 //! above it (enrichment, sources, store, web, the binary) speaks these types.
 
 pub mod enrichment;
+pub mod health;
 pub mod item;
 pub mod query;
 pub mod text;
@@ -13,6 +14,7 @@ pub mod workspace;
 pub use enrichment::{
     BrandSentiment, Enrichment, Lang, Sentiment, SentimentLabel, Stakeholder, Topic, TopicSet,
 };
+pub use health::{HealthError, HealthStatus, SourceHealth};
 pub use item::{Author, Engagement, Item, ItemId, ItemKind, SourceKey, SourceKind, StoredItem};
 pub use query::{Query, QueryError, QueryField};
 pub use text::MatchText;

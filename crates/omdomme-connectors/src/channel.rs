@@ -1,0 +1,51 @@
+//! The outbound side: replying, publishing and reading back engagement through a platform.
+//! The inbox replies through it and story publishing posts through it.
+
+use async_trait::async_trait;
+use omdomme_core::{Engagement, SourceKind};
+
+use crate::error::ConnectorResult;
+
+/// A post or reply to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboundPost {
+    pub text: String,
+    /// Stable for one logical post: platforms that support it (Mastodon's
+    /// `Idempotency-Key`) drop a repeat, the others rely on the outbox never resending.
+    pub idempotency_key: String,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attachment {
+    pub bytes: Vec<u8>,
+    /// `image/png`, `image/jpeg`, ...
+    pub media_type: String,
+    /// Shown to screen readers; every image needs one.
+    pub alt_text: String,
+}
+
+/// What the platform made of a post we sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posted {
+    /// The platform's id of the new post (the item's external id once it is collected).
+    pub external_id: String,
+    pub url: Option<String>,
+}
+
+#[async_trait]
+pub trait Channel: Send + Sync {
+    fn kind(&self) -> SourceKind;
+
+    /// The platform's length limit for one post, in the unit it counts (characters or
+    /// graphemes).
+    fn max_length(&self) -> usize;
+
+    async fn publish(&self, post: &OutboundPost) -> ConnectorResult<Posted>;
+
+    /// Answers the item with external id `to` (a post, comment or reply on this platform).
+    async fn reply(&self, to: &str, post: &OutboundPost) -> ConnectorResult<Posted>;
+
+    /// Likes, shares, replies and (where the API gives it) reach of one of our posts.
+    async fn engagement(&self, external_id: &str) -> ConnectorResult<Engagement>;
+}
