@@ -154,6 +154,19 @@ impl Articles {
     }
 }
 
+/// How many of `items`, from the first, fit in one batch with at most `teasers` of them
+/// needing their article.
+pub(super) fn batch_len(items: &[Item], teasers: usize) -> usize {
+    items
+        .iter()
+        .scan(0, |count, item| {
+            *count += usize::from(is_teaser(item));
+            Some(*count)
+        })
+        .take_while(|&count| count <= teasers)
+        .count()
+}
+
 /// Whether the item carries only a teaser that its link can complete.
 fn is_teaser(item: &Item) -> bool {
     item.text.chars().count() < SUMMARY_CHARS

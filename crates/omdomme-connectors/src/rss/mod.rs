@@ -75,9 +75,9 @@ pub const SEEN_IDS: usize = 2000;
 /// Redirects followed for one feed request.
 const MAX_REDIRECTS: usize = 5;
 
-/// New items per batch while fetching full text, so one batch of a 100-item feed's first
-/// poll does not wait for 100 pages; the rest follow in the next batch straight away.
-const ITEMS_PER_FULL_TEXT_BATCH: usize = 20;
+/// Articles fetched for one batch, so the first poll of a 100-teaser feed does not wait for
+/// 100 pages; the items after them follow in the next batch straight away.
+const TEASERS_PER_BATCH: usize = 20;
 
 const FEED_ACCEPT: &str =
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
@@ -400,12 +400,12 @@ impl Connector for FeedConnector {
                 !seen.contains(item.external_id.as_str()) && taken.insert(item.external_id.clone())
             })
             .collect();
-        let complete = self.articles.is_none() || fresh.len() <= ITEMS_PER_FULL_TEXT_BATCH;
-        fresh.truncate(if complete {
-            fresh.len()
-        } else {
-            ITEMS_PER_FULL_TEXT_BATCH
-        });
+        let batch_len = match &self.articles {
+            Some(_) => fulltext::batch_len(&fresh, TEASERS_PER_BATCH),
+            None => fresh.len(),
+        };
+        let complete = batch_len == fresh.len();
+        fresh.truncate(batch_len);
         let items = match &self.articles {
             Some(articles) => articles.complete(fresh, &mut self.last_poll).await,
             None => fresh,

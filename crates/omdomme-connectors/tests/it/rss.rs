@@ -555,6 +555,19 @@ async fn a_long_feed_of_teasers_comes_in_batches_without_loss() {
     assert_eq!(seen.header(1, header::IF_NONE_MATCH), None);
     assert_eq!(seen.header(2, header::IF_NONE_MATCH), None);
     assert!(cursor.expect("cursor").contains("v1"));
+
+    // Items that carry their whole text need no article and come in one batch.
+    let long = "Hele saken. ".repeat(50);
+    let items: String = (0..45)
+        .map(|n| format!("<item><guid>{n}</guid><link>http://127.0.0.1:9/{n}</link><description>{long}</description></item>"))
+        .collect();
+    let body = format!("<rss><channel>{items}</channel></rss>");
+    let base = serve(route("/feed", move |_, _| ok(RSS, body.clone()))).await;
+    let config = Config::new("hele", format!("{base}/feed"));
+    let mut connector = FeedConnector::new(&config, &context(fast_http())).expect("config");
+    let batch = poll(&mut connector, None).await.expect("poll");
+    assert_eq!((batch.items.len(), batch.caught_up), (45, true));
+    assert_eq!(connector.last_poll(), &rss::PollReport::default());
 }
 
 #[tokio::test]
