@@ -54,6 +54,15 @@ impl Default for RetryPolicy {
     }
 }
 
+/// The settings of [`Http`]'s own client (User-Agent, timeouts), for a connector that needs
+/// a client of its own, e.g. one that follows redirects itself to notice a moved feed.
+pub fn client_builder(policy: &RetryPolicy) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(policy.timeout)
+        .connect_timeout(policy.timeout.min(Duration::from_secs(10)))
+}
+
 /// An error response as the platform sent it: what a [`Classify`] function reads.
 #[derive(Debug)]
 pub struct Failure {
@@ -134,10 +143,7 @@ impl std::fmt::Debug for Http {
 impl Http {
     /// `clock` reads the wall clock; rate-limit resets come as wall-clock times.
     pub fn new(policy: RetryPolicy, clock: Clock) -> ConnectorResult<Http> {
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(policy.timeout)
-            .connect_timeout(policy.timeout.min(Duration::from_secs(10)))
+        let client = client_builder(&policy)
             .build()
             .map_err(|e| ConnectorError::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Http {
@@ -161,7 +167,8 @@ impl Http {
     }
 
     /// Sends `request`, retrying what waiting can fix; any other error response goes through
-    /// `classify`. Returns 2xx and 304 responses.
+    /// `classify`. Returns 2xx and 304 responses, and 3xx ones when `request` was built by a
+    /// client that does not follow redirects itself (see [`client_builder`]).
     pub async fn send(
         &self,
         request: RequestBuilder,
@@ -199,7 +206,7 @@ impl Http {
                     if let Some(reset) = window {
                         self.close_window(&host, reset);
                     }
-                    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                    if status.is_success() || status.is_redirection() {
                         return Ok(response);
                     }
                     let told = retry_after(response.headers(), self.now()).or(window);

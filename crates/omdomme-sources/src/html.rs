@@ -10,6 +10,9 @@
 //!
 //! Input without any tag is treated as plain text: entities are decoded but line breaks are
 //! kept (NRK's RSS descriptions are plain text with newlines between paragraphs).
+//!
+//! [`tags`] walks the same tokens as a list of start and end tags with their attributes, for
+//! callers that need a page's structure (the RSS connector finding an article's body).
 
 use quick_xml::escape::resolve_html5_entity;
 
@@ -68,6 +71,114 @@ pub fn html_to_text(html: &str) -> String {
         push_text(&mut out, &html[text_start..]);
     }
     tidy_html(&out)
+}
+
+/// One start or end tag of an HTML document, as [`tags`] finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag<'a> {
+    /// The element name, lower-cased.
+    pub name: String,
+    /// `</name>` rather than `<name>`.
+    pub closing: bool,
+    /// Byte offset of the `<`.
+    pub start: usize,
+    /// Byte offset just past the `>`.
+    pub end: usize,
+    /// What follows the name inside the tag: the attributes.
+    attributes: &'a str,
+}
+
+impl Tag<'_> {
+    /// The value of attribute `name` (ASCII case-insensitive), entities decoded; `Some("")`
+    /// for an attribute without a value.
+    pub fn attr(&self, name: &str) -> Option<String> {
+        let mut rest = self.attributes;
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+            if rest.is_empty() {
+                return None;
+            }
+            let key_end = rest
+                .find(|c: char| c.is_whitespace() || c == '=' || c == '/')
+                .unwrap_or(rest.len());
+            let key = &rest[..key_end];
+            rest = rest[key_end..].trim_start();
+            let mut value = "";
+            if let Some(after) = rest.strip_prefix('=') {
+                let after = after.trim_start();
+                let (found, remaining) = match after.chars().next() {
+                    Some(quote @ ('"' | '\'')) => {
+                        let body = &after[1..];
+                        let close = body.find(quote).unwrap_or(body.len());
+                        (&body[..close], body.get(close + 1..).unwrap_or(""))
+                    }
+                    _ => {
+                        let close = after.find(char::is_whitespace).unwrap_or(after.len());
+                        (&after[..close], &after[close..])
+                    }
+                };
+                value = found;
+                rest = remaining;
+            }
+            if key.eq_ignore_ascii_case(name) {
+                return Some(decode_entities(value));
+            }
+        }
+    }
+}
+
+/// The start and end tags of an HTML document in order, for finding elements and reading
+/// attributes. Comments, `<!DOCTYPE>` and the bodies of `<script>` and `<style>` are skipped
+/// (their start tags are yielded, their end tags are not), so markup inside a script cannot
+/// be mistaken for the page's own.
+pub fn tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if bytes[i] != b'<' || !starts_tag(&bytes[i + 1..]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            if html[i..].starts_with("<!--") {
+                i = html[i + 4..]
+                    .find("-->")
+                    .map_or(bytes.len(), |p| i + 4 + p + 3);
+                continue;
+            }
+            let end = tag_end(bytes, i + 1);
+            let inner = &html[i + 1..end.min(bytes.len())];
+            i = (end + 1).min(bytes.len());
+            if inner.starts_with(['!', '?']) {
+                continue;
+            }
+            let (closing, name) = tag_name(inner);
+            let name_len = usize::from(closing) + name.len();
+            if !closing && (name == "script" || name == "style") {
+                let close = format!("</{name}");
+                let lower = html[i..].to_ascii_lowercase();
+                let body_end = lower.find(&close).map_or(bytes.len(), |p| i + p);
+                let tag = Tag {
+                    name,
+                    closing,
+                    start,
+                    end: i,
+                    attributes: &inner[name_len..],
+                };
+                i = (tag_end(bytes, body_end + 1) + 1).min(bytes.len());
+                return Some(tag);
+            }
+            return Some(Tag {
+                name,
+                closing,
+                start,
+                end: i,
+                attributes: &inner[name_len..],
+            });
+        }
+        None
+    })
 }
 
 fn has_tag(s: &str) -> bool {
@@ -244,6 +355,28 @@ mod tests {
             "linje 1\nlinje 2 & mer"
         );
         assert_eq!(decode_entities("AT&T &bogus; &"), "AT&T &bogus; &");
+    }
+
+    #[test]
+    fn tags_and_attributes() {
+        let html = "<!doctype html><!-- <nav> --><META Property='og:description' content=\"Bl&aring;\"><script>if (a<b) document.write('<article>')</script><link rel=alternate href=/rss.xml hidden></p>";
+        let found: Vec<_> = tags(html).collect();
+        let names: Vec<_> = found.iter().map(|t| (t.name.as_str(), t.closing)).collect();
+        assert_eq!(
+            names,
+            [
+                ("meta", false),
+                ("script", false),
+                ("link", false),
+                ("p", true)
+            ]
+        );
+        assert_eq!(found[0].attr("property").as_deref(), Some("og:description"));
+        assert_eq!(found[0].attr("CONTENT").as_deref(), Some("Blå"));
+        assert_eq!(found[2].attr("href").as_deref(), Some("/rss.xml"));
+        assert_eq!(found[2].attr("hidden").as_deref(), Some(""));
+        assert_eq!(found[2].attr("type"), None);
+        assert_eq!(&html[found[3].start..found[3].end], "</p>");
     }
 
     #[test]

@@ -35,6 +35,16 @@ use crate::html::html_to_text;
 use crate::json_stream::file_level_check;
 use crate::{ImportContext, ItemStream, MAX_RECORD_BYTES, RecordError};
 
+const MALFORMED_XML: &str = "malformed XML";
+const UNEXPECTED_END: &str = "unexpected end of input inside a feed item";
+
+/// Whether `error` ended the feed rather than one item: the input is not a feed at all, or
+/// its XML broke (a syntax error, a truncated document), so the items after it were never
+/// read. Any other error rejects one item and the stream goes on.
+pub fn is_fatal(error: &RecordError) -> bool {
+    error.record == 0 || error.message.starts_with(MALFORMED_XML) || error.message == UNEXPECTED_END
+}
+
 /// A `BufRead` that counts the lines consumed, so errors can name a line.
 struct LineCounter {
     inner: Box<dyn BufRead + Send>,
@@ -410,7 +420,7 @@ impl Iterator for Feed {
             self.buf.clear();
             let event = match self.xml.read_event_into(&mut self.buf) {
                 Ok(ev) => ev.into_owned(),
-                Err(e) => return self.fail(format!("malformed XML: {e}")),
+                Err(e) => return self.fail(format!("{MALFORMED_XML}: {e}")),
             };
             match event {
                 Event::Start(e) => self.start(&e, false),
@@ -444,7 +454,7 @@ impl Iterator for Feed {
                 Event::Eof => {
                     self.done = true;
                     if self.item.is_some() {
-                        return self.fail("unexpected end of input inside a feed item".into());
+                        return self.fail(UNEXPECTED_END.into());
                     }
                     if !self.seen_root {
                         return Some(Err(RecordError {
@@ -533,5 +543,10 @@ mod tests {
         let err = out[1].as_ref().unwrap_err();
         assert_eq!(err.record, 2);
         assert!(err.message.contains("malformed XML"), "{err}");
+        assert!(is_fatal(err));
+        let truncated = run("<rss><channel><item><title>a</title>");
+        assert!(is_fatal(truncated[0].as_ref().unwrap_err()));
+        let no_id = run("<rss><channel><item><title>a</title></item></channel></rss>");
+        assert!(!is_fatal(no_id[0].as_ref().unwrap_err()), "{no_id:?}");
     }
 }
