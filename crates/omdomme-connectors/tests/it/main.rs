@@ -4,5 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod facebook;
 mod http;
 mod support;
+mod x;
