@@ -34,14 +34,16 @@ pub fn weighted_length(text: &str) -> usize {
 }
 
 fn token_weight(token: &str) -> usize {
-    // Closing punctuation right after a link is not part of it.
-    let link = token.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
-    let after = &token[link.len()..];
+    // Punctuation around a link (`(https://…).`) is not part of it.
+    let opened = token.trim_start_matches(['(', '[', '"', '\'', '«']);
+    let link = opened.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '"', '\'', '»']);
+    let around =
+        plain_weight(&token[..token.len() - opened.len()]) + plain_weight(&opened[link.len()..]);
     let lower = link.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
-        URL_LENGTH + plain_weight(after)
+        URL_LENGTH + around
     } else if looks_like_domain(link) {
-        plain_weight(link).max(URL_LENGTH) + plain_weight(after)
+        plain_weight(link).max(URL_LENGTH) + around
     } else {
         plain_weight(token)
     }

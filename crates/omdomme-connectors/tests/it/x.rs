@@ -701,3 +701,20 @@ async fn posting_needs_a_user_token() {
         .unwrap();
     assert!(!error.message.contains(TOKEN), "{}", error.message);
 }
+
+#[test]
+fn configured_as_a_source_spec_with_its_problems_named() {
+    let spec: omdomme_connectors::SourceSpec = serde_json::from_value(json!({
+        "kind": "x", "name": "x-search", "max_results": 5, "first_run_pages": 0,
+        "query_limit": 5000, "extra_terms": "-is:retweet"
+    }))
+    .unwrap();
+    let problems = spec.problems().join("\n");
+    for field in ["max_results", "first_run_pages", "query_limit"] {
+        assert!(problems.contains(field), "{problems}");
+    }
+    let unknown = serde_json::from_value::<omdomme_connectors::SourceSpec>(
+        json!({"kind": "x", "name": "x", "bearer": "oops"}),
+    );
+    assert!(unknown.is_err(), "secrets never go in the config file");
+}
