@@ -79,6 +79,16 @@ impl ConnectorError {
         ConnectorError::new(ErrorKind::BadPayload, message)
     }
 
+    /// Blanks `secret` wherever it appears in the message: a platform that echoes a token
+    /// in its error text must not get it into our logs and health records.
+    pub fn redact(mut self, secret: &crate::Secret) -> Self {
+        let value = secret.expose().trim();
+        if !value.is_empty() {
+            self.message = self.message.replace(value, "[redacted]");
+        }
+        self
+    }
+
     pub fn with_retry_after(mut self, wait: Option<Duration>) -> Self {
         self.retry_after = wait;
         self

@@ -118,8 +118,17 @@ fn body_excerpt(body: &str) -> String {
     if body.is_empty() {
         return String::new();
     }
-    let cut: String = body.chars().take(300).collect();
-    format!(" — the platform said: {cut}")
+    format!(" — the platform said: {}", shorten(body))
+}
+
+/// Platform text quoted in a message, cut at 300 characters: people read it, and a huge
+/// error body must not flood a log line.
+pub fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 /// The shared client. Cheap to clone; clones share connections and rate-limit state.
@@ -211,6 +220,13 @@ impl Http {
                     }
                     let told = retry_after(response.headers(), self.now()).or(window);
                     if status == StatusCode::TOO_MANY_REQUESTS {
+                        // Some platforms (X) also answer 429 when a monthly or daily quota is
+                        // spent; waiting seconds does not help then, so the platform's
+                        // classify gets to say so and we stop at once.
+                        let classified = classify(&failure(response).await);
+                        if classified.kind == ErrorKind::QuotaSpent {
+                            return Err(classified);
+                        }
                         last_error = Some(
                             ConnectorError::new(
                                 ErrorKind::RateLimited,
@@ -296,6 +312,75 @@ async fn failure(response: Response) -> Failure {
         status,
         headers,
         body,
+    }
+}
+
+/// A `multipart/form-data` body built in memory, so the request can be retried (a streamed
+/// body cannot). Used to upload images.
+#[derive(Debug, Default)]
+pub struct Multipart {
+    boundary: String,
+    body: Vec<u8>,
+}
+
+impl Multipart {
+    pub fn new() -> Multipart {
+        Multipart {
+            boundary: format!("omdomme-{:032x}", rand::rng().random::<u128>()),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn text(mut self, name: &str, value: &str) -> Multipart {
+        self.head(name, None, None);
+        self.body.extend_from_slice(value.as_bytes());
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    pub fn file(
+        mut self,
+        name: &str,
+        file_name: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Multipart {
+        self.head(name, Some(file_name), Some(media_type));
+        self.body.extend_from_slice(bytes);
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    fn head(&mut self, name: &str, file_name: Option<&str>, media_type: Option<&str>) {
+        // Field names are ours; quotes and line breaks are escaped as browsers do.
+        let quote = |s: &str| {
+            s.replace('"', "%22")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
+        let mut head = format!(
+            "--{}\r\nContent-Disposition: form-data; name=\"{}\"",
+            self.boundary,
+            quote(name)
+        );
+        if let Some(file_name) = file_name {
+            head.push_str(&format!("; filename=\"{}\"", quote(file_name)));
+        }
+        if let Some(media_type) = media_type {
+            head.push_str(&format!("\r\nContent-Type: {}", quote(media_type)));
+        }
+        head.push_str("\r\n\r\n");
+        self.body.extend_from_slice(head.as_bytes());
+    }
+
+    /// The `Content-Type` header value and the finished body.
+    pub fn finish(mut self) -> (String, Vec<u8>) {
+        self.body
+            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        (
+            format!("multipart/form-data; boundary={}", self.boundary),
+            self.body,
+        )
     }
 }
 

@@ -115,6 +115,35 @@ pub fn parse_value(value: Value, ctx: &ImportContext) -> Vec<Result<Item, ParseE
     out
 }
 
+/// Parses a page of `GET /{post-id}/comments`: every object is a comment on `post_id`
+/// (its thread), whatever fields were requested.
+pub fn parse_comments_page(
+    value: Value,
+    post_id: &str,
+    ctx: &ImportContext,
+) -> Vec<Result<Item, ParseError>> {
+    let mut out = Vec::new();
+    match value.get("data") {
+        Some(Value::Array(objects)) => {
+            for (i, obj) in objects.iter().enumerate() {
+                parse_object(
+                    obj.clone(),
+                    Some(post_id),
+                    ctx,
+                    &mut out,
+                    &format!("data[{i}]"),
+                );
+            }
+        }
+        Some(other) => out.push(Err(ParseError::new(format!(
+            "`data` should be an array, found {}",
+            json_type(other)
+        )))),
+        None => out.push(Err(ParseError::new("a comments page needs a `data` array"))),
+    }
+    out
+}
+
 fn is_comment(obj: &GraphObject) -> bool {
     obj.comment_count.is_some()
         || obj.like_count.is_some()
@@ -220,21 +249,7 @@ pub fn object_item(
                 .map(str::to_string)
         })
         .unwrap_or_default();
-    let total = |e: &Option<Edge>| {
-        e.as_ref()
-            .and_then(|e| e.summary.as_ref())
-            .and_then(|s| s.total_count)
-    };
-    let engagement = Engagement {
-        likes: total(&obj.reactions)
-            .or_else(|| total(&obj.likes))
-            .or_else(|| total(&obj.like))
-            .or(obj.like_count)
-            .unwrap_or(0),
-        shares: obj.shares.as_ref().map_or(0, |s| s.count),
-        replies: total(&obj.comments).or(obj.comment_count).unwrap_or(0),
-        views: None,
-    };
+    let engagement = engagement(&obj);
     let mut d = Draft::new(SourceKind::Facebook, id, published_at);
     if comment {
         d.item_kind = ItemKind::Comment;
@@ -250,6 +265,26 @@ pub fn object_item(
     d.url = obj.permalink_url;
     d.engagement = engagement;
     d.finish(ctx)
+}
+
+/// Likes (all reactions), shares and replies of a post or comment, from whichever of its
+/// fields were requested.
+pub fn engagement(obj: &GraphObject) -> Engagement {
+    let total = |e: &Option<Edge>| {
+        e.as_ref()
+            .and_then(|e| e.summary.as_ref())
+            .and_then(|s| s.total_count)
+    };
+    Engagement {
+        likes: total(&obj.reactions)
+            .or_else(|| total(&obj.likes))
+            .or_else(|| total(&obj.like))
+            .or(obj.like_count)
+            .unwrap_or(0),
+        shares: obj.shares.as_ref().map_or(0, |s| s.count),
+        replies: total(&obj.comments).or(obj.comment_count).unwrap_or(0),
+        views: None,
+    }
 }
 
 /// Ids read from a permalink.

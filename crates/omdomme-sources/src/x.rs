@@ -237,7 +237,7 @@ pub fn tweet_to_item(
 }
 
 /// The creation time encoded in a tweet id (a snowflake).
-fn snowflake_time(id: &str) -> Option<Timestamp> {
+pub fn snowflake_time(id: &str) -> Option<Timestamp> {
     let n: u64 = id.parse().ok()?;
     let ms = (n >> 22) as i64 + 1_288_834_974_657;
     Timestamp::from_millisecond(ms).ok()

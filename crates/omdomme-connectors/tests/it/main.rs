@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod facebook;
 mod http;
 mod rss;
 mod support;
+mod x;

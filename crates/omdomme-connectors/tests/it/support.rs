@@ -50,3 +50,82 @@ pub fn fast_http() -> Http {
     )
     .expect("client")
 }
+
+/// One request as a [`recording`] server saw it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// The decoded query parameters, in order.
+    pub query: Vec<(String, String)>,
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The answer a [`recording`] server gives: status, headers, body.
+pub type Reply = (axum::http::StatusCode, Vec<(&'static str, String)>, String);
+
+/// A server that records every request and answers each with `respond`.
+pub async fn recording<F>(respond: F) -> (String, Arc<std::sync::Mutex<Vec<Seen>>>)
+where
+    F: Fn(&Seen) -> Reply + Send + Sync + 'static,
+{
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+    use axum::response::IntoResponse;
+
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let respond = Arc::new(respond);
+    let router = axum::Router::new().fallback(
+        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let log = log.clone();
+            let respond = respond.clone();
+            async move {
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                };
+                let request = Seen {
+                    method: method.to_string(),
+                    path: uri.path().to_owned(),
+                    query: url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect(),
+                    authorization: header("authorization"),
+                    content_type: header("content-type"),
+                    body: body.to_vec(),
+                };
+                let (status, extra, text) = respond(&request);
+                log.lock().unwrap().push(request);
+                let mut response_headers = HeaderMap::new();
+                response_headers
+                    .insert("content-type", HeaderValue::from_static("application/json"));
+                for (name, value) in extra {
+                    response_headers.insert(
+                        HeaderName::from_static(name),
+                        HeaderValue::from_str(&value).unwrap(),
+                    );
+                }
+                (status, response_headers, text).into_response()
+            }
+        },
+    );
+    (serve(router).await, seen)
+}
