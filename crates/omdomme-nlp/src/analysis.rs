@@ -56,6 +56,18 @@ pub(crate) struct Signals {
     pub words: usize,
 }
 
+/// What the lists say of one word by itself, the same wherever it stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct WordFacts {
+    /// Its valence, or that of a known word behind an intensifying head (`kjempefornøyd`).
+    pub valence: f32,
+    pub flags: u8,
+    /// Its language evidence ([`LangScore::word_evidence`]).
+    pub lang: [f32; 5],
+    /// Has a letter: a word of some language, not a number.
+    pub alphabetic: bool,
+}
+
 /// The lists and the workspace's brands. Cheap to build: the lists are shared by all.
 pub(crate) struct Analyzer {
     pub model: &'static Model,
@@ -66,6 +78,7 @@ pub(crate) struct Analyzer {
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub text: Analysed,
+    facts: Vec<WordFacts>,
     vals: Vec<TokVal>,
     joined: String,
     topic_hits: Vec<(usize, usize, omdomme_core::Topic)>,
@@ -102,9 +115,39 @@ impl Analyzer {
         self.model.words.get(word).map_or(0, |i| i.flags)
     }
 
+    /// What the lists say of a word or hashtag by itself.
+    pub fn word_facts(&self, word: &str) -> WordFacts {
+        let m = self.model;
+        let info = m.words.get(word);
+        WordFacts {
+            valence: match info {
+                Some(i) => i.valence,
+                None => compound_valence(m, word),
+            },
+            flags: info.map_or(0, |i| i.flags),
+            lang: LangScore::word_evidence(word, info),
+            // Numbers are not words of any language.
+            alphabetic: word.chars().any(char::is_alphabetic),
+        }
+    }
+
     /// The one pass over an item that every model reads: tokens, lexicon valence, language
     /// evidence, cue hits and brand matches.
     pub(crate) fn analyse(&self, item: &Item, s: &mut Scratch) -> Signals {
+        self.analyse_with(item, s, |a, out| {
+            out.extend(a.words().map(|w| self.word_facts(w)));
+        })
+    }
+
+    /// [`Analyzer::analyse`] with the facts of the words (and hashtags) of the tokenized
+    /// text appended in order by `facts`, which may remember them: the enricher's word
+    /// cache looks all of a text's words up at once.
+    pub(crate) fn analyse_with(
+        &self,
+        item: &Item,
+        s: &mut Scratch,
+        facts: impl FnOnce(&Analysed, &mut Vec<WordFacts>),
+    ) -> Signals {
         let m = self.model;
         let title = item.title.as_deref().filter(|t| !t.is_empty());
         let is_emoji = |c: char| m.emoji.contains_key(&c);
@@ -114,8 +157,11 @@ impl Analyzer {
             None => s.text.analyse(&[&item.text], is_emoji, is_emoticon),
         }
         let a = &s.text;
+        s.facts.clear();
+        facts(a, &mut s.facts);
+        let mut word_facts = s.facts.iter();
 
-        // One lookup per token feeds language, sentiment and questions.
+        // One lookup per word feeds language, sentiment and questions.
         let mut lang = LangScore::default();
         let mut question = false;
         let mut first_person = false;
@@ -125,16 +171,12 @@ impl Analyzer {
             let text = a.tok_str(t);
             let (valence, flags) = match t.kind {
                 TokKind::Word | TokKind::Hashtag => {
-                    let info = m.words.get(text);
-                    // Numbers are not words of any language.
-                    if t.kind == TokKind::Word && text.chars().any(char::is_alphabetic) {
+                    let f = word_facts.next().copied().unwrap_or_default();
+                    if t.kind == TokKind::Word && f.alphabetic {
                         words += 1;
-                        lang.add_word(text, info);
+                        lang.add(&f.lang);
                     }
-                    match info {
-                        Some(i) => (i.valence, i.flags),
-                        None => (compound_valence(m, text), 0),
-                    }
+                    (f.valence, f.flags)
                 }
                 TokKind::Emoji => (
                     text.chars()

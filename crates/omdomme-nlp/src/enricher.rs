@@ -61,16 +61,16 @@ pub(crate) struct Scratch {
     cache: WordCache,
 }
 
-/// Word-cache groups: the language model, and the text models per stemmer and sentiment
-/// model (both follow the language).
-const LANGUAGE_GROUP: u8 = 1;
+/// Word-cache groups (below [`crate::features::CACHE_GROUPS`]): the language model, and
+/// the text models per stemmer and sentiment model (both follow the language).
+const LANGUAGE_GROUP: usize = 0;
 
-fn text_group(lang: Lang) -> u8 {
+fn text_group(lang: Lang) -> usize {
     match lang {
-        Lang::Nb | Lang::Nn | Lang::Da => 2,
-        Lang::Sv => 3,
-        Lang::En => 4,
-        Lang::Other => 5,
+        Lang::Nb | Lang::Nn | Lang::Da => 1,
+        Lang::Sv => 2,
+        Lang::En => 3,
+        Lang::Other => 4,
     }
 }
 
@@ -105,8 +105,17 @@ impl NlpEnricher {
         &self.models
     }
 
+    /// The analysis of `item` into `s`, looking each word up in the word cache, whose
+    /// entries the scoring walks then read.
+    fn analyse_cached(&self, item: &Item, s: &mut Scratch) -> Signals {
+        let cache = &mut s.cache;
+        self.analyzer.analyse_with(item, &mut s.analysis, |a, out| {
+            cache.look_up(a, out, |w| self.analyzer.word_facts(w));
+        })
+    }
+
     fn enrich_one(&self, item: &mut Item, s: &mut Scratch) {
-        let signals = self.analyzer.analyse(item, &mut s.analysis);
+        let signals = self.analyse_cached(item, s);
         let lang = self.language(&signals, s);
         let brands = self.analyzer.matching_brands(item, lang, &mut s.analysis);
         let addressed =
@@ -158,7 +167,6 @@ impl NlpEnricher {
             &lid.header.spec,
             &s.analysis.text,
             None,
-            |_| 0,
             &mut s.scores,
         );
         s.signals.clear();
@@ -189,7 +197,6 @@ impl NlpEnricher {
             &m.topics.header.spec,
             &s.analysis.text,
             stemmer_for(lang),
-            |w| self.analyzer.word_flags(w),
             &mut s.scores,
         );
         let (sentiment_scores, rest) = s.scores.split_at_mut(3);
@@ -246,7 +253,7 @@ impl NlpEnricher {
     fn sentiment_of(&self, text: &str, item: &Item, lang: Lang, s: &mut Scratch) -> Sentiment {
         let mut segment = crate::text_item(text, item.source.kind);
         segment.kind = item.kind;
-        let signals = self.analyzer.analyse(&segment, &mut s.analysis);
+        let signals = self.analyse_cached(&segment, s);
         self.decide(&signals, lang, false, s).sentiment
     }
 
@@ -363,7 +370,14 @@ mod tests {
         for text in texts {
             for lang in [Lang::Nb, Lang::En] {
                 let item = crate::text_item(text, omdomme_core::SourceKind::Mastodon);
-                let signals = enricher.analyzer.analyse(&item, &mut s.analysis);
+                let signals = enricher.analyse_cached(&item, &mut s);
+                assert_eq!(
+                    signals.lang_evidence,
+                    enricher
+                        .analyzer
+                        .analyse(&item, &mut s.analysis)
+                        .lang_evidence
+                );
                 let ctx = Context {
                     lang,
                     addressed: true,

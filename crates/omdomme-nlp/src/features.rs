@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
+use crate::analysis::WordFacts;
 use crate::lexicon::NEGATOR;
 use crate::linear::Rows;
 use crate::text::{Analysed, TokKind};
@@ -87,6 +88,7 @@ pub(crate) struct Extractor {
     word_sum: Vec<f32>,
     char_sum: Vec<f32>,
     entry: Vec<f32>,
+    contexts: Vec<u32>,
 }
 
 /// Buffers for a word's character n-grams.
@@ -98,28 +100,31 @@ struct Grams {
 
 /// A feature as the token walk finds it.
 enum Found<'t> {
-    /// A word (or hashtag): its own features (word, stem, n-grams) depend on it alone.
-    Word(&'t str),
+    /// The `n`th word (or hashtag) of the text: its own features (word, stem, n-grams)
+    /// depend on it alone.
+    Word(usize, &'t str),
     /// A feature of the word block that depends on context (word pair, negated word,
     /// punctuation, emoji, link).
     Context(u32),
 }
 
 /// Walks the tokens as every feature-reading path does, so they cannot disagree on context.
+/// `negators` hears each word with its number, as [`Found::Word`] counts them.
 fn walk(
     spec: &FeatureSpec,
     a: &Analysed,
-    negators: impl Fn(&str) -> u8,
+    negators: impl Fn(usize, &str) -> u8,
     pair: &mut Vec<u8>,
     mut found: impl FnMut(Found<'_>),
 ) {
     let mut prev: &str = "<s>";
     let mut negation_left = 0u8;
+    let mut nth = 0usize;
     for t in &a.toks {
         let text = a.tok_str(t);
         match t.kind {
             TokKind::Word | TokKind::Hashtag => {
-                found(Found::Word(text));
+                found(Found::Word(nth, text));
                 if spec.bigrams {
                     pair.clear();
                     pair.extend_from_slice(prev.as_bytes());
@@ -130,12 +135,13 @@ fn walk(
                 if spec.negation && negation_left > 0 {
                     found(Found::Context(hash(Kind::Negated, text.as_bytes())));
                 }
-                negation_left = if negators(text) & NEGATOR != 0 {
+                negation_left = if negators(nth, text) & NEGATOR != 0 {
                     3
                 } else {
                     negation_left.saturating_sub(1)
                 };
                 prev = text;
+                nth += 1;
             }
             TokKind::Emoji | TokKind::Emoticon => {
                 found(Found::Context(hash(Kind::Token, text.as_bytes())));
@@ -203,19 +209,91 @@ impl Grams {
     }
 }
 
-/// What each word contributes by itself to every class of a group of models, so a word
-/// seen again costs one map lookup instead of some twenty hashed n-gram lookups per model.
-/// Keyed by the group and a 64-bit hash of the word (a collision between two of the few
-/// hundred thousand words a cache holds has odds near 2^-40); cleared when it grows large.
+/// Everything a word gives by itself, so a word seen again costs one map lookup per text:
+/// what the lists say of it ([`WordFacts`]) and, per group of models, what it contributes
+/// to every class (instead of some twenty hashed n-gram lookups per model).
+/// [`WordCache::look_up`] looks each word of a text up once, during the analysis; the
+/// scoring walks then read the entries by the word's number.
+/// Keyed by a 64-bit hash of the word (a collision between two of the few hundred thousand
+/// words a cache holds has odds near 2^-40); cleared when it grows large.
 #[derive(Default)]
 pub(crate) struct WordCache {
-    index: FxHashMap<(u8, u64), u32>,
-    /// Per word: word-block sums per class, n-gram sums per class, then the two counts.
+    index: FxHashMap<u64, u32>,
+    entries: Vec<Entry>,
+    /// Per word and group: word-block sums per class, n-gram sums per class, the two counts.
     arena: Vec<f32>,
+    /// The words (and hashtags) of the text analysed last, in order: their entries' slots,
+    /// copied so the walks read them in sequence instead of hopping over the entries.
+    words: Vec<TextWord>,
+    /// Their flags, in the same order.
+    flags: Vec<u8>,
 }
 
-/// Words a cache holds before it starts over: bounds its memory at a few tens of MB.
+#[derive(Clone, Copy)]
+struct Entry {
+    facts: WordFacts,
+    slots: Slots,
+}
+
+#[derive(Clone, Copy)]
+struct TextWord {
+    entry: u32,
+    slots: Slots,
+}
+
+/// Per group: where the word's contribution starts in the arena, or `NONE`.
+type Slots = [u32; CACHE_GROUPS];
+
+/// Groups of models a cache entry holds a contribution for (see the enricher).
+pub(crate) const CACHE_GROUPS: usize = 5;
+
+/// Words a cache holds before it starts over, and floats its contributions may take:
+/// bound its memory at a few tens of MB.
 const CACHE_WORDS: usize = 100_000;
+const CACHE_FLOATS: usize = 8 << 20;
+
+const NONE: u32 = u32::MAX;
+
+impl WordCache {
+    /// Looks up every word (and hashtag) of `a` at once, in order, computing what the cache
+    /// has not seen with `compute`; appends their facts to `out` and keeps their entries for
+    /// [`Extractor::score_cached`]. The lookups are independent, so the CPU overlaps them.
+    pub fn look_up(
+        &mut self,
+        a: &Analysed,
+        out: &mut Vec<WordFacts>,
+        compute: impl Fn(&str) -> WordFacts,
+    ) {
+        if self.entries.len() >= CACHE_WORDS || self.arena.len() >= CACHE_FLOATS {
+            self.index.clear();
+            self.entries.clear();
+            self.arena.clear();
+        }
+        self.words.clear();
+        self.flags.clear();
+        for word in a.words() {
+            let key = xxh3_64(word.as_bytes());
+            let entry = *self.index.entry(key).or_insert_with(|| {
+                self.entries.push(Entry {
+                    facts: compute(word),
+                    slots: [NONE; CACHE_GROUPS],
+                });
+                self.entries.len() as u32 - 1
+            });
+            self.words.push(TextWord {
+                entry,
+                slots: [NONE; CACHE_GROUPS],
+            });
+        }
+        for word in &mut self.words {
+            let e = self.entries.get(word.entry as usize);
+            let facts = e.map(|e| e.facts).unwrap_or_default();
+            word.slots = e.map_or([NONE; CACHE_GROUPS], |e| e.slots);
+            out.push(facts);
+            self.flags.push(facts.flags);
+        }
+    }
+}
 
 impl Extractor {
     /// Appends the features `spec` asks for of the analysed text to `out` (cleared first).
@@ -232,16 +310,22 @@ impl Extractor {
         out.items.clear();
         self.char_items.clear();
         let (items, chars, grams) = (&mut out.items, &mut self.char_items, &mut self.grams);
-        walk(spec, a, negators, &mut self.pair, |f| match f {
-            Found::Word(w) => grams.word_features(
-                spec,
-                w,
-                stemmer,
-                |h| items.push((h, 1.0)),
-                |h| chars.push((h, 1.0)),
-            ),
-            Found::Context(h) => items.push((h, 1.0)),
-        });
+        walk(
+            spec,
+            a,
+            |_, w| negators(w),
+            &mut self.pair,
+            |f| match f {
+                Found::Word(_, w) => grams.word_features(
+                    spec,
+                    w,
+                    stemmer,
+                    |h| items.push((h, 1.0)),
+                    |h| chars.push((h, 1.0)),
+                ),
+                Found::Context(h) => items.push((h, 1.0)),
+            },
+        );
         scale_block(&mut out.items, 1.0);
         scale_block(&mut self.char_items, spec.char_weight);
         out.items.extend_from_slice(&self.char_items);
@@ -250,18 +334,19 @@ impl Extractor {
 
     /// The scores of `models` (which all read `spec`), side by side in `out`, exactly as
     /// [`LinearModel::scores`] gives them on [`Extractor::extract`]'s features (without
-    /// signals), with each word's own features taken from `cache` (filled as needed).
-    /// `group` tells apart cache entries of different model groups and stemmers.
+    /// signals), with each word's own features taken from `cache` (filled as needed), which
+    /// must hold the words of `a` ([`WordCache::look_up`] during its analysis). `group`
+    /// (below [`CACHE_GROUPS`]) tells apart contributions of different model groups and
+    /// stemmers.
     #[allow(clippy::too_many_arguments)]
     pub fn score_cached(
         &mut self,
         cache: &mut WordCache,
-        group: u8,
+        group: usize,
         models: &impl Rows,
         spec: &FeatureSpec,
         a: &Analysed,
         stemmer: Option<&Stemmer>,
-        negators: impl Fn(&str) -> u8,
         out: &mut Vec<f32>,
     ) {
         let k = models.width();
@@ -271,23 +356,37 @@ impl Extractor {
         self.word_sum.resize(k, 0.0);
         self.char_sum.clear();
         self.char_sum.resize(k, 0.0);
-        if cache.index.len() >= CACHE_WORDS {
-            cache.index.clear();
-            cache.arena.clear();
-        }
         let (mut n_word, mut n_char) = (0f32, 0f32);
-        let (word_sum, char_sum, grams, entry) = (
+        self.contexts.clear();
+        let (word_sum, char_sum, grams, entry, contexts) = (
             &mut self.word_sum,
             &mut self.char_sum,
             &mut self.grams,
             &mut self.entry,
+            &mut self.contexts,
         );
+        let WordCache {
+            entries,
+            arena,
+            words,
+            flags,
+            ..
+        } = cache;
+        let flags = &*flags;
+        let negators = |nth: usize, _: &str| flags.get(nth).copied().unwrap_or(0);
         walk(spec, a, negators, &mut self.pair, |f| match f {
-            Found::Word(w) => {
-                let key = (group, xxh3_64(w.as_bytes()));
-                let at = match cache.index.get(&key) {
-                    Some(at) => *at as usize,
-                    None => {
+            Found::Word(nth, w) => {
+                let Some(word) = words.get_mut(nth) else {
+                    return;
+                };
+                let mut at = word.slots[group];
+                if at == NONE {
+                    // Not filled when the text was analysed: perhaps since (a word seen twice
+                    // in the text), else now.
+                    let Some(shared) = entries.get_mut(word.entry as usize) else {
+                        return;
+                    };
+                    if shared.slots[group] == NONE {
                         entry.clear();
                         entry.resize(2 * k + 2, 0.0);
                         let (mut nw, mut nc) = (0f32, 0f32);
@@ -307,13 +406,14 @@ impl Extractor {
                         );
                         entry[2 * k] = nw;
                         entry[2 * k + 1] = nc;
-                        let at = cache.arena.len();
-                        cache.arena.extend_from_slice(entry);
-                        cache.index.insert(key, at as u32);
-                        at
+                        shared.slots[group] = arena.len() as u32;
+                        arena.extend_from_slice(entry);
                     }
-                };
-                if let Some(e) = cache.arena.get(at..at + 2 * k + 2) {
+                    at = shared.slots[group];
+                    word.slots[group] = at;
+                }
+                let at = at as usize;
+                if let Some(e) = arena.get(at..at + 2 * k + 2) {
                     for (s, v) in word_sum.iter_mut().zip(&e[..k]) {
                         *s += v;
                     }
@@ -324,11 +424,13 @@ impl Extractor {
                     n_char += e[2 * k + 1];
                 }
             }
-            Found::Context(h) => {
-                models.add_row(h, 1.0, word_sum);
-                n_word += 1.0;
-            }
+            // Added below, in one run: the rows' memory reads then overlap.
+            Found::Context(h) => contexts.push(h),
         });
+        for &h in &self.contexts {
+            models.add_row(h, 1.0, &mut self.word_sum);
+        }
+        n_word += self.contexts.len() as f32;
         let word_scale = if n_word > 0.0 {
             1.0 / n_word.sqrt()
         } else {

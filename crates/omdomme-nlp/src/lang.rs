@@ -26,14 +26,22 @@ pub(crate) struct LangScore {
 }
 
 impl LangScore {
-    pub fn add_word(&mut self, word: &str, info: Option<&WordInfo>) {
+    /// A word's evidence: its weights in the lists, or else what its ending says.
+    pub fn word_evidence(word: &str, info: Option<&WordInfo>) -> [f32; 5] {
         match info {
-            Some(info) if info.lang.iter().any(|w| *w > 0.0) => {
-                for (s, w) in self.score.iter_mut().zip(info.lang) {
-                    *s += w;
-                }
+            Some(info) if info.lang.iter().any(|w| *w > 0.0) => info.lang,
+            _ => {
+                let mut own = LangScore::default();
+                own.add_ending(word);
+                own.score
             }
-            _ => self.add_ending(word),
+        }
+    }
+
+    /// Adds a word's evidence ([`LangScore::word_evidence`]).
+    pub fn add(&mut self, evidence: &[f32; 5]) {
+        for (s, w) in self.score.iter_mut().zip(evidence) {
+            *s += w;
         }
     }
 

@@ -12,7 +12,7 @@ use omdomme_core::{Lang, Stakeholder, Topic};
 
 use crate::analysis::Signals;
 use crate::features::{FeatureSpec, Features, signal_hash};
-use crate::linear::{LinearModel, ModelFileError, Rows, add_scaled};
+use crate::linear::{LinearModel, ModelFileError, Rows};
 
 /// One learned decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -256,10 +256,15 @@ pub(crate) fn task_features(
 }
 
 /// A sentiment model and the three dialog models side by side, bucket by bucket: the
-/// enricher reads all four with one memory access per feature instead of four.
+/// enricher reads all four with one memory access per feature instead of four. Weights stay
+/// the i16 steps of the model files (half the memory of f32, so more of the table stays in
+/// the CPU's caches), each column with its model's step: a weight read here is the very f32
+/// its model holds.
 #[derive(Clone, Debug)]
 pub struct TextTable {
-    weights: Vec<f32>,
+    weights: Vec<i16>,
+    /// Per column: its model's weight step.
+    scales: Vec<f32>,
     biases: Vec<f32>,
     mask: u32,
 }
@@ -271,11 +276,17 @@ impl TextTable {
         let mut weights = Vec::with_capacity(buckets * width);
         for bucket in 0..buckets {
             for m in models {
-                weights.extend_from_slice(m.bucket(bucket));
+                let scale = m.header.scale;
+                // Every weight is a whole number of steps (see `linear::assemble`).
+                weights.extend(m.bucket(bucket).iter().map(|w| (w / scale).round() as i16));
             }
         }
         TextTable {
             weights,
+            scales: models
+                .iter()
+                .flat_map(|m| std::iter::repeat_n(m.header.scale, m.classes()))
+                .collect(),
             biases: models.iter().flat_map(|m| m.header.bias.clone()).collect(),
             mask: buckets.saturating_sub(1) as u32,
         }
@@ -292,7 +303,13 @@ impl Rows for TextTable {
     }
 
     fn add_row(&self, h: u32, v: f32, out: &mut [f32]) {
-        add_scaled(&self.weights, self.biases.len(), h & self.mask, v, out);
+        let width = self.biases.len();
+        let at = (h & self.mask) as usize * width;
+        if let Some(row) = self.weights.get(at..at + width) {
+            for ((o, q), scale) in out.iter_mut().zip(row).zip(&self.scales) {
+                *o += f32::from(*q) * scale * v;
+            }
+        }
     }
 }
 

@@ -79,6 +79,14 @@ impl Analysed {
             .unwrap_or("")
     }
 
+    /// The words and hashtags, in order: what has features and facts of its own.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.toks
+            .iter()
+            .filter(|t| matches!(t.kind, TokKind::Word | TokKind::Hashtag))
+            .map(|t| self.tok_str(t))
+    }
+
     /// Lower-cases `parts` (title, then text) into the buffer and tokenizes it.
     pub fn analyse(
         &mut self,
