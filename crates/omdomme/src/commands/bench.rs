@@ -414,13 +414,17 @@ fn nlp(context: &Context, count: u64, vader: bool) -> anyhow::Result<()> {
     let plain = NlpEnricher::new(&without_brands)?;
     let models_mib = (proc_status_kib("VmRSS:").saturating_sub(before)) as f64 / 1024.0;
     let branded = NlpEnricher::new(&with_brands)?;
-    let branded_rate = enrich_rate(&branded, &mut items);
+    let (branded_rate, branded_cpu) = enrich_rate(&branded, &mut items);
     println!(
-        "with {} brand watch queries: {branded_rate:.0} posts/s on one thread",
-        with_brands.brands.len()
+        "with {} brand watch queries: {branded_rate:.0} posts/s on one thread{}",
+        with_brands.brands.len(),
+        per_cpu_second(branded_cpu)
     );
-    let rate = enrich_rate(&plain, &mut items);
-    println!("language, sentiment, topics, stakeholder, inquiry: {rate:.0} posts/s on one thread");
+    let (rate, cpu) = enrich_rate(&plain, &mut items);
+    println!(
+        "language, sentiment, topics, stakeholder, inquiry: {rate:.0} posts/s on one thread{}",
+        per_cpu_second(cpu)
+    );
     if vader {
         let dir = scratch_dir(context, "nlp");
         std::fs::create_dir_all(&dir)?;
@@ -444,14 +448,35 @@ fn nlp(context: &Context, count: u64, vader: bool) -> anyhow::Result<()> {
 
 /// Posts per second of `enricher` over `items`, after a warm-up, in the batches the
 /// ingest pipeline uses.
-fn enrich_rate(enricher: &NlpEnricher, items: &mut [Item]) -> f64 {
+/// Posts per second of wall-clock time, and per second of this thread's CPU time where the
+/// system tells it (on a busy machine the thread waits for a core, which the first counts).
+fn enrich_rate(enricher: &NlpEnricher, items: &mut [Item]) -> (f64, Option<f64>) {
     let warm = items.len().min(2_000);
     enricher.enrich(&mut items[..warm]);
+    let cpu_before = thread_cpu_seconds();
     let started = Instant::now();
     for batch in items.chunks_mut(4096) {
         enricher.enrich(batch);
     }
-    items.len() as f64 / started.elapsed().as_secs_f64()
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before)
+        .filter(|cpu| *cpu > 0.0);
+    let n = items.len() as f64;
+    (n / wall, cpu.map(|cpu| n / cpu))
+}
+
+/// This thread's time on a CPU so far, in seconds (Linux scheduler statistics).
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
+
+fn per_cpu_second(rate: Option<f64>) -> String {
+    rate.map(|r| format!(" ({r:.0} per second of CPU time)"))
+        .unwrap_or_default()
 }
 
 /// Posts per second of Python's VADER on the texts in `path`, one per line.
