@@ -67,6 +67,14 @@ struct CommitEnvelope<'a> {
 /// A post handed over: its `time_us` and a hash of who and which record.
 type Handed = (i64, u64);
 
+struct Pending {
+    cursor: Cursor,
+    /// The oldest event of the batch: where to start again if the very first batch was not
+    /// stored (there is no committed cursor to go back to then).
+    oldest_us: i64,
+    posts: Vec<Handed>,
+}
+
 /// The Jetstream consumer.
 pub struct Jetstream {
     source: SourceKey,
@@ -74,15 +82,18 @@ pub struct Jetstream {
     http: Http,
     filter: WatchFilter,
     socket: Option<Socket>,
-    /// The last batch handed over and its posts, until the next call says whether it was
-    /// stored.
-    pending: Option<(Cursor, Vec<Handed>)>,
+    /// The last batch handed over, until the next call says whether it was stored.
+    pending: Option<Pending>,
     /// Posts of stored batches from the last `rewind_us`, which a reconnect sees again.
     recent: VecDeque<Handed>,
     recent_keys: HashSet<Handed>,
     /// After a reconnect, events up to this `time_us` may have been handed over already.
     replaying_until: Option<i64>,
+    /// Where to reconnect when there is no committed cursor to resume from.
+    resume_from: Option<i64>,
+    /// Connections that broke before delivering anything, in a row: the reconnect backoff.
     drops_in_a_row: u32,
+    events_on_connection: u64,
     events_read: u64,
     batch_events: usize,
     batch_window: Duration,
@@ -109,7 +120,9 @@ impl Jetstream {
             recent: VecDeque::new(),
             recent_keys: HashSet::new(),
             replaying_until: None,
+            resume_from: None,
             drops_in_a_row: 0,
+            events_on_connection: 0,
             events_read: 0,
             batch_events: BATCH_EVENTS,
             batch_window: BATCH_WINDOW,
@@ -138,11 +151,12 @@ impl Jetstream {
     /// Settles the previous batch: stored (its posts join the recent ones) or not (the
     /// socket is dropped, so the next read starts again from the committed cursor).
     fn settle(&mut self, committed: Option<Cursor>) {
-        let Some((handed, posts)) = self.pending.take() else {
+        let Some(pending) = self.pending.take() else {
             return;
         };
+        let handed = pending.cursor;
         if committed == Some(handed) {
-            for post in posts {
+            for post in pending.posts {
                 if self.recent_keys.insert(post) {
                     self.recent.push_back(post);
                 }
@@ -155,6 +169,9 @@ impl Jetstream {
             }
         } else {
             self.socket = None;
+            if committed.is_none() {
+                self.resume_from = Some(pending.oldest_us);
+            }
         }
     }
 
@@ -168,11 +185,13 @@ impl Jetstream {
         let mut url = self.endpoint.clone();
         url.query_pairs_mut()
             .append_pair("wantedCollections", POST_COLLECTION);
-        if let Some(cursor) = committed {
-            url.query_pairs_mut().append_pair(
-                "cursor",
-                &(cursor.time_us - self.rewind_us).max(0).to_string(),
-            );
+        let from = match committed {
+            Some(cursor) => Some(cursor.time_us - self.rewind_us),
+            None => self.resume_from,
+        };
+        if let Some(from) = from {
+            url.query_pairs_mut()
+                .append_pair("cursor", &from.max(0).to_string());
         }
         match connect(
             &url,
@@ -186,6 +205,7 @@ impl Jetstream {
             Ok(socket) => {
                 self.socket = Some(socket);
                 self.replaying_until = committed.map(|c| c.time_us);
+                self.events_on_connection = 0;
                 Ok(())
             }
             Err(e) => {
@@ -207,6 +227,7 @@ struct Collecting {
     handed: Vec<Handed>,
     rejected: Vec<String>,
     newest: Option<i64>,
+    oldest: Option<i64>,
 }
 
 impl Jetstream {
@@ -223,6 +244,7 @@ impl Jetstream {
             }
         };
         batch.newest = Some(batch.newest.map_or(event.time_us, |n| n.max(event.time_us)));
+        batch.oldest = Some(batch.oldest.map_or(event.time_us, |o| o.min(event.time_us)));
         let Some(commit) = event.commit.filter(|_| event.kind == "commit") else {
             return;
         };
@@ -310,6 +332,7 @@ impl Connector for Jetstream {
             handed: Vec::new(),
             rejected: Vec::new(),
             newest: None,
+            oldest: None,
         };
         let deadline = Instant::now() + self.batch_window;
         let mut events = 0;
@@ -334,11 +357,13 @@ impl Connector for Jetstream {
                 Message::Text(text) => {
                     events += 1;
                     self.events_read += 1;
+                    self.events_on_connection += 1;
                     self.take(text.as_str(), &mut batch);
                 }
                 Message::Binary(_) => {
                     events += 1;
                     self.events_read += 1;
+                    self.events_on_connection += 1;
                     batch.rejected.push(
                         "a binary Jetstream message (compressed?); this consumer asks for JSON"
                             .to_owned(),
@@ -352,15 +377,23 @@ impl Connector for Jetstream {
             }
         }
         if self.socket.is_none() {
-            self.drops_in_a_row += 1;
-        } else if events > 0 {
-            self.drops_in_a_row = 0;
+            // A connection that delivered something was fine until now: reconnect at once.
+            // One that delivered nothing is a sign to back off.
+            if self.events_on_connection > 0 {
+                self.drops_in_a_row = 0;
+            } else {
+                self.drops_in_a_row += 1;
+            }
         }
         let cursor = batch.newest.map(|newest| Cursor {
             time_us: committed.map_or(newest, |c| c.time_us.max(newest)),
         });
-        if let Some(cursor) = cursor {
-            self.pending = Some((cursor, batch.handed));
+        if let (Some(cursor), Some(oldest_us)) = (cursor, batch.oldest) {
+            self.pending = Some(Pending {
+                cursor,
+                oldest_us,
+                posts: batch.handed,
+            });
         }
         Ok(Batch {
             items: batch.items,

@@ -4,5 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bluesky;
 mod http;
+mod mastodon;
+mod social_support;
 mod support;
