@@ -4,9 +4,12 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use tokio::net::TcpStream;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::error::{ConnectorError, ConnectorResult, ErrorKind};
@@ -76,5 +79,41 @@ pub(crate) async fn connect(
             ErrorKind::Unavailable,
             format!("cannot open the WebSocket to {host}: {e}"),
         )),
+    }
+}
+
+/// What [`receive`] got.
+pub(crate) enum Received {
+    /// A text message: one event.
+    Text(Utf8Bytes),
+    /// A binary message, which the platforms send only when asked to compress.
+    Binary,
+    /// The batch window passed with nothing more.
+    WindowOver,
+    /// The socket closed or broke; `socket` is now `None`, so the caller reconnects.
+    Closed,
+}
+
+/// The next event on `socket` before `deadline`; pings and pongs are answered and skipped.
+pub(crate) async fn receive(socket: &mut Option<Socket>, deadline: Instant) -> Received {
+    loop {
+        let Some(open) = socket.as_mut() else {
+            return Received::Closed;
+        };
+        match tokio::time::timeout_at(deadline, open.next()).await {
+            Err(_) => return Received::WindowOver,
+            Ok(Some(Ok(Message::Text(text)))) => return Received::Text(text),
+            Ok(Some(Ok(Message::Binary(_)))) => return Received::Binary,
+            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)))) => {}
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) => {
+                *socket = None;
+                return Received::Closed;
+            }
+            Ok(Some(Err(e))) => {
+                tracing::info!("the WebSocket broke off ({e}); reconnecting");
+                *socket = None;
+                return Received::Closed;
+            }
+        }
     }
 }

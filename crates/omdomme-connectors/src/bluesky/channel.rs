@@ -7,6 +7,7 @@ use omdomme_core::text::{TokenKind, tokens};
 use omdomme_core::{Engagement, SourceKind};
 use omdomme_sources::ImportContext;
 use omdomme_sources::bluesky::{POST_COLLECTION, post_view_item};
+use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use unicode_segmentation::UnicodeSegmentation;
@@ -140,17 +141,12 @@ impl BlueskyChannel {
         let url = method_url(self.session.pds(), "com.atproto.repo.createRecord")?;
         let response = self
             .session
-            .send(|tokens| {
-                Ok(self
-                    .http
-                    .client()
-                    .post(url.clone())
-                    .bearer_auth(tokens.access())
-                    .json(&json!({
-                        "repo": tokens.did,
-                        "collection": POST_COLLECTION,
-                        "record": record,
-                    })))
+            .call(Method::POST, &url, |tokens, request| {
+                request.json(&json!({
+                    "repo": tokens.did,
+                    "collection": POST_COLLECTION,
+                    "record": record,
+                }))
             })
             .await?;
         let created: Created = read_json(response).await?;
@@ -181,14 +177,10 @@ impl BlueskyChannel {
         let url = method_url(self.session.pds(), "com.atproto.repo.uploadBlob")?;
         let response = self
             .session
-            .send(|tokens| {
-                Ok(self
-                    .http
-                    .client()
-                    .post(url.clone())
-                    .bearer_auth(tokens.access())
+            .call(Method::POST, &url, |_, request| {
+                request
                     .header("content-type", &attachment.media_type)
-                    .body(attachment.bytes.clone()))
+                    .body(attachment.bytes.clone())
             })
             .await?;
         Ok(read_json::<Uploaded>(response).await?.blob)

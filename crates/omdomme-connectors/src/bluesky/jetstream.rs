@@ -7,20 +7,18 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::StreamExt;
 use omdomme_core::{Item, SourceKey, SourceKind};
 use omdomme_sources::ImportContext;
 use omdomme_sources::bluesky::{POST_COLLECTION, PostRecord, jetstream_post_item};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
 use url::Url;
 
 use super::filter::WatchFilter;
 use super::{Config, check, classify};
 use crate::error::{ConnectorError, ConnectorResult};
-use crate::websocket::{Socket, connect};
+use crate::websocket::{Received, Socket, connect, receive};
 use crate::{Batch, BuildContext, Connector, Http};
 
 /// A batch closes after this many events or this long, whichever is first.
@@ -337,30 +335,14 @@ impl Connector for Jetstream {
         let deadline = Instant::now() + self.batch_window;
         let mut events = 0;
         while events < self.batch_events {
-            let Some(socket) = self.socket.as_mut() else {
-                break;
-            };
-            let message = match tokio::time::timeout_at(deadline, socket.next()).await {
-                Err(_) => break,
-                Ok(Some(Ok(message))) => message,
-                Ok(Some(Err(e))) => {
-                    tracing::info!(source = %self.source, "Jetstream broke off ({e}); reconnecting");
-                    self.socket = None;
-                    break;
-                }
-                Ok(None) => {
-                    self.socket = None;
-                    break;
-                }
-            };
-            match message {
-                Message::Text(text) => {
+            match receive(&mut self.socket, deadline).await {
+                Received::Text(text) => {
                     events += 1;
                     self.events_read += 1;
                     self.events_on_connection += 1;
                     self.take(text.as_str(), &mut batch);
                 }
-                Message::Binary(_) => {
+                Received::Binary => {
                     events += 1;
                     self.events_read += 1;
                     self.events_on_connection += 1;
@@ -369,11 +351,7 @@ impl Connector for Jetstream {
                             .to_owned(),
                     );
                 }
-                Message::Close(_) => {
-                    self.socket = None;
-                    break;
-                }
-                _ => {}
+                Received::WindowOver | Received::Closed => break,
             }
         }
         if self.socket.is_none() {

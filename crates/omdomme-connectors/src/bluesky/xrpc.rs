@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use omdomme_core::Item;
 use omdomme_sources::ImportContext;
-use reqwest::{RequestBuilder, Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -107,12 +107,6 @@ pub(super) struct Tokens {
     pub(super) handle: String,
 }
 
-impl Tokens {
-    pub(super) fn access(&self) -> &str {
-        self.access.expose()
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SessionReply {
@@ -170,17 +164,28 @@ impl Session {
         Ok(fresh)
     }
 
-    /// Sends the request `build` makes with the session's tokens; on an expired or revoked
-    /// token renews the session once and sends again.
-    pub(super) async fn send(
+    /// Calls `method` on the PDS with the session's access token, `finish` adding the
+    /// rest (query, body); on an expired or revoked token renews the session once and calls
+    /// again.
+    pub(super) async fn call(
         &self,
-        build: impl Fn(&Tokens) -> ConnectorResult<RequestBuilder>,
+        http_method: Method,
+        url: &Url,
+        finish: impl Fn(&Tokens, RequestBuilder) -> RequestBuilder,
     ) -> ConnectorResult<Response> {
+        let request = |tokens: &Tokens| {
+            let request = self
+                .http
+                .client()
+                .request(http_method.clone(), url.clone())
+                .bearer_auth(tokens.access.expose());
+            finish(tokens, request)
+        };
         let tokens = self.tokens().await?;
-        match self.http.send(build(&tokens)?, classify).await {
+        match self.http.send(request(&tokens), classify).await {
             Err(e) if e.kind == ErrorKind::TokenExpired => {
                 let renewed = self.renew(&tokens).await?;
-                self.http.send(build(&renewed)?, classify).await
+                self.http.send(request(&renewed), classify).await
             }
             other => other,
         }
@@ -290,15 +295,7 @@ impl Reader {
             // The PDS proxies app.bsky.* calls to the AppView with the account's rights.
             Some(session) => {
                 let url = with_query(session.pds())?;
-                session
-                    .send(|tokens| {
-                        Ok(self
-                            .http
-                            .client()
-                            .get(url.clone())
-                            .bearer_auth(tokens.access()))
-                    })
-                    .await
+                session.call(Method::GET, &url, |_, request| request).await
             }
             None => {
                 let url = with_query(&self.appview)?;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use omdomme_sources::ImportContext;
 use omdomme_sources::mastodon::Frame;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use super::timeline::{Rest, Timeline, collect};
 use super::{Cursor, newer, write_cursor};
 use crate::Batch;
 use crate::error::ConnectorResult;
-use crate::websocket::{Socket, connect};
+use crate::websocket::{Received, Socket, connect, receive};
 
 /// A batch of live statuses closes after this many events or this long, whichever is first.
 const BATCH_EVENTS: usize = 200;
@@ -92,39 +92,21 @@ impl Live {
         let deadline = Instant::now() + BATCH_WINDOW;
         let mut events = 0;
         while events < BATCH_EVENTS {
-            let Some(socket) = self.socket.as_mut() else {
-                break;
-            };
-            let message = match tokio::time::timeout_at(deadline, socket.next()).await {
-                Err(_) => break,
-                Ok(Some(Ok(message))) => message,
-                Ok(Some(Err(e))) => {
-                    tracing::info!("the Mastodon stream broke off ({e}); reconnecting");
-                    self.socket = None;
-                    break;
+            match receive(&mut self.socket, deadline).await {
+                Received::Text(text) => {
+                    events += 1;
+                    self.take_event(
+                        text.as_str(),
+                        &ctx,
+                        &mut cursor,
+                        &mut seen,
+                        &mut items,
+                        &mut rejected,
+                    );
                 }
-                Ok(None) => {
-                    self.socket = None;
-                    break;
-                }
-            };
-            let text = match message {
-                Message::Text(text) => text,
-                Message::Close(_) => {
-                    self.socket = None;
-                    break;
-                }
-                _ => continue,
-            };
-            events += 1;
-            self.take_event(
-                text.as_str(),
-                &ctx,
-                &mut cursor,
-                &mut seen,
-                &mut items,
-                &mut rejected,
-            );
+                Received::Binary => {}
+                Received::WindowOver | Received::Closed => break,
+            }
         }
         let not_streamed = |t: &Timeline| !matches!(t, Timeline::Tag(_));
         if rest.has_timelines(not_streamed)

@@ -639,101 +639,107 @@ async fn post_failing(session: (StatusCode, Value), create: (StatusCode, Value))
 
 #[tokio::test]
 async fn each_error_says_what_to_do() {
-    let ok = (StatusCode::OK, session_reply());
-    let created = (
-        StatusCode::OK,
-        json!({"uri": "at://x/app.bsky.feed.post/1", "cid": "c"}),
-    );
-
-    let wrong_password = post_failing(
+    let ok = || (StatusCode::OK, session_reply());
+    let created = || {
         (
-            StatusCode::UNAUTHORIZED,
-            json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
-        ),
-        created.clone(),
-    )
-    .await;
-    assert_eq!(wrong_password.kind, ErrorKind::TokenExpired);
-    assert!(
-        wrong_password.message.contains("nordlys.bsky.social")
-            && wrong_password.message.contains("App passwords"),
-        "{}",
-        wrong_password.message
-    );
-    assert!(
-        !wrong_password.message.contains("app-pass\""),
-        "never the password"
-    );
-
-    let taken_down = post_failing(
+            StatusCode::OK,
+            json!({"uri": "at://x/app.bsky.feed.post/1", "cid": "c"}),
+        )
+    };
+    let xrpc =
+        |status, error: &str, message: &str| (status, json!({"error": error, "message": message}));
+    // (what createSession answers, what createRecord answers, the kind, words the advice has)
+    let cases = [
         (
-            StatusCode::BAD_REQUEST,
-            json!({"error": "AccountTakedown", "message": "Account has been taken down"}),
+            xrpc(
+                StatusCode::UNAUTHORIZED,
+                "AuthenticationRequired",
+                "Invalid identifier or password",
+            ),
+            created(),
+            ErrorKind::TokenExpired,
+            vec!["nordlys.bsky.social", "App passwords"],
         ),
-        created.clone(),
-    )
-    .await;
-    assert_eq!(taken_down.kind, ErrorKind::AccountSuspended);
-    let deactivated = post_failing(
-        (StatusCode::OK, json!({"accessJwt": "a", "refreshJwt": "r", "handle": "nordlys.bsky.social", "did": "did:plc:n", "active": false, "status": "suspended"})),
-        created.clone(),
-    )
-    .await;
-    assert_eq!(deactivated.kind, ErrorKind::AccountSuspended);
-    assert!(
-        deactivated.message.contains("suspended"),
-        "{}",
-        deactivated.message
-    );
-
-    let auth_missing = post_failing(
-        ok.clone(),
         (
-            StatusCode::UNAUTHORIZED,
-            json!({"error": "AuthMissing", "message": "Authentication Required"}),
+            xrpc(
+                StatusCode::BAD_REQUEST,
+                "AccountTakedown",
+                "Account has been taken down",
+            ),
+            created(),
+            ErrorKind::AccountSuspended,
+            vec!["taken down"],
         ),
-    )
-    .await;
-    assert_eq!(auth_missing.kind, ErrorKind::TokenExpired);
-    assert!(
-        auth_missing.message.contains("handle"),
-        "{}",
-        auth_missing.message
-    );
-
-    let retired = post_failing(
-        ok.clone(),
         (
-            StatusCode::NOT_IMPLEMENTED,
-            json!({"error": "MethodNotImplemented", "message": "Method Not Implemented"}),
+            (
+                StatusCode::OK,
+                json!({"accessJwt": "a", "refreshJwt": "r", "handle": "nordlys.bsky.social", "did": "did:plc:n", "active": false, "status": "suspended"}),
+            ),
+            created(),
+            ErrorKind::AccountSuspended,
+            vec!["suspended"],
         ),
-    )
-    .await;
-    assert_eq!(retired.kind, ErrorKind::EndpointRetired);
-    assert!(retired.message.contains("retired"), "{}", retired.message);
-
-    let limited = post_failing(
-        ok.clone(),
         (
-            StatusCode::TOO_MANY_REQUESTS,
-            json!({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}),
+            ok(),
+            xrpc(
+                StatusCode::UNAUTHORIZED,
+                "AuthMissing",
+                "Authentication Required",
+            ),
+            ErrorKind::TokenExpired,
+            vec!["handle"],
         ),
-    )
-    .await;
-    assert_eq!(limited.kind, ErrorKind::RateLimited);
-    assert_eq!(limited.retry_after, Some(Duration::from_secs(600)));
-
-    let invalid = post_failing(
-        ok,
-        (StatusCode::BAD_REQUEST, json!({"error": "InvalidRequest", "message": "Record/text must not be longer than 300 graphemes"})),
-    )
-    .await;
-    assert_eq!(invalid.kind, ErrorKind::BadPayload);
-    assert!(
-        invalid.message.contains("300 graphemes"),
-        "{}",
-        invalid.message
-    );
+        (
+            ok(),
+            xrpc(
+                StatusCode::NOT_IMPLEMENTED,
+                "MethodNotImplemented",
+                "Method Not Implemented",
+            ),
+            ErrorKind::EndpointRetired,
+            vec!["retired"],
+        ),
+        (
+            ok(),
+            xrpc(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RateLimitExceeded",
+                "Rate Limit Exceeded",
+            ),
+            ErrorKind::RateLimited,
+            vec!["429"],
+        ),
+        (
+            ok(),
+            xrpc(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequest",
+                "Record/text must not be longer than 300 graphemes",
+            ),
+            ErrorKind::BadPayload,
+            vec!["300 graphemes"],
+        ),
+    ];
+    for (session, create, kind, words) in cases {
+        let limited = create.0 == StatusCode::TOO_MANY_REQUESTS;
+        let error = post_failing(session, create).await;
+        assert_eq!(error.kind, kind, "{}", error.message);
+        for word in words {
+            assert!(
+                error.message.contains(word),
+                "{word:?} in {}",
+                error.message
+            );
+        }
+        assert!(!error.message.contains("app-pass"), "never the password");
+        if limited {
+            assert_eq!(
+                error.retry_after,
+                Some(Duration::from_secs(600)),
+                "the reset is returned, not slept"
+            );
+        }
+    }
 }
 
 #[test]
