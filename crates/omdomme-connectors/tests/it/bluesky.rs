@@ -40,6 +40,15 @@ fn recording() -> Arc<Recording> {
     Arc::new(Recording::parse(&fixture("bluesky/jetstream_v1_corpus.jsonl")).unwrap())
 }
 
+/// Serves the whole recording once on each connection, breaking off after `drop_after`.
+async fn replaying(recording: &Arc<Recording>, drop_after: Option<u64>) -> replay::ReplayServer {
+    let options = ReplayOptions {
+        total: recording.len() as u64,
+        drop_after,
+    };
+    replay::serve(recording.clone(), options).await.unwrap()
+}
+
 fn config(jetstream: &str) -> Config {
     Config {
         name: "firehose".into(),
@@ -67,15 +76,7 @@ fn time_us(cursor: &str) -> i64 {
 #[tokio::test]
 async fn jetstream_keeps_only_posts_a_watch_query_matches() {
     let recording = recording();
-    let server = replay::serve(
-        recording.clone(),
-        ReplayOptions {
-            total: recording.len() as u64,
-            drop_after: None,
-        },
-    )
-    .await
-    .unwrap();
+    let server = replaying(&recording, None).await;
     let error = Jetstream::new(&config(&server.url), &context(None, &[]))
         .err()
         .expect("no watch query");
@@ -130,15 +131,7 @@ async fn jetstream_keeps_only_posts_a_watch_query_matches() {
 #[tokio::test]
 async fn jetstream_resumes_after_drops_with_no_loss_and_no_repeats() {
     let recording = recording();
-    let server = replay::serve(
-        recording.clone(),
-        ReplayOptions {
-            total: recording.len() as u64,
-            drop_after: Some(40),
-        },
-    )
-    .await
-    .unwrap();
+    let server = replaying(&recording, Some(40)).await;
     let rewind = Duration::from_millis(50);
     let mut consumer = Jetstream::new(&config(&server.url), &context(None, &[QUERY]))
         .unwrap()
@@ -184,15 +177,7 @@ async fn jetstream_resumes_after_drops_with_no_loss_and_no_repeats() {
 #[tokio::test]
 async fn a_batch_that_was_not_stored_is_read_again() {
     let recording = recording();
-    let server = replay::serve(
-        recording.clone(),
-        ReplayOptions {
-            total: recording.len() as u64,
-            drop_after: None,
-        },
-    )
-    .await
-    .unwrap();
+    let server = replaying(&recording, None).await;
     let mut consumer = Jetstream::new(&config(&server.url), &context(None, &[QUERY]))
         .unwrap()
         .with_batches(100, Duration::from_secs(2))
@@ -224,15 +209,7 @@ async fn malformed_events_are_rejected_and_the_stream_goes_on() {
         r#"{"did":"did:plc:cut","time_us":1783175888100002,"kind":"commit","commit":{"rev""#;
     lines.splice(10..10, [no_date, not_a_post, truncated, "not json at all"]);
     let recording = Arc::new(Recording::parse(&lines.join("\n")).unwrap());
-    let server = replay::serve(
-        recording.clone(),
-        ReplayOptions {
-            total: recording.len() as u64,
-            drop_after: None,
-        },
-    )
-    .await
-    .unwrap();
+    let server = replaying(&recording, None).await;
     let mut consumer = Jetstream::new(&config(&server.url), &context(None, &[QUERY]))
         .unwrap()
         .with_batches(1_000, Duration::from_secs(2));
