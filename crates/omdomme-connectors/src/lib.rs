@@ -25,6 +25,7 @@ pub mod rss;
 pub mod runner;
 pub mod secret;
 pub mod spec;
+mod websocket;
 pub mod x;
 
 pub use channel::{Attachment, Channel, OutboundPost, Posted};

@@ -26,7 +26,8 @@ use serde_json::Value;
 use crate::ImportContext;
 use crate::common::{Draft, ParseError, parse_timestamp};
 
-const POST_COLLECTION: &str = "app.bsky.feed.post";
+/// The collection (NSID) of post records.
+pub const POST_COLLECTION: &str = "app.bsky.feed.post";
 
 /// A Jetstream v1 event.
 #[derive(Clone, Debug, Deserialize)]
@@ -142,20 +143,36 @@ pub fn jetstream_item(ev: JetstreamEvent, ctx: &ImportContext) -> Option<Result<
     {
         return None;
     }
-    let uri = format!("at://{}/{POST_COLLECTION}/{}", ev.did, commit.rkey);
     let Some(record) = commit.record else {
+        let uri = post_uri(&ev.did, &commit.rkey);
         return Some(Err(ParseError::missing("commit.record").context(uri)));
     };
-    let result = serde_json::from_value::<PostRecord>(record)
-        .map_err(ParseError::from)
-        .and_then(|rec| {
-            let author = Author {
-                handle: ev.did.clone(),
-                ..Author::default()
-            };
-            post_item(uri.clone(), rec, author, Engagement::default(), ctx)
-        });
-    Some(result.map_err(|e| e.context(&uri)))
+    Some(
+        serde_json::from_value::<PostRecord>(record)
+            .map_err(|e| ParseError::from(e).context(post_uri(&ev.did, &commit.rkey)))
+            .and_then(|rec| jetstream_post_item(&ev.did, &commit.rkey, rec, ctx)),
+    )
+}
+
+/// The at-uri of the post `rkey` in the repository `did`.
+pub fn post_uri(did: &str, rkey: &str) -> String {
+    format!("at://{did}/{POST_COLLECTION}/{rkey}")
+}
+
+/// A post record created by `did` under `rkey`, as Jetstream carries it, as an item. For
+/// consumers that read the event envelope themselves and parse only the records they keep.
+pub fn jetstream_post_item(
+    did: &str,
+    rkey: &str,
+    record: PostRecord,
+    ctx: &ImportContext,
+) -> Result<Item, ParseError> {
+    let uri = post_uri(did, rkey);
+    let author = Author {
+        handle: did.to_owned(),
+        ..Author::default()
+    };
+    post_item(uri.clone(), record, author, Engagement::default(), ctx).map_err(|e| e.context(uri))
 }
 
 fn parse_v2_frame(value: Value, ctx: &ImportContext) -> Option<Result<Item, ParseError>> {

@@ -80,6 +80,9 @@ pub struct Notification {
 /// A WebSocket streaming frame.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Frame {
+    /// The subscription the event belongs to: `["hashtag", "nordlys"]`, `["public"]`.
+    #[serde(default)]
+    pub stream: Vec<String>,
     pub event: String,
     #[serde(default)]
     pub payload: Option<Value>,

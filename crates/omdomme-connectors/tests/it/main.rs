@@ -4,8 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bluesky;
 mod facebook;
 mod http;
+mod mastodon;
 mod rss;
+mod social_support;
 mod support;
 mod x;

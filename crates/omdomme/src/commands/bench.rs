@@ -1,4 +1,4 @@
-//! `omdomme bench ingest|query`: speed on generated data, measured the way users feel it.
+//! `omdomme bench ingest|query|nlp|jetstream`: speed on generated data, measured the way users feel it.
 //! The last line of each bench has a fixed shape that scripts read; keep it.
 
 use std::io::Write;
@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::Subcommand;
 use jiff::{SignedDuration, Timestamp};
+use omdomme_connectors::bluesky::replay::{self, Recording, ReplayOptions};
+use omdomme_connectors::bluesky::{self, Jetstream};
+use omdomme_connectors::{BuildContext, Connector, Http, RetryPolicy, WatchQuery};
 use omdomme_core::{BrandId, Item, Query, SentimentLabel, Workspace};
 use omdomme_demo::DemoOptions;
 use omdomme_nlp::{Enricher, NlpEnricher};
@@ -42,6 +45,18 @@ pub enum BenchCommand {
         #[arg(long)]
         vader: bool,
     },
+    /// The Bluesky firehose consumer: recorded Jetstream events replayed from a local
+    /// WebSocket at full speed, filtered by watch queries into batches, on one core.
+    Jetstream {
+        #[arg(long, default_value_t = 500_000)]
+        events: u64,
+        /// JSON Lines of recorded Jetstream events, repeated as often as needed.
+        #[arg(
+            long,
+            default_value = "../shared/fixtures/bluesky/jetstream_v1_corpus.jsonl"
+        )]
+        recording: PathBuf,
+    },
 }
 
 pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()> {
@@ -49,6 +64,7 @@ pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()>
         BenchCommand::Ingest { items } => ingest(context, items).await,
         BenchCommand::Query { items, iterations } => query(context, items, iterations).await,
         BenchCommand::Nlp { posts, vader } => nlp(context, posts, vader),
+        BenchCommand::Jetstream { events, recording } => jetstream(events, &recording),
     }
 }
 
@@ -500,4 +516,140 @@ print(len(texts) / (time.perf_counter() - start))\n";
         String::from_utf8_lossy(&output.stderr).trim()
     );
     Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
+}
+
+/// Matches words that are common in the recorded posts, so the bench also builds items and
+/// not only drops events (the demo brands' queries match none of them).
+const JETSTREAM_BENCH_QUERY: &str = "government OR election OR show OR #HowToTellAiToShutUp";
+
+fn jetstream(events: u64, recording: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(recording).with_context(|| {
+        format!(
+            "reading the Jetstream recording {} (run from the repository root, or pass --recording)",
+            recording.display()
+        )
+    })?;
+    let recording = Arc::new(Recording::parse(&text).map_err(anyhow::Error::msg)?);
+    let mut watch = omdomme_demo::workspace()
+        .brands
+        .iter()
+        .map(|brand| {
+            Ok(WatchQuery {
+                brand: brand.id.clone(),
+                text: brand.query.clone(),
+                query: brand.parsed_query()?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    watch.push(WatchQuery {
+        brand: BrandId("bench".to_owned()),
+        text: JETSTREAM_BENCH_QUERY.to_owned(),
+        query: Query::parse(JETSTREAM_BENCH_QUERY)?,
+    });
+    println!(
+        "replaying {events} events ({} recorded, repeated) against {} watch queries",
+        recording.len(),
+        watch.len()
+    );
+
+    // The server gets a thread of its own, so the consumer's thread is the one measured.
+    let (url_sender, url_receiver) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || -> anyhow::Result<()> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async move {
+            let options = ReplayOptions {
+                total: events,
+                drop_after: None,
+            };
+            let server = replay::serve(recording, options).await?;
+            url_sender.send(server.url.clone())?;
+            stopped.await.ok();
+            Ok(())
+        })
+    });
+    let url = url_receiver
+        .recv()
+        .context("the replay server did not start")?;
+    let consumer = std::thread::spawn(move || -> anyhow::Result<ConsumerRun> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(consume(url, watch, events))
+    });
+    let run = consumer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the consumer thread panicked"))??;
+    stop.send(()).ok();
+    server
+        .join()
+        .map_err(|_| anyhow::anyhow!("the replay server thread panicked"))??;
+
+    let rate = run.events as f64 / run.elapsed.as_secs_f64();
+    println!(
+        "{} events in {:.2} s in {} batches: {} matching posts handed over, {} rejected",
+        run.events,
+        run.elapsed.as_secs_f64(),
+        run.batches,
+        run.matched,
+        run.rejected
+    );
+    println!("jetstream: {rate:.0} events/s");
+    Ok(())
+}
+
+struct ConsumerRun {
+    events: u64,
+    elapsed: Duration,
+    batches: u64,
+    matched: u64,
+    rejected: u64,
+}
+
+/// Reads `events` events through the consumer, committing each batch's cursor at once.
+async fn consume(url: String, watch: Vec<WatchQuery>, events: u64) -> anyhow::Result<ConsumerRun> {
+    let clock: omdomme_connectors::Clock = Arc::new(crate::clock::now);
+    let context = BuildContext {
+        http: Http::new(RetryPolicy::default(), clock)?,
+        credential: None,
+        watch,
+    };
+    let config = bluesky::Config {
+        name: "bench".to_owned(),
+        listen: bluesky::Listen::Jetstream,
+        jetstream: Some(url),
+        appview: None,
+        pds: None,
+        handle: None,
+        interval_secs: None,
+    };
+    let mut consumer = Jetstream::new(&config, &context)?;
+    let mut run = ConsumerRun {
+        events: 0,
+        elapsed: Duration::ZERO,
+        batches: 0,
+        matched: 0,
+        rejected: 0,
+    };
+    let mut cursor: Option<String> = None;
+    let started = Instant::now();
+    while consumer.events_read() < events {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(600),
+            "the consumer read only {} of {events} events in 10 minutes",
+            consumer.events_read()
+        );
+        let batch = consumer.next_batch(cursor.as_deref()).await?;
+        run.batches += 1;
+        run.matched += batch.items.len() as u64;
+        run.rejected += batch.rejected.len() as u64;
+        if batch.cursor.is_some() {
+            cursor = batch.cursor;
+        }
+    }
+    run.elapsed = started.elapsed();
+    run.events = consumer.events_read();
+    Ok(run)
 }
