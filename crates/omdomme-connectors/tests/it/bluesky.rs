@@ -16,8 +16,7 @@ use omdomme_connectors::bluesky::{self, Config, Jetstream, Listen};
 use omdomme_connectors::{Attachment, Connector, ConnectorError, ErrorKind, OutboundPost};
 use serde_json::{Value, json};
 
-use crate::social_support::{context, serve_recorded};
-use crate::support::fixture;
+use crate::support::{context, fixture, serve_recorded};
 
 const QUERY: &str = "government OR election OR show";
 
@@ -369,9 +368,9 @@ async fn search_pages_with_cursors_and_signs_in_when_the_appview_refuses() {
         Some("Bearer access-2"),
         "renewed and sent again"
     );
-    assert_eq!(searches[1].param("q"), ["again"]);
-    assert_eq!(searches[1].param("sort"), ["latest"]);
-    assert_eq!(searches[2].param("cursor"), ["page2"]);
+    assert_eq!(searches[1].params("q"), ["again"]);
+    assert_eq!(searches[1].params("sort"), ["latest"]);
+    assert_eq!(searches[2].params("cursor"), ["page2"]);
     assert_eq!(
         requests
             .to("/pds/xrpc/com.atproto.server.createSession")
@@ -382,7 +381,7 @@ async fn search_pages_with_cursors_and_signs_in_when_the_appview_refuses() {
     let next = signed_in.next_batch(batch.cursor.as_deref()).await.unwrap();
     let searches = requests.to("/pds/xrpc/app.bsky.feed.searchPosts");
     assert_eq!(
-        searches.last().unwrap().param("since"),
+        searches.last().unwrap().params("since"),
         ["1970-01-01T00:00:00.000Z"]
     );
     assert!(next.caught_up);
@@ -413,7 +412,7 @@ async fn a_thread_is_read_with_all_its_posts() {
     let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
     assert_eq!(texts, ["again", "of course", "hear that", "thanks bob"]);
     assert_eq!(items[0].engagement.likes, 3);
-    assert_eq!(requests.all()[0].param("uri"), ["record(0)"]);
+    assert_eq!(requests.all()[0].params("uri"), ["record(0)"]);
 }
 
 fn channel_config(base: &str) -> Config {
@@ -533,7 +532,7 @@ async fn posting_replying_and_engagement_as_the_lexicons_describe() {
         .await
         .unwrap();
     let lookup = &requests.to("/appview/xrpc/app.bsky.feed.getPosts")[0];
-    assert_eq!(lookup.param("uris"), [PARENT]);
+    assert_eq!(lookup.params("uris"), [PARENT]);
     let reply = requests.to("/pds/xrpc/com.atproto.repo.createRecord")[1].json();
     assert_eq!(
         reply["record"]["reply"],

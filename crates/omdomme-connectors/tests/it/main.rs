@@ -9,6 +9,5 @@ mod facebook;
 mod http;
 mod mastodon;
 mod rss;
-mod social_support;
 mod support;
 mod x;

@@ -18,8 +18,7 @@ use omdomme_connectors::{
 };
 use serde_json::{Value, json};
 
-use crate::social_support::{Requests, context, serve_recorded};
-use crate::support::{fixed_clock, fixture};
+use crate::support::{Requests, context, fixed_clock, fixture, serve_recorded};
 
 fn docs_statuses() -> Vec<Value> {
     serde_json::from_str(&fixture(
@@ -173,10 +172,10 @@ async fn first_run_reads_back_a_bounded_number_of_pages_then_only_newer_ones() {
     );
     let pages = requests.to("/api/v1/timelines/tag/test");
     assert_eq!(pages.len(), 2);
-    assert_eq!(pages[0].param("limit"), ["40"]);
-    assert!(pages[0].param("max_id").is_empty());
+    assert_eq!(pages[0].params("limit"), ["40"]);
+    assert!(pages[0].params("max_id").is_empty());
     // The second page is the Link header's rel="next": older than the first page's oldest.
-    assert_eq!(pages[1].param("max_id"), ["108914430312582020"]);
+    assert_eq!(pages[1].params("max_id"), ["108914430312582020"]);
 
     for n in 1..=4 {
         instance.add(new_status(n, &format!("nytt innlegg {n}")));
@@ -190,7 +189,7 @@ async fn first_run_reads_back_a_bounded_number_of_pages_then_only_newer_ones() {
     );
     assert!(second.caught_up);
     let newer = requests.to("/api/v1/timelines/tag/test");
-    assert_eq!(newer[2].param("min_id"), ["109348684737626801"]);
+    assert_eq!(newer[2].params("min_id"), ["109348684737626801"]);
     // Then rel="prev" until an empty page.
     assert_eq!(newer.len(), 5, "min_id page, prev page, empty prev page");
     let cursor = second.cursor.unwrap();
@@ -272,12 +271,12 @@ async fn accounts_are_looked_up_once_and_search_sends_the_token() {
         "looked up once"
     );
     let searches = requests.to("/api/v2/search");
-    assert_eq!(searches[0].param("q"), ["nordlys energi"]);
-    assert_eq!(searches[0].param("type"), ["statuses"]);
+    assert_eq!(searches[0].params("q"), ["nordlys energi"]);
+    assert_eq!(searches[0].params("type"), ["statuses"]);
     assert_eq!(searches[0].header("authorization"), Some("Bearer tok-123"));
-    assert_eq!(searches[1].param("min_id"), ["108914327388663283"]);
+    assert_eq!(searches[1].params("min_id"), ["108914327388663283"]);
     let statuses = requests.to("/api/v1/accounts/14715/statuses");
-    assert_eq!(statuses[1].param("min_id"), ["108914430312582020"]);
+    assert_eq!(statuses[1].params("min_id"), ["108914430312582020"]);
 
     config.accounts = vec!["ghost@mastodon.social".into()];
     config.search.clear();
@@ -592,16 +591,16 @@ async fn a_stream_that_drops_resumes_from_the_committed_cursor_without_loss_or_r
     assert_eq!(connections.load(Ordering::SeqCst), 2);
 
     let sockets = requests.to("/api/v1/streaming");
-    assert_eq!(sockets[0].param("stream"), ["hashtag"]);
-    assert_eq!(sockets[0].param("tag"), ["test"]);
+    assert_eq!(sockets[0].params("stream"), ["hashtag"]);
+    assert_eq!(sockets[0].params("tag"), ["test"]);
     assert_eq!(sockets[0].header("authorization"), Some("Bearer tok-live"));
     let timeline = requests.to("/api/v1/timelines/tag/test");
     let after_drop = timeline
         .iter()
-        .find(|r| !r.param("min_id").is_empty())
+        .find(|r| !r.params("min_id").is_empty())
         .expect("a gap fill from the cursor");
     assert_eq!(
-        after_drop.param("min_id"),
+        after_drop.params("min_id"),
         [format!("{}", 200_000_000_000_000_000u64 + 1)]
     );
 }
