@@ -193,6 +193,11 @@ impl Http {
             let (client, built) = this_try.build_split();
             let built = built.map_err(|e| ConnectorError::config(format!("bad request: {e}")))?;
             let host = built.url().host_str().unwrap_or_default().to_owned();
+            // A post that timed out or met a 5xx may still have been made: sending it again
+            // could publish it twice, so only requests that are safe to repeat are retried
+            // then. A 429 or a refused connection means nothing was done; those always are.
+            let repeatable =
+                built.method().is_idempotent() || built.headers().contains_key("idempotency-key");
             self.wait_for_window(&host).await?;
             let wait = match client.execute(built).await {
                 Err(e) => {
@@ -203,10 +208,14 @@ impl Http {
                     } else {
                         "failed"
                     };
-                    last_error = Some(ConnectorError::new(
+                    let error = ConnectorError::new(
                         ErrorKind::Unavailable,
                         format!("request to {host} {what}: {}", error_chain(&e)),
-                    ));
+                    );
+                    if !repeatable && !e.is_connect() {
+                        return Err(not_repeated(error));
+                    }
+                    last_error = Some(error);
                     self.backoff(attempt)
                 }
                 Ok(response) => {
@@ -236,7 +245,11 @@ impl Http {
                         );
                         told.unwrap_or_else(|| self.backoff(attempt))
                     } else if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
-                        last_error = Some(classify(&failure(response).await));
+                        let error = classify(&failure(response).await);
+                        if !repeatable {
+                            return Err(not_repeated(error));
+                        }
+                        last_error = Some(error);
                         told.unwrap_or_else(|| self.backoff(attempt))
                     } else {
                         return Err(classify(&failure(response).await));
@@ -299,6 +312,13 @@ impl Http {
             windows.insert(host.to_owned(), Instant::now() + reset_in);
         }
     }
+}
+
+fn not_repeated(mut error: ConnectorError) -> ConnectorError {
+    error.message.push_str(
+        "; the platform may or may not have done what was asked, so it was not sent again: check before retrying",
+    );
+    error
 }
 
 async fn failure(response: Response) -> Failure {

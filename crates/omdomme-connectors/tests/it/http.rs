@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use omdomme_connectors::http::{classify, read_json};
 use omdomme_connectors::{ErrorKind, Http, RetryPolicy};
 
@@ -141,4 +141,51 @@ async fn timeouts_and_truncated_json() {
     let error = fetch(&fast_http(), &base).await.expect_err("truncated");
     assert_eq!(error.kind, ErrorKind::BadPayload);
     assert!(error.message.contains("JSON"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn a_post_that_may_have_been_made_is_not_sent_twice() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counted = calls.clone();
+    let router = Router::new().route(
+        "/",
+        post(move || {
+            let calls = counted.clone();
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                (StatusCode::BAD_GATEWAY, "")
+            }
+        }),
+    );
+    let base = serve(router).await;
+    let http = fast_http();
+    let error = http
+        .send(
+            http.client().post(format!("{base}/")).body("hello"),
+            classify,
+        )
+        .await
+        .expect_err("502");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "a plain POST is not repeated"
+    );
+    assert!(
+        error.message.contains("check before retrying"),
+        "{}",
+        error.message
+    );
+
+    // With an idempotency key the platform drops a repeat, so retrying is safe.
+    let _ = http
+        .send(
+            http.client()
+                .post(format!("{base}/"))
+                .header("idempotency-key", "story-7-post-1")
+                .body("hello"),
+            classify,
+        )
+        .await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1 + 4);
 }
