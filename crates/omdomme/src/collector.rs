@@ -19,7 +19,7 @@ use omdomme_connectors::secret::SECRET_KEY_ENV;
 use omdomme_connectors::{
     BuildContext, Clock, Connector, Http, RetryPolicy, SecretKey, SourceSpec, WatchQuery,
 };
-use omdomme_core::{Item, Query, SourceHealth, SourceKey, Workspace, WorkspaceId};
+use omdomme_core::{Item, Query, SourceHealth, SourceKey, SourceKind, Workspace, WorkspaceId};
 use omdomme_nlp::{Enricher, NlpEnricher};
 use omdomme_store::{SourceDefinition, SourceOrigin, SourceRecord, Store};
 use omdomme_web::Enrichers;
@@ -298,8 +298,8 @@ fn watch_queries(workspace: &Workspace) -> Vec<WatchQuery> {
         .collect()
 }
 
-/// The connector of a stored source; `Ok(None)` for a webhook. The error is a health
-/// error's kind and message.
+/// The connector of a stored source; `Ok(None)` for a webhook, which is pushed to. The
+/// error is a health error's kind and message.
 async fn build(
     store: &dyn Store,
     record: &SourceRecord,
@@ -308,11 +308,9 @@ async fn build(
     options: &CollectOptions,
 ) -> Result<Option<Box<dyn Connector>>, (&'static str, String)> {
     let config = |message: String| ("config", message);
-    let spec: SourceSpec = serde_json::from_value(record.spec.clone()).map_err(|e| {
-        config(format!(
-            "the stored definition does not read ({e}); define the source again"
-        ))
-    })?;
+    if record.key.kind == SourceKind::Webhook {
+        return Ok(None);
+    }
     let credential = if record.has_credential {
         let key = key.ok_or_else(|| {
             config(format!(
@@ -332,6 +330,11 @@ async fn build(
     } else {
         None
     };
+    let spec: SourceSpec = serde_json::from_value(record.spec.clone()).map_err(|e| {
+        config(format!(
+            "the stored definition does not read ({e}); define the source again"
+        ))
+    })?;
     let ctx = BuildContext {
         http: options.http.clone(),
         credential,
