@@ -23,17 +23,13 @@ fn nordlys() -> WorkspaceId {
 /// Defines a webhook source `name` with `auth` and, when given, its secret sealed as the
 /// binary seals it.
 async fn webhook(app: &TestApp, name: &str, auth: &str, secret: Option<&str>) -> SourceKey {
-    let key = SourceKey::new(SourceKind::Webhook, name);
-    let definition = SourceDefinition {
-        key: key.clone(),
-        spec: json!({ "kind": "webhook", "name": name, "auth": auth }),
-        origin: SourceOrigin::Config,
-        enabled: true,
-    };
-    app.store
-        .put_source(&nordlys(), &definition, support::now())
-        .await
-        .unwrap();
+    let key = app
+        .define_source(
+            SourceKind::Webhook,
+            name,
+            json!({ "kind": "webhook", "name": name, "auth": auth }),
+        )
+        .await;
     if let Some(secret) = secret {
         let sealed = app
             .secret_key
@@ -84,6 +80,22 @@ async fn send(app: &TestApp, request: Request<Body>) -> (StatusCode, Value) {
     let response = app.send(request).await;
     let status = response.status();
     (status, support::json(response).await)
+}
+
+/// Sends each request, asserts each is refused with the same 401, and returns its message.
+async fn refused_alike(app: &TestApp, requests: Vec<Request<Body>>) -> String {
+    let mut messages = Vec::new();
+    for request in requests {
+        let (status, response) = send(app, request).await;
+        messages.push(assert_error(
+            status,
+            &response,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ));
+    }
+    assert!(messages.iter().all(|m| *m == messages[0]), "{messages:?}");
+    messages.swap_remove(0)
 }
 
 /// External ids of the items stored under `key`.
@@ -168,8 +180,7 @@ async fn a_wrong_or_missing_token_is_refused_without_saying_more() {
     let app = TestApp::new().await;
     let key = webhook(&app, "crm", "token", Some(TOKEN)).await;
     let body = record("1", "hei").to_string();
-    let mut messages = Vec::new();
-    for request in [
+    let requests = vec![
         with_token("nordlys/crm", "wrong", &body),
         with_token("nordlys/crm", &format!("{TOKEN}x"), &body),
         with_token("nordlys/crm", "", &body),
@@ -187,22 +198,10 @@ async fn a_wrong_or_missing_token_is_refused_without_saying_more() {
             "application/json",
             &body,
         ),
-    ] {
-        let (status, response) = send(&app, request).await;
-        messages.push(assert_error(
-            status,
-            &response,
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-        ));
-    }
-    assert!(messages.iter().all(|m| *m == messages[0]), "{messages:?}");
-    assert!(
-        messages[0].contains("token does not match"),
-        "{}",
-        messages[0]
-    );
-    assert!(!messages[0].contains(TOKEN));
+    ];
+    let message = refused_alike(&app, requests).await;
+    assert!(message.contains("token does not match"), "{message}");
+    assert!(!message.contains(TOKEN));
     assert!(stored(&app, &key).await.is_empty());
 }
 
@@ -232,8 +231,7 @@ async fn an_hmac_source_checks_the_signature_of_the_raw_body() {
     assert_eq!(status, StatusCode::OK);
 
     let other_body = record("s2", "endret underveis").to_string();
-    let mut messages = Vec::new();
-    for request in [
+    let requests = vec![
         // The signature of another body, or under another secret.
         signed("nordlys/signed", &good, "application/json", &other_body),
         signed(
@@ -257,21 +255,9 @@ async fn an_hmac_source_checks_the_signature_of_the_raw_body() {
         signed("nordlys/signed", "sha256=", "application/json", &body),
         // The secret as a bearer token is not a signature.
         with_token("nordlys/signed", HMAC_SECRET, &other_body),
-    ] {
-        let (status, response) = send(&app, request).await;
-        messages.push(assert_error(
-            status,
-            &response,
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-        ));
-    }
-    assert!(messages.iter().all(|m| *m == messages[0]), "{messages:?}");
-    assert!(
-        messages[0].contains("signature does not match"),
-        "{}",
-        messages[0]
-    );
+    ];
+    let message = refused_alike(&app, requests).await;
+    assert!(message.contains("signature does not match"), "{message}");
     assert_eq!(stored(&app, &key).await, ["s1"]);
 }
 

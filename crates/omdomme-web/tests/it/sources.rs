@@ -3,29 +3,14 @@
 
 use axum::http::StatusCode;
 use jiff::SignedDuration;
-use omdomme_core::{SourceHealth, SourceKey, SourceKind, WorkspaceId};
-use omdomme_store::{Role, SourceDefinition, SourceOrigin};
+use omdomme_core::{SourceHealth, SourceKind, WorkspaceId};
+use omdomme_store::Role;
 use serde_json::json;
 
 use crate::support::{self, TestApp, assert_error};
 
 fn nordlys() -> WorkspaceId {
     WorkspaceId("nordlys".to_owned())
-}
-
-async fn define(app: &TestApp, kind: SourceKind, name: &str, spec: serde_json::Value) -> SourceKey {
-    let key = SourceKey::new(kind, name);
-    let definition = SourceDefinition {
-        key: key.clone(),
-        spec,
-        origin: SourceOrigin::Config,
-        enabled: true,
-    };
-    app.store
-        .put_source(&nordlys(), &definition, support::now())
-        .await
-        .unwrap();
-    key
 }
 
 #[tokio::test]
@@ -62,13 +47,13 @@ async fn each_source_says_how_it_is_doing_as_of_the_server_clock() {
     let minutes_ago = |m: i64| now.checked_sub(SignedDuration::from_mins(m)).unwrap();
     let private_url = "https://intranett.nordlys.no/private-feed.rss";
 
-    let failing = define(
-        &app,
-        SourceKind::Mastodon,
-        "social",
-        json!({ "kind": "mastodon", "name": "social" }),
-    )
-    .await;
+    let failing = app
+        .define_source(
+            SourceKind::Mastodon,
+            "social",
+            json!({ "kind": "mastodon", "name": "social" }),
+        )
+        .await;
     let mut health = SourceHealth::default();
     health.record_success(minutes_ago(60), 3, None);
     health.record_failure(
@@ -85,13 +70,13 @@ async fn each_source_says_how_it_is_doing_as_of_the_server_clock() {
         .await
         .unwrap();
 
-    let quiet = define(
-        &app,
-        SourceKind::Rss,
-        "nrk",
-        json!({ "kind": "rss", "name": "nrk", "url": private_url }),
-    )
-    .await;
+    let quiet = app
+        .define_source(
+            SourceKind::Rss,
+            "nrk",
+            json!({ "kind": "rss", "name": "nrk", "url": private_url }),
+        )
+        .await;
     let mut health = SourceHealth::default();
     for m in [300, 290, 280, 270] {
         health.record_success(minutes_ago(m), 2, None);
@@ -100,8 +85,7 @@ async fn each_source_says_how_it_is_doing_as_of_the_server_clock() {
         .put_source_health(&nordlys(), &quiet, &health)
         .await
         .unwrap();
-    define(
-        &app,
+    app.define_source(
         SourceKind::Webhook,
         "crm",
         json!({ "kind": "webhook", "name": "crm", "auth": "token" }),

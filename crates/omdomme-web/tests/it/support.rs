@@ -16,7 +16,7 @@ use omdomme_core::{
     SentimentLabel, SourceKey, SourceKind, Topic, Workspace, WorkspaceId,
 };
 use omdomme_nlp::Enricher;
-use omdomme_store::{Role, SessionRecord, Store, UserRecord};
+use omdomme_store::{Role, SessionRecord, SourceDefinition, SourceOrigin, Store, UserRecord};
 use omdomme_web::{AppState, Clock, Enrichers, WebConfig, auth, router};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -268,11 +268,21 @@ impl TestApp {
             })
             .await
             .unwrap();
+        self.session_of(&email).await
+    }
+
+    /// A session for the seeded viewer, made directly in the store (logging in through the
+    /// API is tested on its own); returns the `Cookie` header value.
+    pub async fn session(&self) -> String {
+        self.session_of(EMAIL).await
+    }
+
+    async fn session_of(&self, email: &str) -> String {
         let token = auth::new_session_token();
         self.store
             .put_session(&SessionRecord {
                 token_hash: auth::token_hash(&token),
-                email,
+                email: email.to_owned(),
                 expires_at: self
                     .clock
                     .now()
@@ -284,23 +294,25 @@ impl TestApp {
         format!("{}={token}", auth::SESSION_COOKIE)
     }
 
-    /// A session for the seeded viewer, made directly in the store (logging in through the
-    /// API is tested on its own); returns the `Cookie` header value.
-    pub async fn session(&self) -> String {
-        let token = auth::new_session_token();
+    /// Defines a source of the seeded workspace from the config file.
+    pub async fn define_source(
+        &self,
+        kind: SourceKind,
+        name: &str,
+        spec: serde_json::Value,
+    ) -> SourceKey {
+        let key = SourceKey::new(kind, name);
+        let definition = SourceDefinition {
+            key: key.clone(),
+            spec,
+            origin: SourceOrigin::Config,
+            enabled: true,
+        };
         self.store
-            .put_session(&SessionRecord {
-                token_hash: auth::token_hash(&token),
-                email: EMAIL.to_owned(),
-                expires_at: self
-                    .clock
-                    .now()
-                    .checked_add(self.config.session_ttl)
-                    .unwrap(),
-            })
+            .put_source(&WorkspaceId("nordlys".to_owned()), &definition, now())
             .await
             .unwrap();
-        format!("{}={token}", auth::SESSION_COOKIE)
+        key
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {

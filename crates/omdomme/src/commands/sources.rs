@@ -47,7 +47,7 @@ pub enum CredentialCommand {
     Set {
         /// The workspace id.
         workspace: String,
-        /// The source as <kind>:<name>, e.g. mastodon:social or webhook:crm.
+        /// The source as `kind:name`, e.g. mastodon:social or webhook:crm.
         source: String,
     },
 }
