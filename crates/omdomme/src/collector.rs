@@ -247,9 +247,13 @@ pub async fn start(
                     tracing::warn!(source = %context, "cannot start: {message}");
                     let mut health = record.health.clone();
                     health.record_failure((options.clock)(), kind, &message);
-                    store
+                    // Not being able to say why is no reason to stop the other sources.
+                    if let Err(e) = store
                         .put_source_health(&workspace.id, &record.key, &health)
-                        .await?;
+                        .await
+                    {
+                        tracing::warn!(source = %context, "cannot record health: {e}");
+                    }
                     continue;
                 }
             };
