@@ -2,7 +2,8 @@
 //! (words, phrases, stemming, hashtags, mentions, fields, filters, order, paging), volume
 //! across a daylight-saving change, share of voice, the sentiment towards each brand of an
 //! item naming several, rollups after updates and rebuilds, reindexing, users and sessions,
-//! and odd or huge texts.
+//! odd or huge texts, and live sources (definitions, cursors committed with their batch,
+//! health, sealed credentials).
 //!
 //! [`run_all`] takes an empty store; each case works in a workspace of its own, so the
 //! cases do not see each other's items. Failures panic with what differed.
@@ -12,13 +13,15 @@
 use jiff::Timestamp;
 use omdomme_core::{
     Author, Brand, BrandId, BrandRole, BrandSentiment, Engagement, Enrichment, Item, ItemId,
-    ItemKind, Lang, Query, QueryField, Sentiment, SentimentLabel, SourceKey, SourceKind, Topic,
-    TopicSet, Workspace, WorkspaceId,
+    ItemKind, Lang, Query, QueryField, Sentiment, SentimentLabel, SourceHealth, SourceKey,
+    SourceKind, Topic, TopicSet, Workspace, WorkspaceId,
 };
+use serde_json::json;
 
 use crate::{
     Bucket, Filters, PutReport, Role, SearchOrder, SearchRequest, SessionRecord,
-    ShareOfVoiceRequest, Store, StoreError, UserRecord, VolumeRequest,
+    ShareOfVoiceRequest, SourceDefinition, SourceOrigin, Store, StoreError, UserRecord,
+    VolumeRequest,
 };
 
 /// Runs every case against `store`, which must be empty.
@@ -32,6 +35,9 @@ pub async fn run_all<S: Store>(store: &S) {
     reindex_gives_the_same_results(store).await;
     users_and_sessions(store).await;
     odd_and_huge_texts_round_trip(store).await;
+    sources_are_defined_listed_and_deleted(store).await;
+    cursor_is_committed_only_with_its_batch(store).await;
+    health_and_sealed_credentials(store).await;
     stats_add_up(store).await;
 }
 
@@ -1306,6 +1312,276 @@ async fn odd_and_huge_texts_round_trip<S: Store>(store: &S) {
         ids_for(store, &w, word("nul")).await,
         [items[1].external_id.clone()]
     );
+}
+
+fn definition(kind: SourceKind, name: &str, origin: SourceOrigin) -> SourceDefinition {
+    SourceDefinition {
+        key: SourceKey::new(kind, name),
+        spec: json!({ "kind": kind.as_str(), "name": name, "url": "https://nrk.no/toppsaker.rss" }),
+        origin,
+        enabled: true,
+    }
+}
+
+async fn sources_are_defined_listed_and_deleted<S: Store>(store: &S) {
+    let w = workspace(store, "conf-sources").await;
+    let other = workspace(store, "conf-sources-other").await;
+    assert!(store.sources(&w).await.unwrap().is_empty());
+    // A source only seen in items (a file import) is not a defined source.
+    store.put_items(&w, &[item(Post::default())]).await.unwrap();
+    assert!(store.sources(&w).await.unwrap().is_empty());
+
+    let first = ts("2025-01-01T00:00:00Z");
+    let rss = definition(SourceKind::Rss, "nrk", SourceOrigin::Config);
+    let mut mastodon = definition(SourceKind::Mastodon, "social", SourceOrigin::Ui);
+    mastodon.enabled = false;
+    store.put_source(&w, &rss, first).await.unwrap();
+    store.put_source(&w, &mastodon, first).await.unwrap();
+    let listed = store.sources(&w).await.unwrap();
+    let keys: Vec<String> = listed.iter().map(|s| s.key.to_string()).collect();
+    assert_eq!(
+        keys,
+        ["mastodon:social", "rss:nrk"],
+        "ordered by kind and name"
+    );
+    let nrk = &listed[1];
+    assert_eq!(nrk.workspace, w);
+    assert_eq!(nrk.spec, rss.spec);
+    assert_eq!(nrk.origin, SourceOrigin::Config);
+    assert!(nrk.enabled);
+    assert!(!listed[0].enabled);
+    assert_eq!(listed[0].origin, SourceOrigin::Ui);
+    assert_eq!(nrk.cursor, None);
+    assert_eq!(nrk.health, SourceHealth::default());
+    assert!(!nrk.has_credential);
+    assert_eq!((nrk.created_at, nrk.updated_at), (first, first));
+    assert!(
+        store.sources(&other).await.unwrap().is_empty(),
+        "per workspace"
+    );
+
+    // Redefining changes the definition and keeps when it was created.
+    let later = ts("2025-02-01T00:00:00Z");
+    let mut changed = rss.clone();
+    changed.spec = json!({ "kind": "rss", "name": "nrk", "url": "https://nrk.no/nyheter.rss" });
+    changed.origin = SourceOrigin::Opml;
+    store.put_source(&w, &changed, later).await.unwrap();
+    let nrk = store.source(&w, &rss.key).await.unwrap().unwrap();
+    assert_eq!(nrk.spec, changed.spec);
+    assert_eq!(nrk.origin, SourceOrigin::Opml);
+    assert_eq!((nrk.created_at, nrk.updated_at), (first, later));
+    assert!(
+        store
+            .source(&w, &SourceKey::new(SourceKind::X, "test"))
+            .await
+            .unwrap()
+            .is_none(),
+        "a source of items only is not defined"
+    );
+
+    assert!(store.delete_source(&w, &rss.key).await.unwrap());
+    assert!(!store.delete_source(&w, &rss.key).await.unwrap());
+    assert!(store.source(&w, &rss.key).await.unwrap().is_none());
+    assert_eq!(store.sources(&w).await.unwrap().len(), 1);
+    // Deleting a source keeps its items.
+    assert_eq!(all_items(store, &w).await.len(), 1);
+
+    let err = store.sources(&ws("no-such-workspace")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    let err = store
+        .put_source(&ws("no-such-workspace"), &rss, first)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+}
+
+async fn cursor_is_committed_only_with_its_batch<S: Store>(store: &S) {
+    let w = workspace(store, "conf-cursor").await;
+    let source = SourceKey::new(SourceKind::X, "test");
+    let post = |id: &'static str| {
+        item(Post {
+            external_id: id,
+            text: "hei",
+            ..Post::default()
+        })
+    };
+    let err = store.source_cursor(&w, &source).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+    let err = store
+        .put_items_at_cursor(&w, &[post("a")], &source, Some("c1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { .. }),
+        "an undefined source has no cursor: {err}"
+    );
+    assert!(
+        all_items(store, &w).await.is_empty(),
+        "nothing of it stored"
+    );
+
+    let at = ts("2025-01-01T00:00:00Z");
+    store
+        .put_source(
+            &w,
+            &definition(SourceKind::X, "test", SourceOrigin::Config),
+            at,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.source_cursor(&w, &source).await.unwrap(), None);
+    let report = store
+        .put_items_at_cursor(&w, &[post("a"), post("b")], &source, Some("c1"))
+        .await
+        .unwrap();
+    assert_eq!(report.new, 2);
+    assert_eq!(
+        store.source_cursor(&w, &source).await.unwrap().as_deref(),
+        Some("c1")
+    );
+    // An empty batch may still move the cursor (everything read was filtered out).
+    let report = store
+        .put_items_at_cursor(&w, &[], &source, Some("c2"))
+        .await
+        .unwrap();
+    assert_eq!(report, PutReport::default());
+    assert_eq!(
+        store.source_cursor(&w, &source).await.unwrap().as_deref(),
+        Some("c2")
+    );
+    // No cursor leaves it where it was.
+    store
+        .put_items_at_cursor(&w, &[post("c")], &source, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.source_cursor(&w, &source).await.unwrap().as_deref(),
+        Some("c2")
+    );
+
+    // A batch that fails stores nothing and leaves the cursor.
+    let stray = item(Post {
+        source: SourceKind::Bluesky,
+        external_id: "e",
+        ..Post::default()
+    });
+    let err = store
+        .put_items_at_cursor(&w, &[post("d"), stray], &source, Some("c3"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    assert!(err.to_string().contains("item 2"), "{err}");
+    assert_eq!(
+        store.source_cursor(&w, &source).await.unwrap().as_deref(),
+        Some("c2")
+    );
+    let ids: Vec<String> = all_items(store, &w)
+        .await
+        .into_iter()
+        .map(|(_, i)| i.external_id)
+        .collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+
+    // Sending the batch again after a failure stores nothing twice.
+    let report = store
+        .put_items_at_cursor(&w, &[post("b"), post("c"), post("d")], &source, Some("c3"))
+        .await
+        .unwrap();
+    assert_eq!((report.new, report.unchanged), (1, 2));
+    assert_eq!(all_items(store, &w).await.len(), 4);
+
+    let err = store
+        .put_items_at_cursor(&ws("no-such-workspace"), &[], &source, Some("c4"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+
+    // A removed source starts afresh when defined again; its items stay.
+    assert!(store.delete_source(&w, &source).await.unwrap());
+    store
+        .put_source(&w, &definition(SourceKind::X, "test", SourceOrigin::Ui), at)
+        .await
+        .unwrap();
+    assert_eq!(store.source_cursor(&w, &source).await.unwrap(), None);
+    assert_eq!(all_items(store, &w).await.len(), 4);
+}
+
+async fn health_and_sealed_credentials<S: Store>(store: &S) {
+    let w = workspace(store, "conf-credentials").await;
+    let rss = definition(SourceKind::Rss, "nrk", SourceOrigin::Config);
+    let at = ts("2025-01-01T00:00:00Z");
+    let err = store
+        .put_source_credential(&w, &rss.key, b"sealed")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+    store.put_source(&w, &rss, at).await.unwrap();
+    assert_eq!(store.source_credential(&w, &rss.key).await.unwrap(), None);
+
+    let mut health = SourceHealth::default();
+    health.record_success(at, 12, Some(ts("2024-12-31T23:50:00Z")));
+    health.record_failure(
+        ts("2025-01-01T00:10:00Z"),
+        "token_expired",
+        "issue a new token",
+    );
+    store
+        .put_source_health(&w, &rss.key, &health)
+        .await
+        .unwrap();
+
+    // Any bytes, NUL and invalid UTF-8 included, come back exactly.
+    let sealed: Vec<u8> = (0..=255u8).rev().chain([0, 0, 0xff]).collect();
+    store
+        .put_source_credential(&w, &rss.key, &sealed)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.source_credential(&w, &rss.key).await.unwrap(),
+        Some(sealed.clone())
+    );
+    store
+        .put_items_at_cursor(&w, &[], &rss.key, Some("cursor-1"))
+        .await
+        .unwrap();
+
+    // Redefining keeps health, credential and cursor.
+    store
+        .put_source(&w, &rss, ts("2025-02-01T00:00:00Z"))
+        .await
+        .unwrap();
+    let record = store.source(&w, &rss.key).await.unwrap().unwrap();
+    assert_eq!(record.health, health);
+    assert!(record.has_credential);
+    assert_eq!(record.cursor.as_deref(), Some("cursor-1"));
+    // The listing says a credential is set, never what it is.
+    let listed = store.sources(&w).await.unwrap();
+    assert!(listed[0].has_credential);
+    let listed_json = serde_json::to_string(&listed).unwrap();
+    assert!(!listed_json.contains("\"credential\""), "{listed_json}");
+
+    // A replaced credential replaces; a deleted source forgets it.
+    store
+        .put_source_credential(&w, &rss.key, b"other")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.source_credential(&w, &rss.key).await.unwrap(),
+        Some(b"other".to_vec())
+    );
+    assert!(store.delete_source(&w, &rss.key).await.unwrap());
+    let err = store.source_credential(&w, &rss.key).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+    store.put_source(&w, &rss, at).await.unwrap();
+    let record = store.source(&w, &rss.key).await.unwrap().unwrap();
+    assert!(!record.has_credential);
+    assert_eq!(record.health, SourceHealth::default());
+    assert_eq!(store.source_credential(&w, &rss.key).await.unwrap(), None);
+    let err = store
+        .put_source_health(&w, &SourceKey::new(SourceKind::X, "nope"), &health)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
 }
 
 async fn stats_add_up<S: Store>(store: &S) {

@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use omdomme_core::{
-    BrandId, Item, ItemId, Lang, Query, SentimentLabel, SourceKind, StoredItem, Topic, Workspace,
-    WorkspaceId,
+    BrandId, Item, ItemId, Lang, Query, SentimentLabel, SourceHealth, SourceKey, SourceKind,
+    StoredItem, Topic, Workspace, WorkspaceId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -238,6 +238,60 @@ pub struct SessionRecord {
     pub expires_at: Timestamp,
 }
 
+/// Who owns a source's definition. Syncing the config file adds, changes and removes only
+/// `Config` sources, so sources added by an OPML import or in the web UI survive a restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceOrigin {
+    Config,
+    Opml,
+    Ui,
+}
+
+impl SourceOrigin {
+    pub const ALL: [SourceOrigin; 3] = [SourceOrigin::Config, SourceOrigin::Opml, SourceOrigin::Ui];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceOrigin::Config => "config",
+            SourceOrigin::Opml => "opml",
+            SourceOrigin::Ui => "ui",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SourceOrigin> {
+        SourceOrigin::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+}
+
+/// A live source as someone defined it: what [`Store::put_source`] writes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceDefinition {
+    pub key: SourceKey,
+    /// The connector's configuration (`omdomme_connectors::SourceSpec` as JSON). The store
+    /// keeps it as given and never interprets it.
+    pub spec: serde_json::Value,
+    pub origin: SourceOrigin,
+    pub enabled: bool,
+}
+
+/// A defined source with its state. Never carries the credential, only whether one is set:
+/// listing sources cannot leak a secret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceRecord {
+    pub workspace: WorkspaceId,
+    pub key: SourceKey,
+    pub spec: serde_json::Value,
+    pub origin: SourceOrigin,
+    pub enabled: bool,
+    /// Where the connector resumes; committed together with the items before it.
+    pub cursor: Option<String>,
+    pub health: SourceHealth,
+    pub has_credential: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 /// Everything Omdømme keeps. Implementations are cheap to clone and safe to share between
 /// tasks; every method is atomic: on error nothing it was asked to write is half-written.
 #[async_trait]
@@ -272,6 +326,63 @@ pub trait Store: Send + Sync + 'static {
     async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> StoreResult<u64>;
     /// Recomputes every rollup from the stored items (after re-enrichment).
     async fn rebuild_rollups(&self) -> StoreResult<()>;
+
+    /// Defines a source, or changes its definition (spec, origin, enabled) keeping its
+    /// cursor, health and credential. `at` becomes its `updated_at` (and `created_at` when
+    /// new).
+    async fn put_source(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceDefinition,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The defined sources of a workspace, ordered by kind and name.
+    async fn sources(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SourceRecord>>;
+    async fn source(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+    ) -> StoreResult<Option<SourceRecord>>;
+    /// Removes a source's definition with its cursor, health and credential; its items
+    /// stay. Returns whether it was defined.
+    async fn delete_source(&self, workspace: &WorkspaceId, source: &SourceKey)
+    -> StoreResult<bool>;
+
+    /// Stores a batch collected from `source` like [`Store::put_items`] and, in the same
+    /// transaction, moves the source's cursor to `cursor` (when `Some`): either both are
+    /// committed or neither, so a crash between them cannot lose or repeat a batch. Every
+    /// item must come from `source`, which must be defined.
+    async fn put_items_at_cursor(
+        &self,
+        workspace: &WorkspaceId,
+        items: &[Item],
+        source: &SourceKey,
+        cursor: Option<&str>,
+    ) -> StoreResult<PutReport>;
+    /// The last committed cursor of a defined source.
+    async fn source_cursor(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+    ) -> StoreResult<Option<String>>;
+    async fn put_source_health(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+        health: &SourceHealth,
+    ) -> StoreResult<()>;
+    /// Keeps a credential sealed by the caller; the store only ever sees these bytes.
+    async fn put_source_credential(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+        sealed: &[u8],
+    ) -> StoreResult<()>;
+    async fn source_credential(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+    ) -> StoreResult<Option<Vec<u8>>>;
 
     async fn put_user(&self, user: &UserRecord) -> StoreResult<()>;
     async fn user(&self, email: &str) -> StoreResult<Option<UserRecord>>;

@@ -35,12 +35,21 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// `X-Omdomme-Source` names no enabled webhook source.
+    #[error("{0}")]
+    UnknownSource(String),
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// A pushed body that does not read as items; `record` is 1-based, when known.
+    #[error("{message}")]
+    InvalidItems {
+        record: Option<u64>,
+        message: String,
+    },
     /// Something broke on our side; the detail is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -52,10 +61,11 @@ impl AppError {
             AppError::BadRequest(_) | AppError::QuerySyntax { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::UnknownSource(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::InvalidItems { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,9 +78,11 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
+            AppError::UnknownSource(_) => "unknown_source",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::InvalidItems { .. } => "invalid_items",
             AppError::Internal(_) => "internal",
         }
     }
@@ -100,7 +112,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code: bad_request, query_syntax, unauthorized, forbidden,
-    /// not_found, method_not_allowed, unsupported_media_type, payload_too_large, internal.
+    /// not_found, unknown_source, method_not_allowed, unsupported_media_type,
+    /// payload_too_large, invalid_items, internal.
     #[schema(example = "bad_request")]
     pub code: String,
     /// What went wrong, for people.
@@ -108,34 +121,40 @@ pub struct ErrorDetail {
     /// For `query_syntax`: the 1-based column (in characters) of the problem in `q`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// For `invalid_items`: the 1-based number of the record at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let code = self.code().to_owned();
-        let (message, column) = match self {
+        let (message, column, record) = match self {
             AppError::Internal(detail) => {
                 // Logged once here; handlers just return the error.
                 tracing::error!(%detail, "internal error");
-                ("internal server error".to_owned(), None)
+                ("internal server error".to_owned(), None, None)
             }
             AppError::QuerySyntax { column, message } => {
-                (format!("column {column}: {message}"), Some(column))
+                (format!("column {column}: {message}"), Some(column), None)
             }
+            AppError::InvalidItems { record, message } => (message, None, record),
             AppError::BadRequest(m)
             | AppError::Unauthorized(m)
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
+            | AppError::UnknownSource(m)
             | AppError::MethodNotAllowed(m)
             | AppError::UnsupportedMediaType(m)
-            | AppError::PayloadTooLarge(m) => (m, None),
+            | AppError::PayloadTooLarge(m) => (m, None, None),
         };
         let body = ErrorBody {
             error: ErrorDetail {
                 code,
                 message,
                 column,
+                record,
             },
         };
         (status, Json(body)).into_response()

@@ -1,6 +1,7 @@
 //! The HTTP side of Omdømme: the JSON API, its OpenAPI document, sessions and roles.
 //!
-//! The binary builds an [`AppState`] (a store, a clock and a [`WebConfig`]) and hands it to
+//! The binary builds an [`AppState`] (a store, a clock, a [`WebConfig`], and for the webhook
+//! the workspaces' enrichers and the key that opens sources' credentials) and hands it to
 //! [`serve`]; tests hand it to [`router`] and call the router directly. Everything that
 //! needs the time asks the [`Clock`], so tests can expire sessions without sleeping.
 
@@ -13,9 +14,13 @@ pub mod openapi;
 mod router;
 mod security;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
+use omdomme_connectors::SecretKey;
+use omdomme_core::WorkspaceId;
+use omdomme_nlp::Enricher;
 use omdomme_store::Store;
 
 pub use auth::{CurrentUser, hash_password};
@@ -59,12 +64,20 @@ impl Default for WebConfig {
     }
 }
 
+/// The enricher of each workspace (each knows its workspace's brands).
+pub type Enrichers = HashMap<WorkspaceId, Arc<dyn Enricher>>;
+
 /// What every handler can reach. Cheap to clone: axum clones it per request.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: WebConfig,
+    /// Enriches items pushed to `POST /api/ingest` before they are stored.
+    pub enrichers: Arc<Enrichers>,
+    /// Opens webhook sources' sealed credentials; `None` without `OMDOMME_SECRET_KEY`, and
+    /// then the webhook refuses every request (and says why in the log).
+    pub secret_key: Option<SecretKey>,
 }
 
 /// Serves the app on `listener` until ctrl-c (or SIGTERM on Unix), then lets requests in
@@ -79,7 +92,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .await
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C (or SIGTERM on Unix); `omdomme collect` stops on it too.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             // Without the handler we cannot be asked to stop gracefully; keep serving.

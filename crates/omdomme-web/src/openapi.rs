@@ -2,10 +2,10 @@
 //! attributes and the DTOs' `ToSchema` derives, served at `GET /api/openapi.json`.
 
 use axum::Json;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{health, items, search, session, stats};
+use crate::api::{health, ingest, items, search, session, sources, stats};
 use crate::auth::{RoleDto, SESSION_COOKIE};
 use crate::error::{ErrorBody, ErrorDetail};
 
@@ -15,7 +15,8 @@ use crate::error::{ErrorBody, ErrorDetail};
         title = "Omdømme API",
         description = "Social listening for Norwegian companies: search items, read statistics. \
             Log in with POST /api/session; the session cookie authenticates the rest. \
-            Writes must be JSON (Content-Type: application/json) from the same origin."
+            Writes must be JSON (Content-Type: application/json) from the same origin, except \
+            the webhook POST /api/ingest, which takes its source's token or body signature."
     ),
     paths(
         health::health,
@@ -26,6 +27,8 @@ use crate::error::{ErrorBody, ErrorDetail};
         items::get_item,
         stats::volume,
         stats::share_of_voice,
+        sources::list,
+        ingest::ingest,
         openapi_json,
     ),
     components(schemas(
@@ -45,6 +48,10 @@ use crate::error::{ErrorBody, ErrorDetail};
         stats::VolumePointDto,
         stats::ShareResponse,
         stats::BrandShareDto,
+        sources::SourcesResponse,
+        sources::SourceDto,
+        sources::SourceErrorDto,
+        ingest::IngestResponse,
     )),
     modifiers(&SessionCookie),
     tags(
@@ -53,12 +60,15 @@ use crate::error::{ErrorBody, ErrorDetail};
         (name = "search", description = "Full-text search over items"),
         (name = "items", description = "Single items"),
         (name = "stats", description = "Volume over time and share of voice"),
+        (name = "sources", description = "Live sources and their health"),
+        (name = "ingest", description = "The webhook other systems push items to"),
         (name = "meta", description = "This document"),
     )
 )]
 pub struct ApiDoc;
 
-/// Declares the `session` security scheme the protected paths refer to.
+/// Declares the security schemes the paths refer to: the `session` cookie, and the
+/// webhook's bearer token and body signature.
 struct SessionCookie;
 
 impl Modify for SessionCookie {
@@ -67,6 +77,17 @@ impl Modify for SessionCookie {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+        components.add_security_scheme(
+            "webhook_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "webhook_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Omdomme-Signature",
+                "sha256=<hex HMAC-SHA256 of the raw body under the source's secret>",
+            ))),
         );
     }
 }

@@ -13,13 +13,15 @@
 //! | `GET /api/items/{id}`              | viewer         |
 //! | `GET /api/stats/volume`            | viewer         |
 //! | `GET /api/stats/share-of-voice`    | viewer         |
+//! | `GET /api/sources`                 | editor         |
+//! | `POST /api/ingest`                 | the source's token or signature, no session |
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Router, middleware};
 use tower_http::trace::TraceLayer;
 
-use crate::api::{health, items, search, session, stats};
+use crate::api::{health, ingest, items, search, session, sources, stats};
 use crate::error::AppError;
 use crate::{AppState, home, openapi, security};
 
@@ -27,8 +29,11 @@ use crate::{AppState, home, openapi, security};
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The whole app: the landing page and the API, with security headers, CSRF checks,
-/// the body limit and request tracing.
+/// the body limit and request tracing. The webhook sits outside the CSRF guard: it has no
+/// session to forge, its callers prove themselves with the source's secret, and it takes
+/// JSON lines; it reads its own body, up to `ingest::MAX_INGEST_BYTES`.
 pub fn router(state: AppState) -> Router {
+    let machine = Router::new().route("/ingest", post(ingest::ingest));
     let api = Router::new()
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::openapi_json))
@@ -42,9 +47,11 @@ pub fn router(state: AppState) -> Router {
         .route("/items/{id}", get(items::get_item))
         .route("/stats/volume", get(stats::volume))
         .route("/stats/share-of-voice", get(stats::share_of_voice))
+        .route("/sources", get(sources::list))
+        .layer(middleware::from_fn(security::csrf_guard))
+        .merge(machine)
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(security::csrf_guard));
+        .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .route("/", get(home::home))
         .nest("/api", api)

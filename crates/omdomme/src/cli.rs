@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand};
 use omdomme_core::{Workspace, WorkspaceId};
 use omdomme_store::{SqliteStore, Store};
 
-use crate::commands;
 use crate::config::Config;
+use crate::{clock, collector, commands};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,8 +33,13 @@ pub struct Cli {
 pub enum Command {
     /// Build the synthetic demo scenario, then serve it and print the URL and a login.
     Demo(commands::demo::DemoArgs),
-    /// Serve the JSON API (and its landing page) on the stored data.
+    /// Serve the JSON API (and its landing page) on the stored data, and collect from the
+    /// configured sources unless --no-collect.
     Serve(commands::serve::ServeArgs),
+    /// Collect from every enabled source until Ctrl-C.
+    Collect(commands::collect::CollectArgs),
+    /// The live sources and their health; their credentials and the key that seals them.
+    Sources(commands::sources::SourcesArgs),
     /// Import a file of posts, comments or articles in a platform's own format.
     Import(commands::import::ImportArgs),
     /// Full-text search with filters, from the terminal.
@@ -72,7 +77,8 @@ impl Context {
             .unwrap_or_else(|| self.config.data_dir.clone())
     }
 
-    /// Opens the store in the data folder and writes the configured workspaces into it.
+    /// Opens the store in the data folder and writes the configured workspaces and their
+    /// sources into it.
     pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
         let store = open_store_at(&self.data_dir())?;
         for workspace in self.config.workspaces() {
@@ -81,6 +87,9 @@ impl Context {
                 .await
                 .with_context(|| format!("saving workspace {} from the config", workspace.id))?;
         }
+        collector::sync_config_sources(store.as_ref(), &self.config, clock::now())
+            .await
+            .context("saving the sources from the config")?;
         Ok(store)
     }
 }
@@ -142,6 +151,8 @@ pub fn run() -> anyhow::Result<()> {
         match cli.command {
             Command::Demo(args) => commands::demo::run(&context, args).await,
             Command::Serve(args) => commands::serve::run(&context, args).await,
+            Command::Collect(args) => commands::collect::run(&context, args).await,
+            Command::Sources(args) => commands::sources::run(&context, args).await,
             Command::Import(args) => commands::import::run(&context, args).await,
             Command::Search(args) => commands::search::run(&context, args).await,
             Command::Stats(args) => commands::stats::run(&context, args).await,

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use omdomme_core::{Brand, BrandId, BrandRole, Query, Workspace, WorkspaceId};
+use omdomme_connectors::SourceSpec;
+use omdomme_core::{Brand, BrandId, BrandRole, Query, SourceKey, Workspace, WorkspaceId};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -37,6 +38,49 @@ pub struct WorkspaceConfig {
     pub name: String,
     #[serde(default)]
     pub brands: Vec<BrandConfig>,
+    /// `[[workspaces.sources]]`: live sources, `kind` choosing the connector. Kept as
+    /// tables because each connector owns its keys (see [`SourceConfig`]).
+    #[serde(default)]
+    pub sources: Vec<toml::Table>,
+}
+
+/// A `[[workspaces.sources]]` table read: the connector's spec, the same as JSON for the
+/// store, and whether it runs (`enabled = false` pauses it; that key is ours, not the
+/// connector's).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceConfig {
+    pub spec: SourceSpec,
+    pub json: serde_json::Value,
+    pub enabled: bool,
+}
+
+impl SourceConfig {
+    pub fn key(&self) -> SourceKey {
+        self.spec.key()
+    }
+
+    /// Reads one table; the error says what is wrong with it (without the key prefix).
+    fn from_table(table: &toml::Table) -> Result<SourceConfig, String> {
+        let mut table = table.clone();
+        let enabled = match table.remove("enabled") {
+            None => true,
+            Some(toml::Value::Boolean(enabled)) => enabled,
+            Some(other) => {
+                return Err(format!(
+                    "enabled: must be true or false, not {}",
+                    other.type_str()
+                ));
+            }
+        };
+        let json = serde_json::to_value(&table).map_err(|e| e.to_string())?;
+        let spec = SourceSpec::deserialize(toml::Value::Table(table))
+            .map_err(|e| e.message().to_owned())?;
+        Ok(SourceConfig {
+            spec,
+            json,
+            enabled,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -170,8 +214,45 @@ impl Config {
                     problems.push(format!("{at}.query: {error}"));
                 }
             }
+            let mut source_keys = std::collections::BTreeSet::new();
+            for (s, table) in workspace.sources.iter().enumerate() {
+                let at = format!("{at}.sources[{s}]");
+                match SourceConfig::from_table(table) {
+                    Err(problem) => problems.push(format!("{at}: {problem}")),
+                    Ok(source) => {
+                        let at = format!("{at} ({})", source.key());
+                        problems.extend(
+                            source
+                                .spec
+                                .problems()
+                                .into_iter()
+                                .map(|problem| format!("{at}.{problem}")),
+                        );
+                        if !source_keys.insert(source.key()) {
+                            problems.push(format!(
+                                "{at}.name: used by another {} source of the workspace",
+                                source.key().kind.as_str()
+                            ));
+                        }
+                    }
+                }
+            }
         }
         problems
+    }
+
+    /// Every workspace's sources; call after [`Config::problems`] came back empty (a table
+    /// that does not read is left out).
+    pub fn sources(&self) -> Vec<(WorkspaceId, SourceConfig)> {
+        self.workspaces
+            .iter()
+            .flat_map(|w| {
+                w.sources.iter().filter_map(|table| {
+                    let source = SourceConfig::from_table(table).ok()?;
+                    Some((WorkspaceId(w.id.clone()), source))
+                })
+            })
+            .collect()
     }
 
     pub fn workspaces(&self) -> Vec<Workspace> {
@@ -261,6 +342,106 @@ mod tests {
             problems[3].contains("brands[0] (a).query: column 1"),
             "{problems:#?}"
         );
+    }
+
+    #[test]
+    fn sources_are_read_per_workspace_with_their_own_keys() {
+        let config = Config::from_toml(
+            r#"
+            [[workspaces]]
+            id = "nordlys"
+            name = "Nordlys"
+            [[workspaces.sources]]
+            kind = "webhook"
+            name = "crm"
+            auth = "hmac"
+            [[workspaces.sources]]
+            kind = "webhook"
+            name = "paused"
+            auth = "token"
+            enabled = false
+            "#,
+        )
+        .expect("parses");
+        assert_eq!(config.problems(), Vec::<String>::new());
+        let sources = config.sources();
+        assert_eq!(sources.len(), 2);
+        let (workspace, crm) = &sources[0];
+        assert_eq!(workspace.0, "nordlys");
+        assert_eq!(crm.key().to_string(), "webhook:crm");
+        assert!(crm.enabled);
+        assert_eq!(
+            crm.json,
+            serde_json::json!({ "kind": "webhook", "name": "crm", "auth": "hmac" })
+        );
+        // `enabled` is ours: it neither reaches the connector's spec nor its JSON.
+        assert!(!sources[1].1.enabled);
+        assert!(sources[1].1.json.get("enabled").is_none());
+    }
+
+    #[test]
+    fn every_source_problem_names_its_key() {
+        let config = Config::from_toml(
+            r#"
+            [[workspaces]]
+            id = "nordlys"
+            name = "Nordlys"
+            [[workspaces.sources]]
+            kind = "tiktok"
+            name = "x"
+            [[workspaces.sources]]
+            name = "no-kind"
+            [[workspaces.sources]]
+            kind = "webhook"
+            name = "crm"
+            auth = "token"
+            secret = "do not put it here"
+            [[workspaces.sources]]
+            kind = "webhook"
+            name = "hook"
+            auth = "token"
+            [[workspaces.sources]]
+            kind = "webhook"
+            name = "hook"
+            auth = "hmac"
+            enabled = "yes"
+            [[workspaces.sources]]
+            kind = "webhook"
+            name = "hook"
+            auth = "hmac"
+            [[workspaces.sources]]
+            kind = "webhook"
+            name = " "
+            auth = "hmac"
+            "#,
+        )
+        .expect("parses");
+        let problems = config.problems();
+        let expected = [
+            ("workspaces[0] (nordlys).sources[0]: ", "tiktok"),
+            ("workspaces[0] (nordlys).sources[1]: ", "kind"),
+            ("workspaces[0] (nordlys).sources[2]: ", "secret"),
+            (
+                "workspaces[0] (nordlys).sources[4]: enabled:",
+                "true or false",
+            ),
+            (
+                "workspaces[0] (nordlys).sources[5] (webhook:hook).name:",
+                "another webhook source",
+            ),
+            (
+                "workspaces[0] (nordlys).sources[6] (webhook: ).name:",
+                "empty",
+            ),
+        ];
+        assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+        for ((prefix, needle), problem) in expected.iter().zip(&problems) {
+            assert!(
+                problem.starts_with(prefix) && problem.contains(needle),
+                "{problem:?} should start with {prefix:?} and mention {needle:?}"
+            );
+        }
+        assert_eq!(config.sources().len(), 3, "the tables that read");
     }
 
     #[test]

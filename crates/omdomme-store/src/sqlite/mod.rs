@@ -14,6 +14,7 @@
 mod items;
 mod rollups;
 mod schema;
+mod sources;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,16 +23,16 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use omdomme_core::{
-    Enrichment, Item, ItemId, Lang, Sentiment, SentimentLabel, SourceKind, StoredItem, TopicSet,
-    Workspace, WorkspaceId,
+    Enrichment, Item, ItemId, Lang, Sentiment, SentimentLabel, SourceHealth, SourceKey, SourceKind,
+    StoredItem, TopicSet, Workspace, WorkspaceId,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::{
     BrandShare, ItemBatch, PutReport, Role, SearchPage, SearchRequest, SessionRecord,
-    ShareOfVoiceRequest, Store, StoreError, StoreResult, StoreStats, UserRecord, VolumePoint,
-    VolumeRequest,
+    ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store, StoreError, StoreResult,
+    StoreStats, UserRecord, VolumePoint, VolumeRequest,
 };
 use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
 use rollups::{Contribution, Delta};
@@ -287,7 +288,14 @@ impl Inner {
         result
     }
 
-    fn put_items(&self, workspace: &WorkspaceId, items: &[Item]) -> StoreResult<PutReport> {
+    /// Stores `items`; with `at_cursor` = (source, cursor), checks that they all come from
+    /// that defined source and moves its cursor in the same transaction.
+    fn put_items(
+        &self,
+        workspace: &WorkspaceId,
+        items: &[Item],
+        at_cursor: Option<(&SourceKey, Option<&str>)>,
+    ) -> StoreResult<PutReport> {
         let mut guard = lock(&self.writer);
         let Writer {
             conn,
@@ -295,7 +303,21 @@ impl Inner {
             sources,
         } = &mut *guard;
         let ws = workspace_id(conn, &workspace.0)?;
-        if items.is_empty() {
+        let mut cursor_update = None;
+        if let Some((source, cursor)) = at_cursor {
+            if let Some((n, stray)) = items.iter().enumerate().find(|(_, i)| i.source != *source) {
+                return Err(StoreError::Invalid(format!(
+                    "item {} (`{}`) comes from {}, not from {source}: a batch holds one \
+                     source's items",
+                    n + 1,
+                    stray.external_id,
+                    stray.source
+                )));
+            }
+            let id = sources::defined_id(conn, ws, workspace, source)?;
+            cursor_update = cursor.map(|cursor| (id, cursor));
+        }
+        if items.is_empty() && cursor_update.is_none() {
             return Ok(PutReport::default());
         }
         let mut report = PutReport::default();
@@ -357,6 +379,10 @@ impl Inner {
                 }
             }
             delta.apply(&tx)?;
+            if let Some((id, cursor)) = cursor_update {
+                tx.prepare_cached("UPDATE sources SET cursor = ?1 WHERE id = ?2")?
+                    .execute(params![cursor, id])?;
+            }
             tx.commit()
         })();
         if let Err(e) = written {
@@ -684,7 +710,108 @@ impl Store for SqliteStore {
     async fn put_items(&self, workspace: &WorkspaceId, items: &[Item]) -> StoreResult<PutReport> {
         let workspace = workspace.clone();
         let items = items.to_vec();
-        self.run(move |inner| inner.put_items(&workspace, &items))
+        self.run(move |inner| inner.put_items(&workspace, &items, None))
+            .await
+    }
+
+    async fn put_source(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceDefinition,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let workspace = workspace.clone();
+        let source = source.clone();
+        self.run(move |inner| sources::put(&lock(&inner.writer).conn, &workspace, &source, at))
+            .await
+    }
+
+    async fn sources(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SourceRecord>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| sources::list(conn, &workspace)))
+            .await
+    }
+
+    async fn source(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+    ) -> StoreResult<Option<SourceRecord>> {
+        let (workspace, source) = (workspace.clone(), source.clone());
+        self.run(move |inner| inner.read(|conn| sources::one(conn, &workspace, &source)))
+            .await
+    }
+
+    async fn delete_source(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+    ) -> StoreResult<bool> {
+        let (workspace, source) = (workspace.clone(), source.clone());
+        self.run(move |inner| sources::delete(&lock(&inner.writer).conn, &workspace, &source))
+            .await
+    }
+
+    async fn put_items_at_cursor(
+        &self,
+        workspace: &WorkspaceId,
+        items: &[Item],
+        source: &SourceKey,
+        cursor: Option<&str>,
+    ) -> StoreResult<PutReport> {
+        let workspace = workspace.clone();
+        let items = items.to_vec();
+        let source = source.clone();
+        let cursor = cursor.map(str::to_owned);
+        self.run(move |inner| {
+            inner.put_items(&workspace, &items, Some((&source, cursor.as_deref())))
+        })
+        .await
+    }
+
+    async fn source_cursor(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+    ) -> StoreResult<Option<String>> {
+        let (workspace, source) = (workspace.clone(), source.clone());
+        self.run(move |inner| inner.read(|conn| sources::cursor(conn, &workspace, &source)))
+            .await
+    }
+
+    async fn put_source_health(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+        health: &SourceHealth,
+    ) -> StoreResult<()> {
+        let (workspace, source, health) = (workspace.clone(), source.clone(), health.clone());
+        self.run(move |inner| {
+            sources::put_health(&lock(&inner.writer).conn, &workspace, &source, &health)
+        })
+        .await
+    }
+
+    async fn put_source_credential(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+        sealed: &[u8],
+    ) -> StoreResult<()> {
+        let (workspace, source, sealed) = (workspace.clone(), source.clone(), sealed.to_vec());
+        self.run(move |inner| {
+            sources::put_credential(&lock(&inner.writer).conn, &workspace, &source, &sealed)
+        })
+        .await
+    }
+
+    async fn source_credential(
+        &self,
+        workspace: &WorkspaceId,
+        source: &SourceKey,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        let (workspace, source) = (workspace.clone(), source.clone());
+        self.run(move |inner| inner.read(|conn| sources::credential(conn, &workspace, &source)))
             .await
     }
 

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_brand_sentiment",
         include_str!("migrations/0002_brand_sentiment.sql"),
     ),
+    ("0003_sources", include_str!("migrations/0003_sources.sql")),
 ];
 
 /// The schema version this binary writes.

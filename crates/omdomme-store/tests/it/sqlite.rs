@@ -3,7 +3,8 @@ use omdomme_core::{
     WorkspaceId,
 };
 use omdomme_store::{
-    Filters, SearchOrder, SearchRequest, SqliteStore, Store, StoreError, conformance,
+    Filters, SearchOrder, SearchRequest, SourceDefinition, SourceOrigin, SqliteStore, Store,
+    StoreError, conformance,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,6 +112,85 @@ async fn a_store_dropped_without_flush_catches_its_index_up_on_open() {
     assert_eq!((stats.items, stats.indexed), (499, 499));
 }
 
+/// A failure in the middle of the transaction (here a trigger refusing the second item, as
+/// a full disk or a crash would) leaves neither the first item nor the cursor behind.
+#[tokio::test]
+async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let w = workspace(&store).await;
+    let source = SourceKey::new(SourceKind::File, "import.jsonl");
+    let definition = SourceDefinition {
+        key: source.clone(),
+        spec: serde_json::json!({ "kind": "file" }),
+        origin: SourceOrigin::Ui,
+        enabled: true,
+    };
+    let at = "2025-01-01T00:00:00Z".parse().unwrap();
+    store.put_source(&w, &definition, at).await.unwrap();
+    store
+        .put_items_at_cursor(&w, &[post(1, "først")], &source, Some("c1"))
+        .await
+        .unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join(omdomme_store::DATABASE_FILE)).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER refuse_post_3 BEFORE INSERT ON items WHEN NEW.external_id = 'post-3' \
+         BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;",
+    )
+    .unwrap();
+    let batch = [post(2, "andre"), post(3, "tredje")];
+    let err = store
+        .put_items_at_cursor(&w, &batch, &source, Some("c2"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("disk full"), "{err}");
+    assert_eq!(
+        store.source_cursor(&w, &source).await.unwrap().as_deref(),
+        Some("c1")
+    );
+    let stored = store.items_after(&w, None, 10).await.unwrap().items;
+    assert_eq!(stored.len(), 1, "post 2 was rolled back with the batch");
+
+    conn.execute_batch("DROP TRIGGER refuse_post_3").unwrap();
+    let report = store
+        .put_items_at_cursor(&w, &batch, &source, Some("c2"))
+        .await
+        .unwrap();
+    assert_eq!(report.new, 2);
+    assert_eq!(
+        store.source_cursor(&w, &source).await.unwrap().as_deref(),
+        Some("c2")
+    );
+    store.flush().await.unwrap();
+    assert_eq!(store.search(&find(&w, "andre")).await.unwrap().total, 1);
+}
+
+/// Takes a database back from schema 3 to schema 2.
+const UNDO_SCHEMA_3: &str = "ALTER TABLE sources DROP COLUMN spec; \
+     ALTER TABLE sources DROP COLUMN origin; ALTER TABLE sources DROP COLUMN enabled; \
+     ALTER TABLE sources DROP COLUMN cursor; ALTER TABLE sources DROP COLUMN health; \
+     ALTER TABLE sources DROP COLUMN credential; ALTER TABLE sources DROP COLUMN created_at; \
+     ALTER TABLE sources DROP COLUMN updated_at;";
+
+#[tokio::test]
+async fn a_schema_2_database_gets_the_source_columns_and_keeps_its_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let w = workspace(&store).await;
+        store.put_items(&w, &[post(1, "hei")]).await.unwrap();
+        w
+    };
+    let conn = rusqlite::Connection::open(dir.path().join(omdomme_store::DATABASE_FILE)).unwrap();
+    conn.execute_batch(UNDO_SCHEMA_3).unwrap();
+    conn.pragma_update(None, "user_version", 2).unwrap();
+    drop(conn);
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert!(store.sources(&w).await.unwrap().is_empty());
+    let report = store.put_items(&w, &[post(1, "hei")]).await.unwrap();
+    assert_eq!(report.unchanged, 1, "the item keeps its source");
+}
+
 #[tokio::test]
 async fn a_lost_index_is_rebuilt_from_the_store() {
     let dir = tempfile::tempdir().unwrap();
@@ -150,6 +230,7 @@ async fn a_schema_1_database_is_migrated_with_its_items_unchanged() {
     };
     // Back to schema 1: a database written before the sentiment per brand was stored.
     let conn = rusqlite::Connection::open(dir.path().join(omdomme_store::DATABASE_FILE)).unwrap();
+    conn.execute_batch(UNDO_SCHEMA_3).unwrap();
     conn.execute_batch("ALTER TABLE items DROP COLUMN brand_sentiment; PRAGMA user_version = 1;")
         .unwrap();
     drop(conn);

@@ -2,8 +2,10 @@
 //! beside its handlers. Routes are listed in `router.rs`.
 
 pub mod health;
+pub mod ingest;
 pub mod items;
 pub mod params;
 pub mod search;
 pub mod session;
+pub mod sources;
 pub mod stats;

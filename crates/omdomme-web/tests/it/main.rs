@@ -3,6 +3,8 @@
 //! error shape.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ingest;
+mod sources;
 mod support;
 
 use axum::body::Body;
@@ -19,6 +21,7 @@ const PROTECTED: &[&str] = &[
     "/api/items/1",
     "/api/stats/volume",
     "/api/stats/share-of-voice",
+    "/api/sources",
 ];
 
 #[tokio::test]
@@ -66,6 +69,8 @@ async fn openapi_document_is_json_and_lists_every_path() {
         "/api/items/{id}",
         "/api/stats/volume",
         "/api/stats/share-of-voice",
+        "/api/sources",
+        "/api/ingest",
         "/api/openapi.json",
     ] {
         assert!(paths.contains_key(path), "missing {path}");

@@ -1,5 +1,6 @@
 //! A seeded app to test against: a store with one synthetic workspace (two brands and a
-//! handful of enriched items), a viewer, a fake clock, and helpers to send requests.
+//! handful of enriched items), a viewer, a fake clock, a fake enricher, a secret key, and
+//! helpers to send requests.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,12 +10,14 @@ use axum::http::{Request, StatusCode};
 use axum::response::Response;
 use http_body_util::BodyExt;
 use jiff::{SignedDuration, Timestamp};
+use omdomme_connectors::SecretKey;
 use omdomme_core::{
     Author, Brand, BrandId, BrandRole, Engagement, Enrichment, Item, ItemKind, Lang, Sentiment,
     SentimentLabel, SourceKey, SourceKind, Topic, Workspace, WorkspaceId,
 };
-use omdomme_store::{Role, SessionRecord, Store, UserRecord};
-use omdomme_web::{AppState, Clock, WebConfig, auth, router};
+use omdomme_nlp::Enricher;
+use omdomme_store::{Role, SessionRecord, SourceDefinition, SourceOrigin, Store, UserRecord};
+use omdomme_web::{AppState, Clock, Enrichers, WebConfig, auth, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -38,15 +41,35 @@ impl Clock for FakeClock {
     }
 }
 
+/// Marks items as enriched without the real models (their tests live with them).
+pub struct FakeEnricher;
+
+pub const FAKE_MODEL: &str = "fake-enricher";
+
+impl Enricher for FakeEnricher {
+    fn name(&self) -> &'static str {
+        FAKE_MODEL
+    }
+
+    fn enrich(&self, items: &mut [Item]) {
+        for item in items {
+            item.enrichment.lang = Lang::Nb;
+            item.enrichment.model = FAKE_MODEL.to_owned();
+        }
+    }
+}
+
 pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub clock: Arc<FakeClock>,
     pub config: WebConfig,
+    /// `None` plays a server started without OMDOMME_SECRET_KEY.
+    pub secret_key: Option<SecretKey>,
     /// Keeps the data folder alive as long as the app.
     _dir: tempfile::TempDir,
 }
 
-fn now() -> Timestamp {
+pub fn now() -> Timestamp {
     NOW.parse().unwrap()
 }
 
@@ -208,6 +231,7 @@ impl TestApp {
             store,
             clock: Arc::new(FakeClock(Mutex::new(now()))),
             config: WebConfig::default(),
+            secret_key: Some(SecretKey::from_base64(&SecretKey::generate_base64()).unwrap()),
             _dir: dir,
         }
     }
@@ -217,21 +241,48 @@ impl TestApp {
     }
 
     pub fn state(&self) -> AppState {
+        let mut enrichers = Enrichers::new();
+        enrichers.insert(
+            WorkspaceId("nordlys".to_owned()),
+            Arc::new(FakeEnricher) as Arc<dyn Enricher>,
+        );
         AppState {
             store: self.store.clone(),
             clock: self.clock.clone(),
             config: self.config.clone(),
+            enrichers: Arc::new(enrichers),
+            secret_key: self.secret_key.clone(),
         }
+    }
+
+    /// A session for a new user with `role`; returns the `Cookie` header value.
+    pub async fn session_as(&self, role: Role) -> String {
+        let email = format!("{}@nordlys.no", role.as_str());
+        self.store
+            .put_user(&UserRecord {
+                email: email.clone(),
+                name: role.as_str().to_owned(),
+                role,
+                // Never checked: the session is made directly.
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            })
+            .await
+            .unwrap();
+        self.session_of(&email).await
     }
 
     /// A session for the seeded viewer, made directly in the store (logging in through the
     /// API is tested on its own); returns the `Cookie` header value.
     pub async fn session(&self) -> String {
+        self.session_of(EMAIL).await
+    }
+
+    async fn session_of(&self, email: &str) -> String {
         let token = auth::new_session_token();
         self.store
             .put_session(&SessionRecord {
                 token_hash: auth::token_hash(&token),
-                email: EMAIL.to_owned(),
+                email: email.to_owned(),
                 expires_at: self
                     .clock
                     .now()
@@ -241,6 +292,27 @@ impl TestApp {
             .await
             .unwrap();
         format!("{}={token}", auth::SESSION_COOKIE)
+    }
+
+    /// Defines a source of the seeded workspace from the config file.
+    pub async fn define_source(
+        &self,
+        kind: SourceKind,
+        name: &str,
+        spec: serde_json::Value,
+    ) -> SourceKey {
+        let key = SourceKey::new(kind, name);
+        let definition = SourceDefinition {
+            key: key.clone(),
+            spec,
+            origin: SourceOrigin::Config,
+            enabled: true,
+        };
+        self.store
+            .put_source(&WorkspaceId("nordlys".to_owned()), &definition, now())
+            .await
+            .unwrap();
+        key
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and its `run`.
 
 pub mod bench;
+pub mod collect;
 pub mod demo;
 pub mod enrich;
 pub mod eval;
@@ -8,6 +9,7 @@ pub mod import;
 pub mod reindex;
 pub mod search;
 pub mod serve;
+pub mod sources;
 pub mod stats;
 pub mod train;
 pub mod user;

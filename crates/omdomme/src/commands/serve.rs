@@ -1,19 +1,26 @@
-//! `omdomme serve`: the web app and JSON API over the stored data.
+//! `omdomme serve`: the web app and JSON API over the stored data, and collection from the
+//! configured sources beside it (unless `--no-collect`).
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
+use omdomme_connectors::SecretKey;
 use omdomme_store::Store;
-use omdomme_web::{AppState, SystemClock, WebConfig};
+use omdomme_web::{AppState, Enrichers, SystemClock, WebConfig};
 
 use crate::cli::Context;
+use crate::collector::{self, CollectOptions};
+use crate::commands::collect::STOP_GRACE;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on [default: server.listen from the config, 127.0.0.1:8080].
     #[arg(long)]
     pub listen: Option<String>,
+    /// Only serve; do not collect from the configured sources (another process does).
+    #[arg(long)]
+    pub no_collect: bool,
 }
 
 pub async fn run(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
@@ -24,8 +31,33 @@ pub async fn run(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
+    let key = collector::secret_key_from_env()?;
+    let enrichers = Arc::new(collector::enrichers(store.as_ref()).await?);
+    let running = if args.no_collect {
+        None
+    } else {
+        let running = collector::start(
+            Arc::clone(&store),
+            &enrichers,
+            key.as_ref(),
+            CollectOptions::standard()?,
+        )
+        .await?;
+        if !running.running.is_empty() {
+            println!(
+                "Collecting from {} source(s): {}",
+                running.running.len(),
+                running.running.join(", ")
+            );
+        }
+        Some(running)
+    };
     println!("Omdømme is serving on http://{}/", listener.local_addr()?);
-    serve_on(context, store, listener).await
+    let served = serve_with(context, store, listener, enrichers, key).await;
+    if let Some(running) = running {
+        running.stop(STOP_GRACE).await;
+    }
+    served
 }
 
 pub fn web_config(context: &Context) -> WebConfig {
@@ -37,15 +69,30 @@ pub fn web_config(context: &Context) -> WebConfig {
     }
 }
 
+/// Serves `store` without collecting (the demo).
 pub async fn serve_on(
     context: &Context,
     store: Arc<dyn Store>,
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<()> {
+    let key = collector::secret_key_from_env()?;
+    let enrichers = Arc::new(collector::enrichers(store.as_ref()).await?);
+    serve_with(context, store, listener, enrichers, key).await
+}
+
+async fn serve_with(
+    context: &Context,
+    store: Arc<dyn Store>,
+    listener: tokio::net::TcpListener,
+    enrichers: Arc<Enrichers>,
+    secret_key: Option<SecretKey>,
+) -> anyhow::Result<()> {
     let state = AppState {
         store,
         clock: Arc::new(SystemClock),
         config: web_config(context),
+        enrichers,
+        secret_key,
     };
     omdomme_web::serve(listener, state)
         .await

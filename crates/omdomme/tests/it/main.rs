@@ -2,6 +2,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed set-up step should stop the test loudly
 
 mod cli;
+mod collect;
 mod import;
 mod nlp;
+mod sources;
 mod support;

@@ -36,7 +36,7 @@ impl Scratch {
         Scratch::with_config("")
     }
 
-    fn with_config(config: &str) -> Scratch {
+    pub fn with_config(config: &str) -> Scratch {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("omdomme.toml"), config).expect("write config");
         Scratch { dir }

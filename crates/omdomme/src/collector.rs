@@ -1,0 +1,378 @@
+//! Live collection: every enabled source of every workspace runs in a task of its own
+//! (`omdomme_connectors::runner::run`), storing what it collects through a [`StoreSink`]:
+//! enrich, then store the batch and its cursor in one transaction. A source that cannot
+//! start (a bad definition, a credential that does not open) gets the reason in its health
+//! and the others start anyway.
+//!
+//! The sources themselves live in the store; [`sync_config_sources`] writes the config
+//! file's `[[workspaces.sources]]` into it at every start.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use omdomme_connectors::runner::{self, Pacing, Sink};
+use omdomme_connectors::secret::SECRET_KEY_ENV;
+use omdomme_connectors::{
+    BuildContext, Clock, Connector, Http, RetryPolicy, SecretKey, SourceSpec, WatchQuery,
+};
+use omdomme_core::{Item, Query, SourceHealth, SourceKey, SourceKind, Workspace, WorkspaceId};
+use omdomme_nlp::{Enricher, NlpEnricher};
+use omdomme_store::{SourceDefinition, SourceOrigin, SourceRecord, Store};
+use omdomme_web::Enrichers;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+
+/// How often collected items are made searchable (the index commit).
+pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+/// The associated data a source's credential is sealed with: `<workspace>/<kind>:<name>`,
+/// so sealed bytes copied onto another source do not open.
+pub fn credential_context(workspace: &WorkspaceId, source: &SourceKey) -> String {
+    format!("{workspace}/{source}")
+}
+
+/// The key in [`SECRET_KEY_ENV`], if set; a set but malformed key is an error.
+pub fn secret_key_from_env() -> anyhow::Result<Option<SecretKey>> {
+    match std::env::var(SECRET_KEY_ENV) {
+        Ok(text) => Ok(Some(SecretKey::from_base64(&text)?)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            anyhow::bail!(
+                "{SECRET_KEY_ENV} is not valid text; make a key with `omdomme sources key`"
+            )
+        }
+    }
+}
+
+/// One enricher per stored workspace (each knows its brands' watch queries).
+pub async fn enrichers(store: &dyn Store) -> anyhow::Result<Enrichers> {
+    let mut enrichers = Enrichers::new();
+    for workspace in store.workspaces().await? {
+        let enricher = NlpEnricher::new(&workspace)
+            .with_context(|| format!("workspace {}: a watch query is invalid", workspace.id))?;
+        enrichers.insert(workspace.id.clone(), Arc::new(enricher));
+    }
+    Ok(enrichers)
+}
+
+/// Writes the config file's sources into the store (origin `config`) and removes the
+/// config sources no longer in the file; sources from an OPML import or the web UI are left
+/// alone, unless the file now defines the same source, which then belongs to the file.
+pub async fn sync_config_sources(
+    store: &dyn Store,
+    config: &Config,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let configured = config.sources();
+    let mut keep = BTreeSet::new();
+    for (workspace, source) in &configured {
+        let definition = SourceDefinition {
+            key: source.key(),
+            spec: source.json.clone(),
+            origin: SourceOrigin::Config,
+            enabled: source.enabled,
+        };
+        let unchanged = store
+            .source(workspace, &definition.key)
+            .await?
+            .is_some_and(|stored| {
+                stored.spec == definition.spec
+                    && stored.origin == definition.origin
+                    && stored.enabled == definition.enabled
+            });
+        if !unchanged {
+            store
+                .put_source(workspace, &definition, now)
+                .await
+                .with_context(|| format!("saving source {} of {workspace}", definition.key))?;
+        }
+        keep.insert((workspace.clone(), definition.key));
+    }
+    for workspace in store.workspaces().await? {
+        for stored in store.sources(&workspace.id).await? {
+            let key = (workspace.id.clone(), stored.key.clone());
+            if stored.origin == SourceOrigin::Config && !keep.contains(&key) {
+                store.delete_source(&workspace.id, &stored.key).await?;
+                tracing::info!(workspace = %workspace.id, source = %stored.key, "removed a source no longer in the config file");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where a workspace's collected items go: enrichment, then the store, the batch and its
+/// cursor in one transaction.
+pub struct StoreSink {
+    pub store: Arc<dyn Store>,
+    pub workspace: WorkspaceId,
+    pub enricher: Arc<dyn Enricher>,
+}
+
+#[async_trait]
+impl Sink for StoreSink {
+    async fn cursor(&self, source: &SourceKey) -> Result<Option<String>, String> {
+        self.store
+            .source_cursor(&self.workspace, source)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn store(
+        &self,
+        source: &SourceKey,
+        mut items: Vec<Item>,
+        cursor: Option<&str>,
+    ) -> Result<u64, String> {
+        if !items.is_empty() {
+            // Enrichment is CPU work: off the async threads, like import's own thread.
+            let enricher = Arc::clone(&self.enricher);
+            items = tokio::task::spawn_blocking(move || {
+                enricher.enrich(&mut items);
+                items
+            })
+            .await
+            .map_err(|e| format!("enrichment failed: {e}"))?;
+        }
+        self.store
+            .put_items_at_cursor(&self.workspace, &items, source, cursor)
+            .await
+            .map(|report| report.new)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn health(&self, source: &SourceKey) -> Result<SourceHealth, String> {
+        let record = self
+            .store
+            .source(&self.workspace, source)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(record.map(|r| r.health).unwrap_or_default())
+    }
+
+    async fn put_health(&self, source: &SourceKey, health: &SourceHealth) -> Result<(), String> {
+        self.store
+            .put_source_health(&self.workspace, source, health)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What the collector needs besides the store.
+#[derive(Clone)]
+pub struct CollectOptions {
+    pub clock: Clock,
+    pub pacing: Pacing,
+    /// One client for every source, so sources on one host share its rate-limit window.
+    pub http: Http,
+}
+
+impl CollectOptions {
+    /// The real clock and the connectors' default retries.
+    pub fn standard() -> anyhow::Result<CollectOptions> {
+        let clock: Clock = Arc::new(crate::clock::now);
+        Ok(CollectOptions {
+            http: Http::new(RetryPolicy::default(), Arc::clone(&clock))?,
+            clock,
+            pacing: Pacing::default(),
+        })
+    }
+}
+
+/// The running sources; [`Collector::stop`] ends them.
+pub struct Collector {
+    /// The sources that started, as `<workspace>/<kind>:<name>`.
+    pub running: Vec<String>,
+    tasks: Vec<JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+    store: Arc<dyn Store>,
+}
+
+impl Collector {
+    /// Asks every source to stop, waits up to `grace` for calls in flight, then cancels the
+    /// rest. Cancelling is safe: a batch and its cursor are stored atomically or not at all.
+    pub async fn stop(mut self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let deadline = tokio::time::Instant::now() + grace;
+        for mut task in std::mem::take(&mut self.tasks) {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+        flush(self.store.as_ref()).await;
+    }
+}
+
+impl Drop for Collector {
+    /// A collector dropped without [`Collector::stop`] cancels its sources rather than
+    /// leaving them running with nobody able to stop them.
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Starts every enabled source of every workspace, and the task that makes what they
+/// collect searchable every [`FLUSH_EVERY`].
+pub async fn start(
+    store: Arc<dyn Store>,
+    enrichers: &Enrichers,
+    key: Option<&SecretKey>,
+    options: CollectOptions,
+) -> anyhow::Result<Collector> {
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let mut running = Vec::new();
+    for workspace in store.workspaces().await? {
+        let Some(enricher) = enrichers.get(&workspace.id) else {
+            continue;
+        };
+        let watch = watch_queries(&workspace);
+        for record in store.sources(&workspace.id).await? {
+            if !record.enabled {
+                continue;
+            }
+            let context = credential_context(&workspace.id, &record.key);
+            let connector = match build(store.as_ref(), &record, key, &watch, &options).await {
+                Ok(Some(connector)) => connector,
+                // Pushed to, not collected: the webhook.
+                Ok(None) => continue,
+                Err((kind, message)) => {
+                    tracing::warn!(source = %context, "cannot start: {message}");
+                    let mut health = record.health.clone();
+                    health.record_failure((options.clock)(), kind, &message);
+                    // Not being able to say why is no reason to stop the other sources.
+                    if let Err(e) = store
+                        .put_source_health(&workspace.id, &record.key, &health)
+                        .await
+                    {
+                        tracing::warn!(source = %context, "cannot record health: {e}");
+                    }
+                    continue;
+                }
+            };
+            let sink = Arc::new(StoreSink {
+                store: Arc::clone(&store),
+                workspace: workspace.id.clone(),
+                enricher: Arc::clone(enricher),
+            });
+            tasks.push(tokio::spawn(runner::run(
+                connector,
+                sink,
+                options.pacing.clone(),
+                Arc::clone(&options.clock),
+                stop_rx.clone(),
+            )));
+            running.push(context);
+        }
+    }
+    tasks.push(tokio::spawn(flush_periodically(
+        Arc::clone(&store),
+        stop_rx,
+    )));
+    Ok(Collector {
+        running,
+        tasks,
+        stop,
+        store,
+    })
+}
+
+/// The workspace's brand queries, for connectors that search.
+fn watch_queries(workspace: &Workspace) -> Vec<WatchQuery> {
+    workspace
+        .brands
+        .iter()
+        .filter_map(|brand| {
+            // The config check parsed every query already; a stored one that no longer
+            // parses is left out rather than stopping collection.
+            let query = Query::parse(&brand.query).ok()?;
+            Some(WatchQuery {
+                brand: brand.id.clone(),
+                text: brand.query.clone(),
+                query,
+            })
+        })
+        .collect()
+}
+
+/// The connector of a stored source; `Ok(None)` for a webhook, which is pushed to. The
+/// error is a health error's kind and message.
+async fn build(
+    store: &dyn Store,
+    record: &SourceRecord,
+    key: Option<&SecretKey>,
+    watch: &[WatchQuery],
+    options: &CollectOptions,
+) -> Result<Option<Box<dyn Connector>>, (&'static str, String)> {
+    let config = |message: String| ("config", message);
+    if record.key.kind == SourceKind::Webhook {
+        return Ok(None);
+    }
+    let credential = if record.has_credential {
+        let key = key.ok_or_else(|| {
+            config(format!(
+                "a credential is stored but {SECRET_KEY_ENV} is not set: start with the key it was sealed with"
+            ))
+        })?;
+        let sealed = store
+            .source_credential(&record.workspace, &record.key)
+            .await
+            .map_err(|e| ("store", e.to_string()))?
+            .unwrap_or_default();
+        let context = credential_context(&record.workspace, &record.key);
+        Some(
+            key.open(&sealed, &context)
+                .map_err(|e| config(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let spec: SourceSpec = serde_json::from_value(record.spec.clone()).map_err(|e| {
+        config(format!(
+            "the stored definition does not read ({e}); define the source again"
+        ))
+    })?;
+    let ctx = BuildContext {
+        http: options.http.clone(),
+        credential,
+        watch: watch.to_vec(),
+    };
+    let connector = spec
+        .connector(&ctx)
+        .map_err(|e| (e.kind.as_str(), e.message))?;
+    if let Some(connector) = &connector
+        && connector.source() != &record.key
+    {
+        return Err(config(format!(
+            "the connector collects for {} instead of {}; this is a bug, please report it",
+            connector.source(),
+            record.key
+        )));
+    }
+    Ok(connector)
+}
+
+/// Commits the search index every [`FLUSH_EVERY`] until `stop` (the index otherwise commits
+/// only while writing, so the last batch before a quiet spell would stay unsearchable).
+async fn flush_periodically(store: Arc<dyn Store>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(FLUSH_EVERY) => flush(store.as_ref()).await,
+            // Stopping (or the collector gone): `Collector::stop` flushes last.
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn flush(store: &dyn Store) {
+    if let Err(e) = store.flush().await {
+        tracing::warn!("cannot make collected items searchable: {e}");
+    }
+}
