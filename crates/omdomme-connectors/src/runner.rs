@@ -47,7 +47,77 @@ impl Default for Pacing {
     }
 }
 
-/// Runs `connector` until `stop` turns true.
+/// What one call to a connector came to.
+#[derive(Debug)]
+pub struct Round {
+    /// Items the connector handed over.
+    pub fetched: usize,
+    /// Of those, the ones the store did not have yet.
+    pub new_items: u64,
+    pub rejected: Vec<String>,
+    pub caught_up: bool,
+    /// Why the round failed: the kind (`token_expired`, `store`, ...) and the advice.
+    pub failure: Option<(String, String)>,
+    /// How long the platform asked us to wait, if it did.
+    pub retry_after: Option<Duration>,
+}
+
+/// One call: fetch the batch after `cursor`, store it with its cursor, and record the
+/// outcome in `health`. `cursor` moves only when the batch was stored.
+pub async fn round(
+    connector: &mut dyn Connector,
+    sink: &dyn Sink,
+    cursor: &mut Option<String>,
+    health: &mut SourceHealth,
+    clock: &Clock,
+) -> Round {
+    let source = connector.source().clone();
+    let started = clock();
+    let mut round = Round {
+        fetched: 0,
+        new_items: 0,
+        rejected: Vec::new(),
+        caught_up: false,
+        failure: None,
+        retry_after: None,
+    };
+    match connector.next_batch(cursor.as_deref()).await {
+        Ok(batch) => {
+            for rejected in &batch.rejected {
+                tracing::warn!(%source, "skipped a record: {rejected}");
+            }
+            round.fetched = batch.items.len();
+            round.rejected = batch.rejected;
+            round.caught_up = batch.caught_up;
+            match sink
+                .store(&source, batch.items, batch.cursor.as_deref())
+                .await
+            {
+                Ok(new_items) => {
+                    if batch.cursor.is_some() {
+                        *cursor = batch.cursor;
+                    }
+                    round.new_items = new_items;
+                    health.record_success(clock(), new_items, Some(started));
+                }
+                Err(e) => {
+                    let message = format!("storing failed: {e}");
+                    health.record_failure(clock(), "store", &message);
+                    round.failure = Some(("store".to_owned(), message));
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(%source, kind = e.kind.as_str(), "{}", e.message);
+            health.record_failure(clock(), e.kind.as_str(), &e.message);
+            round.retry_after = e.retry_after;
+            round.failure = Some((e.kind.as_str().to_owned(), e.message));
+        }
+    }
+    round
+}
+
+/// Runs `connector` until `stop` turns true or its sender is dropped.
 pub async fn run(
     mut connector: Box<dyn Connector>,
     sink: Arc<dyn Sink>,
@@ -66,11 +136,12 @@ pub async fn run(
     let mut cursor = None;
     let mut cursor_loaded = false;
     while !*stop.borrow() {
-        if !cursor_loaded {
+        let wait = if !cursor_loaded {
             match sink.cursor(&source).await {
                 Ok(stored) => {
                     cursor = stored;
                     cursor_loaded = true;
+                    continue;
                 }
                 Err(e) => {
                     health.record_failure(
@@ -78,44 +149,29 @@ pub async fn run(
                         "store",
                         &format!("cannot read the cursor: {e}"),
                     );
-                    save_health(sink.as_ref(), &source, &health).await;
-                    pause(retry_wait(&pacing, &health, None), &mut stop).await;
-                    continue;
+                    Some(retry_wait(&pacing, &health, None))
                 }
             }
-        }
-        let started = clock();
-        let wait = match connector.next_batch(cursor.as_deref()).await {
-            Ok(batch) => {
-                for rejected in &batch.rejected {
-                    tracing::warn!(%source, "skipped a record: {rejected}");
-                }
-                let caught_up = batch.caught_up;
-                let next_cursor = batch.cursor.clone().or_else(|| cursor.clone());
-                match sink
-                    .store(&source, batch.items, batch.cursor.as_deref())
-                    .await
-                {
-                    Ok(new_items) => {
-                        cursor = next_cursor;
-                        health.record_success(clock(), new_items, Some(started));
-                        caught_up.then(|| connector.interval())
-                    }
-                    Err(e) => {
-                        health.record_failure(clock(), "store", &format!("storing failed: {e}"));
-                        Some(retry_wait(&pacing, &health, None))
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::warn!(%source, kind = e.kind.as_str(), "{}", e.message);
-                health.record_failure(clock(), e.kind.as_str(), &e.message);
-                Some(retry_wait(&pacing, &health, e.retry_after))
+        } else {
+            let round = round(
+                connector.as_mut(),
+                sink.as_ref(),
+                &mut cursor,
+                &mut health,
+                &clock,
+            )
+            .await;
+            if round.failure.is_some() {
+                Some(retry_wait(&pacing, &health, round.retry_after))
+            } else {
+                round.caught_up.then(|| connector.interval())
             }
         };
         save_health(sink.as_ref(), &source, &health).await;
-        if let Some(wait) = wait {
-            pause(wait, &mut stop).await;
+        if let Some(wait) = wait
+            && !pause(wait, &mut stop).await
+        {
+            break;
         }
     }
 }
@@ -135,10 +191,11 @@ async fn save_health(sink: &dyn Sink, source: &SourceKey, health: &SourceHealth)
     }
 }
 
-/// Sleeps for `wait` or until `stop` changes, whichever is first.
-async fn pause(wait: Duration, stop: &mut watch::Receiver<bool>) {
+/// Sleeps for `wait` or until `stop` changes, whichever is first; false when the sender is
+/// gone (nobody can stop the loop any more, so it must end now rather than spin).
+async fn pause(wait: Duration, stop: &mut watch::Receiver<bool>) -> bool {
     tokio::select! {
-        _ = tokio::time::sleep(wait) => {}
-        _ = stop.changed() => {}
+        _ = tokio::time::sleep(wait) => true,
+        changed = stop.changed() => changed.is_ok(),
     }
 }

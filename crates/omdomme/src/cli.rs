@@ -40,6 +40,8 @@ pub enum Command {
     Collect(commands::collect::CollectArgs),
     /// The live sources and their health; their credentials and the key that seals them.
     Sources(commands::sources::SourcesArgs),
+    /// One round of one source: fetch, store, record its health, and say what came of it.
+    Poll(commands::poll::PollArgs),
     /// Import a file of posts, comments or articles in a platform's own format.
     Import(commands::import::ImportArgs),
     /// Full-text search with filters, from the terminal.
@@ -153,6 +155,7 @@ pub fn run() -> anyhow::Result<()> {
             Command::Serve(args) => commands::serve::run(&context, args).await,
             Command::Collect(args) => commands::collect::run(&context, args).await,
             Command::Sources(args) => commands::sources::run(&context, args).await,
+            Command::Poll(args) => commands::poll::run(&context, args).await,
             Command::Import(args) => commands::import::run(&context, args).await,
             Command::Search(args) => commands::search::run(&context, args).await,
             Command::Stats(args) => commands::stats::run(&context, args).await,

@@ -285,7 +285,7 @@ pub async fn start(
 }
 
 /// The workspace's brand queries, for connectors that search.
-fn watch_queries(workspace: &Workspace) -> Vec<WatchQuery> {
+pub fn watch_queries(workspace: &Workspace) -> Vec<WatchQuery> {
     workspace
         .brands
         .iter()
@@ -304,7 +304,7 @@ fn watch_queries(workspace: &Workspace) -> Vec<WatchQuery> {
 
 /// The connector of a stored source; `Ok(None)` for a webhook, which is pushed to. The
 /// error is a health error's kind and message.
-async fn build(
+pub async fn build(
     store: &dyn Store,
     record: &SourceRecord,
     key: Option<&SecretKey>,

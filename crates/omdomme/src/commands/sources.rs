@@ -5,14 +5,16 @@
 //! shell history and process lists), and is never printed or logged.
 
 use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use omdomme_connectors::secret::SECRET_KEY_ENV;
-use omdomme_connectors::{Secret, SecretKey};
+use omdomme_connectors::{Secret, SecretKey, SourceSpec, rss};
 use omdomme_core::{SourceKey, SourceKind, WorkspaceId};
+use omdomme_store::{SourceDefinition, SourceOrigin};
 use omdomme_web::api::sources::SourceDto;
 
 use crate::cli::Context;
@@ -38,6 +40,13 @@ pub enum SourcesCommand {
     /// Sources' credentials, sealed with OMDOMME_SECRET_KEY before they are stored.
     #[command(subcommand)]
     Credential(CredentialCommand),
+    /// Add every feed of an OPML file (a feed reader's export) as an RSS source.
+    ImportOpml {
+        /// The workspace id.
+        workspace: String,
+        /// The OPML file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +74,9 @@ pub async fn run(context: &Context, args: SourcesArgs) -> anyhow::Result<()> {
         }
         SourcesCommand::Credential(CredentialCommand::Set { workspace, source }) => {
             set_credential(context, WorkspaceId(workspace), &source).await
+        }
+        SourcesCommand::ImportOpml { workspace, file } => {
+            import_opml(context, WorkspaceId(workspace), &file).await
         }
     }
 }
@@ -133,7 +145,51 @@ fn describe(source: &SourceDto, tz: &TimeZone) -> String {
     out
 }
 
-fn parse_source(text: &str) -> anyhow::Result<SourceKey> {
+/// Adds the feeds of an OPML file as RSS sources (origin `opml`); a feed the config file
+/// already defines stays the file's, and a feed with a problem is named and skipped.
+async fn import_opml(context: &Context, workspace: WorkspaceId, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let xml = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("{} is not UTF-8 text: {e}", file.display()))?;
+    let feeds = rss::opml_feeds(&xml).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let store = context.open_store().await?;
+    if store.workspace(&workspace).await?.is_none() {
+        bail!("no workspace {workspace:?}: define it in the config file first");
+    }
+    let now = crate::clock::now();
+    let (mut added, mut skipped) = (0, 0);
+    for feed in feeds {
+        let mut json = serde_json::to_value(&feed)?;
+        json["kind"] = "rss".into();
+        let spec = SourceSpec::Rss(feed);
+        let key = spec.key();
+        let problems = spec.problems();
+        if !problems.is_empty() {
+            println!("skipped {key}: {}", problems.join("; "));
+            skipped += 1;
+            continue;
+        }
+        if let Some(existing) = store.source(&workspace, &key).await?
+            && existing.origin == SourceOrigin::Config
+        {
+            println!("skipped {key}: the config file defines it");
+            skipped += 1;
+            continue;
+        }
+        let definition = SourceDefinition {
+            key,
+            spec: json,
+            origin: SourceOrigin::Opml,
+            enabled: true,
+        };
+        store.put_source(&workspace, &definition, now).await?;
+        added += 1;
+    }
+    println!("imported {added} feed(s) into {workspace}, skipped {skipped}");
+    Ok(())
+}
+
+pub fn parse_source(text: &str) -> anyhow::Result<SourceKey> {
     let Some((kind, name)) = text.split_once(':') else {
         bail!("{text:?}: name the source as <kind>:<name>, e.g. mastodon:social");
     };

@@ -5,5 +5,6 @@ mod cli;
 mod collect;
 mod import;
 mod nlp;
+mod poll;
 mod sources;
 mod support;
