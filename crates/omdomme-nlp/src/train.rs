@@ -9,7 +9,7 @@
 //! - English sentiment: the TweetEval validation tweets (the only English tweets there
 //!   are; `omdomme eval` reports them cross-validated) and the annotated English posts;
 //! - topics, stakeholder, inquiry: the annotated posts of all three languages;
-//! - environmental claims: its train split.
+//! - environmental claims: its train split, the average of an NBSVM and a plain L2-SVM.
 //!
 //! Class offsets for the single-label tasks and thresholds for the binary ones are chosen
 //! by 5-fold cross-validation on the training data, never on a dev split.
@@ -135,19 +135,64 @@ fn one_hot(classes: &[String], label: &str) -> Vec<bool> {
     classes.iter().map(|c| c == label).collect()
 }
 
-/// How each task is fitted.
-pub(crate) fn params(task: Task) -> TrainParams {
+/// How each task is fitted: the scorers whose average it ships (one for most tasks).
+///
+/// Claims average an NBSVM and a plain L2-SVM over the same features. The NB ratios lean
+/// hard on words that are rare in the training sentences; the plain SVM spreads its
+/// weight more evenly, and the average of the two generalises better than either (5 times
+/// repeated 5-fold CV on train: 77.9 against 77.7 for the NBSVM alone; dev: 78.7 against
+/// 77.5). A larger C for the NBSVM alone scores higher in CV but lower on dev.
+pub(crate) fn params(task: Task) -> Vec<TrainParams> {
     let c = match task {
         Task::Language => 0.5,
         Task::SentimentNo => 0.3,
         Task::SentimentEn => 0.1,
-        Task::Claim => 0.2,
+        Task::Claim => 0.3,
         Task::Topics | Task::Stakeholder | Task::Inquiry => 0.1,
     };
-    TrainParams {
+    let nbsvm = TrainParams {
         c,
         ..TrainParams::default()
+    };
+    match task {
+        Task::Claim => vec![
+            nbsvm,
+            TrainParams {
+                nb_scaling: false,
+                ..nbsvm
+            },
+        ],
+        _ => vec![nbsvm],
     }
+}
+
+/// Trains `task`'s scorers on `examples` and averages them. The margins of linear scorers
+/// average to the margin of their averaged weights and biases, so the average is itself one
+/// linear model: one weight table in the file, one lookup per feature when scoring.
+/// Returns (weights bucket-major, biases), as [`linear::train`].
+pub(crate) fn train_task(
+    task: Task,
+    examples: &[Example],
+    targets: &[Vec<bool>],
+) -> (Vec<f32>, Vec<f32>) {
+    let classes = task.classes().len();
+    let all = params(task);
+    let mut weights = vec![0f32; (1usize << task.bits()) * classes];
+    let mut biases = vec![0f32; classes];
+    for p in &all {
+        let (w, b) = linear::train(examples, targets, classes, task.bits(), *p);
+        for (a, x) in weights.iter_mut().zip(w) {
+            *a += x;
+        }
+        for (a, x) in biases.iter_mut().zip(b) {
+            *a += x;
+        }
+    }
+    let n = all.len() as f32;
+    for a in weights.iter_mut().chain(biases.iter_mut()) {
+        *a /= n;
+    }
+    (weights, biases)
 }
 
 /// How a task's scores become a decision, which decides what cross-validation tunes.
@@ -172,7 +217,6 @@ fn decision(task: Task) -> Decision {
 /// Fits `task` on `data`, tuning offsets by cross-validation where the task wants it.
 pub(crate) fn fit(task: Task, data: &TaskData, trained_on: &str) -> LinearModel {
     let classes = task.classes();
-    let p = params(task);
     let offsets = match decision(task) {
         Decision::Untuned => vec![0.0; classes.len()],
         d => {
@@ -183,8 +227,7 @@ pub(crate) fn fit(task: Task, data: &TaskData, trained_on: &str) -> LinearModel 
             }
         }
     };
-    let (weights, biases) =
-        linear::train(&data.examples, &data.targets, classes.len(), task.bits(), p);
+    let (weights, biases) = train_task(task, &data.examples, &data.targets);
     let header = ModelHeader {
         name: task.file_name().trim_end_matches(".omdlin").to_owned(),
         classes,
@@ -224,13 +267,7 @@ fn out_of_fold_scores(task: Task, data: &TaskData, folds: usize) -> Vec<Vec<f32>
     let mut scores = vec![Vec::new(); data.examples.len()];
     for fold in 0..folds {
         let train = data.subset(|i| i % folds != fold);
-        let (weights, biases) = linear::train(
-            &train.examples,
-            &train.targets,
-            classes.len(),
-            task.bits(),
-            params(task),
-        );
+        let (weights, biases) = train_task(task, &train.examples, &train.targets);
         let header = ModelHeader {
             name: String::new(),
             classes: classes.clone(),
