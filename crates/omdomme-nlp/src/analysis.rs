@@ -311,6 +311,12 @@ impl Analyzer {
             .collect()
     }
 
+    /// Whether the item speaks to one of the workspace's brands: names it, or its account.
+    pub fn addresses_a_brand(&self, item: &Item, lang: Lang, scratch: &mut Scratch) -> bool {
+        !self.matching_brands(item, lang, scratch).is_empty()
+            || self.mentions_brand_account(&scratch.text)
+    }
+
     pub fn mentions_brand_account(&self, a: &Analysed) -> bool {
         a.toks
             .iter()

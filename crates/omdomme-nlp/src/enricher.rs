@@ -15,9 +15,9 @@ use omdomme_core::{
 
 use crate::Enricher;
 use crate::analysis::{Analyzer, EnrichError, Scratch as AnalysisScratch, Signals};
-use crate::features::{Extractor, Features, WordCache, stemmer_for};
+use crate::features::{Extractor, WordCache, stemmer_for};
 use crate::linear::{LinearModel, Rows};
-use crate::models::{Context, LANGUAGE_CLASSES, Models, Task, task_features};
+use crate::models::{Context, LANGUAGE_CLASSES, Models, Task, TaskFeaturizer};
 use crate::targets::brand_segments;
 
 /// The enricher of this crate, for one workspace.
@@ -54,8 +54,6 @@ thread_local! {
 pub(crate) struct Scratch {
     pub analysis: AnalysisScratch,
     extractor: Extractor,
-    base: Features,
-    task: Features,
     scores: Vec<f32>,
     signals: Vec<(u32, f32)>,
     cache: WordCache,
@@ -274,19 +272,11 @@ impl NlpEnricher {
     /// One task's scores of an item by the uncached path training uses: for the tasks
     /// outside the per-item hot path.
     fn reference_scores(&self, task: Task, item: &Item, lang: Lang) -> Vec<f32> {
-        let mut s = Scratch::default();
-        let signals = self.analyzer.analyse(item, &mut s.analysis);
-        s.extractor.extract(
-            &task.spec(),
-            &s.analysis.text,
-            stemmer_for(lang),
-            |w| self.analyzer.word_flags(w),
-            &[],
-            &mut s.base,
-        );
-        task_features(task, &s.base, &signals, &Context::default(), &mut s.task);
-        self.models.get(task).scores(&s.task, &mut s.scores);
-        s.scores
+        let mut featurizer = TaskFeaturizer::default();
+        let features = featurizer.features(&self.analyzer, task, item, lang);
+        let mut scores = Vec::new();
+        self.models.get(task).scores(features, &mut scores);
+        scores
     }
 }
 
@@ -378,31 +368,22 @@ mod tests {
                         .analyse(&item, &mut s.analysis)
                         .lang_evidence
                 );
-                let ctx = Context {
-                    lang,
-                    addressed: true,
-                };
-                let _ = enricher.decide(&signals, lang, true, &mut s);
+                let addressed = enricher
+                    .analyzer
+                    .addresses_a_brand(&item, lang, &mut s.analysis);
+                let _ = enricher.decide(&signals, lang, addressed, &mut s);
                 let cached = s.scores.clone();
                 let mut reference = Vec::new();
-                let sentiment = m.get(sentiment_task(lang));
-                for (task, model) in [
-                    (sentiment_task(lang), sentiment),
-                    (Task::Topics, &m.topics),
-                    (Task::Stakeholder, &m.stakeholder),
-                    (Task::Inquiry, &m.inquiry),
+                let mut featurizer = TaskFeaturizer::default();
+                for task in [
+                    sentiment_task(lang),
+                    Task::Topics,
+                    Task::Stakeholder,
+                    Task::Inquiry,
                 ] {
-                    s.extractor.extract(
-                        &model.header.spec,
-                        &s.analysis.text,
-                        stemmer_for(lang),
-                        |w| enricher.analyzer.word_flags(w),
-                        &[],
-                        &mut s.base,
-                    );
-                    task_features(task, &s.base, &signals, &ctx, &mut s.task);
+                    let features = featurizer.features(&enricher.analyzer, task, &item, lang);
                     let mut part = Vec::new();
-                    model.scores(&s.task, &mut part);
+                    m.get(task).scores(features, &mut part);
                     reference.extend(part);
                 }
                 assert_eq!(cached.len(), reference.len());

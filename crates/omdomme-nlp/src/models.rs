@@ -8,10 +8,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
-use omdomme_core::{Lang, Stakeholder, Topic};
+use omdomme_core::{Item, Lang, Stakeholder, Topic};
 
-use crate::analysis::Signals;
-use crate::features::{FeatureSpec, Features, signal_hash};
+use crate::analysis::{Analyzer, Scratch as AnalysisScratch, Signals};
+use crate::features::{Extractor, FeatureSpec, Features, signal_hash, stemmer_for};
 use crate::linear::{LinearModel, ModelFileError, Rows};
 
 /// One learned decision.
@@ -229,6 +229,52 @@ fn lexicon_signals(s: &Signals, out: &mut Vec<(u32, f32)>) {
     if l.negative > 0.0 {
         out.push((hash_of("lex_neg"), (l.negative / 4.0).min(3.0)));
         out.push((hash_of("lex_has_neg"), 1.0));
+    }
+}
+
+/// Reads an item the way the model of a task was trained to: the analysis, the task's
+/// feature spec, then its signals and dialog context. `omdomme train` and the enricher's
+/// uncached path both go through it; the cached path is held to it by a test.
+#[derive(Default)]
+pub(crate) struct TaskFeaturizer {
+    analysis: AnalysisScratch,
+    extractor: Extractor,
+    base: Features,
+    task: Features,
+}
+
+impl TaskFeaturizer {
+    pub fn features(
+        &mut self,
+        analyzer: &Analyzer,
+        task: Task,
+        item: &Item,
+        lang: Lang,
+    ) -> &Features {
+        let signals = analyzer.analyse(item, &mut self.analysis);
+        let ctx = if matches!(task, Task::Topics | Task::Stakeholder | Task::Inquiry) {
+            Context {
+                lang,
+                addressed: analyzer.addresses_a_brand(item, lang, &mut self.analysis),
+            }
+        } else {
+            Context::default()
+        };
+        let stemmer = if task == Task::Language {
+            None
+        } else {
+            stemmer_for(lang)
+        };
+        self.extractor.extract(
+            &task.spec(),
+            &self.analysis.text,
+            stemmer,
+            |w| analyzer.word_flags(w),
+            &[],
+            &mut self.base,
+        );
+        task_features(task, &self.base, &signals, &ctx, &mut self.task);
+        &self.task
     }
 }
 

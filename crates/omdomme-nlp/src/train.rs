@@ -18,12 +18,12 @@ use std::path::Path;
 
 use omdomme_core::{Lang, SourceKind, Workspace};
 
-use crate::analysis::{Analyzer, EnrichError, Scratch};
+use crate::analysis::{Analyzer, EnrichError};
 use crate::corpus::{self, Annotated, CorpusError, Labelled, OwnSplit, Split};
 use crate::eval::{f1_of, macro_f1};
-use crate::features::{Extractor, Features, stemmer_for};
+use crate::features::Features;
 use crate::linear::{self, Example, LinearModel, ModelHeader, TrainParams};
-use crate::models::{Context, Models, Task, task_features};
+use crate::models::{Models, Task, TaskFeaturizer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
@@ -41,20 +41,14 @@ pub enum TrainError {
 /// Turns labelled texts into training examples exactly as the enricher reads items.
 pub(crate) struct Featurizer {
     analyzer: Analyzer,
-    scratch: Scratch,
-    extractor: Extractor,
-    base: Features,
-    out: Features,
+    featurizer: TaskFeaturizer,
 }
 
 impl Featurizer {
     pub fn new(workspace: &Workspace) -> Result<Featurizer, EnrichError> {
         Ok(Featurizer {
             analyzer: Analyzer::new(workspace)?,
-            scratch: Scratch::default(),
-            extractor: Extractor::default(),
-            base: Features::default(),
-            out: Features::default(),
+            featurizer: TaskFeaturizer::default(),
         })
     }
 
@@ -67,35 +61,7 @@ impl Featurizer {
         lang: Lang,
     ) -> &Features {
         let item = crate::text_item(text, source);
-        let signals = self.analyzer.analyse(&item, &mut self.scratch);
-        let ctx = if matches!(task, Task::Topics | Task::Stakeholder | Task::Inquiry) {
-            let brands = self
-                .analyzer
-                .matching_brands(&item, lang, &mut self.scratch);
-            Context {
-                lang,
-                addressed: !brands.is_empty()
-                    || self.analyzer.mentions_brand_account(&self.scratch.text),
-            }
-        } else {
-            Context::default()
-        };
-        let stemmer = if task == Task::Language {
-            None
-        } else {
-            stemmer_for(lang)
-        };
-        let analyzer = &self.analyzer;
-        self.extractor.extract(
-            &task.spec(),
-            &self.scratch.text,
-            stemmer,
-            |w| analyzer.word_flags(w),
-            &[],
-            &mut self.base,
-        );
-        task_features(task, &self.base, &signals, &ctx, &mut self.out);
-        &self.out
+        self.featurizer.features(&self.analyzer, task, &item, lang)
     }
 
     pub fn example(&mut self, task: Task, text: &str, source: SourceKind, lang: Lang) -> Example {
