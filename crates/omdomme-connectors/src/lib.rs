@@ -67,6 +67,22 @@ pub trait Connector: Send {
     async fn next_batch(&mut self, cursor: Option<&str>) -> ConnectorResult<Batch>;
 }
 
+/// A connector's committed cursor, or a fresh one when there is none or it no longer reads.
+/// An unreadable cursor must not stop a source for good: starting over re-reads recent
+/// items, and the store drops those it already has.
+pub fn read_cursor<T: serde::de::DeserializeOwned + Default>(
+    source: &SourceKey,
+    stored: Option<&str>,
+) -> T {
+    let Some(text) = stored else {
+        return T::default();
+    };
+    serde_json::from_str(text).unwrap_or_else(|e| {
+        tracing::warn!(%source, "unreadable cursor ({e}); starting over, the store drops what it already has");
+        T::default()
+    })
+}
+
 /// One brand's watch query, which connectors translate into the platform's own search.
 #[derive(Clone, Debug)]
 pub struct WatchQuery {

@@ -110,6 +110,18 @@ impl SourceSpec {
     }
 }
 
+/// Refuses to build a source whose configuration has problems, naming each of them.
+pub fn refuse_problems(kind: SourceKind, name: &str, problems: Vec<String>) -> ConnectorResult<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(ConnectorError::config(format!(
+        "{} source {name:?}: {}",
+        kind.as_str(),
+        problems.join("; ")
+    )))
+}
+
 /// `interval_secs` of a config, or the platform's default.
 pub fn interval(configured: Option<u64>, default: Duration) -> Duration {
     configured.map(Duration::from_secs).unwrap_or(default)

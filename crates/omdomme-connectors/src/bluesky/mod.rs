@@ -152,16 +152,11 @@ fn url_of(configured: Option<&str>, default: &str, schemes: &[&str]) -> Result<U
 }
 
 fn check(config: &Config) -> ConnectorResult<()> {
-    let problems = config.problems();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ConnectorError::config(format!(
-            "bluesky source {}: {}",
-            config.name,
-            problems.join("; ")
-        )))
-    }
+    crate::spec::refuse_problems(
+        omdomme_core::SourceKind::Bluesky,
+        &config.name,
+        config.problems(),
+    )
 }
 
 /// The session for the configured handle, when there is a handle and a credential.

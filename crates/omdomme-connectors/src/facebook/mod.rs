@@ -403,13 +403,7 @@ impl Connector for PageFeed {
     }
 
     async fn next_batch(&mut self, cursor: Option<&str>) -> ConnectorResult<Batch> {
-        let mut cursor: Cursor = match cursor {
-            None => Cursor::default(),
-            Some(text) => serde_json::from_str(text).unwrap_or_else(|e| {
-                tracing::warn!(source = %self.source.name, "unreadable Facebook cursor, starting over: {e}");
-                Cursor::default()
-            }),
-        };
+        let mut cursor: Cursor = crate::read_cursor(&self.source, cursor);
         let now = self.graph.http.now();
         let ctx = ImportContext {
             source_name: self.source.name.clone(),

@@ -163,16 +163,7 @@ pub fn channel(config: &Config, ctx: &BuildContext) -> ConnectorResult<Box<dyn C
 }
 
 fn check(config: &Config) -> ConnectorResult<()> {
-    let problems = config.problems();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ConnectorError::config(format!(
-            "mastodon source {}: {}",
-            config.name,
-            problems.join("; ")
-        )))
-    }
+    crate::spec::refuse_problems(SourceKind::Mastodon, &config.name, config.problems())
 }
 
 /// Polls the configured timelines, or streams the hashtags live when `stream` is set.
@@ -222,18 +213,6 @@ impl MastodonConnector {
 /// Per timeline key, the newest status id seen.
 type Cursor = BTreeMap<String, String>;
 
-fn read_cursor(source: &SourceKey, text: Option<&str>) -> Cursor {
-    let Some(text) = text else {
-        return Cursor::new();
-    };
-    serde_json::from_str(text).unwrap_or_else(|e| {
-        // A cursor we cannot read must not stop the source for good: start again from the
-        // newest page (the store drops what it already has).
-        tracing::warn!(%source, "ignoring an unreadable cursor ({e}); reading the newest statuses again");
-        Cursor::new()
-    })
-}
-
 fn write_cursor(cursor: &Cursor) -> String {
     serde_json::to_string(cursor).unwrap_or_default()
 }
@@ -249,7 +228,7 @@ impl Connector for MastodonConnector {
     }
 
     async fn next_batch(&mut self, cursor: Option<&str>) -> ConnectorResult<Batch> {
-        let committed = read_cursor(&self.source, cursor);
+        let committed = crate::read_cursor(&self.source, cursor);
         match &mut self.live {
             Some(live) => {
                 live.next_batch(&mut self.rest, cursor, committed, self.interval)

@@ -202,14 +202,7 @@ pub struct FeedConnector {
 
 impl FeedConnector {
     pub fn new(config: &Config, ctx: &BuildContext) -> ConnectorResult<FeedConnector> {
-        let problems = config.problems();
-        if !problems.is_empty() {
-            return Err(ConnectorError::config(format!(
-                "rss source {:?}: {}",
-                config.name,
-                problems.join("; ")
-            )));
-        }
+        crate::spec::refuse_problems(SourceKind::Rss, &config.name, config.problems())?;
         let url = feed_url(&config.url).map_err(ConnectorError::config)?;
         let feed_client = http::client_builder(ctx.http.policy())
             .redirect(reqwest::redirect::Policy::none())

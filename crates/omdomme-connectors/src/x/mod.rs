@@ -334,15 +334,7 @@ impl Connector for XSearch {
     }
 
     async fn next_batch(&mut self, cursor: Option<&str>) -> ConnectorResult<Batch> {
-        let mut cursor: Cursor = match cursor {
-            None => Cursor::default(),
-            Some(text) => serde_json::from_str(text).unwrap_or_else(|e| {
-                // Starting over re-reads at most the first-run pages; the store drops
-                // what it already has.
-                tracing::warn!(source = %self.source.name, "unreadable X cursor, starting over: {e}");
-                Cursor::default()
-            }),
-        };
+        let mut cursor: Cursor = crate::read_cursor(&self.source, cursor);
         let position = cursor
             .turn
             .as_ref()
