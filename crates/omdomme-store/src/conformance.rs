@@ -19,9 +19,9 @@ use omdomme_core::{
 use serde_json::json;
 
 use crate::{
-    Bucket, Filters, PutReport, Role, SearchOrder, SearchRequest, SessionRecord,
-    ShareOfVoiceRequest, SourceDefinition, SourceOrigin, Store, StoreError, UserRecord,
-    VolumeRequest,
+    AuditEntry, AuditQuery, Bucket, Filters, PutReport, Role, SearchOrder, SearchRequest,
+    SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceOrigin, Store, StoreError,
+    UiLanguage, UserRecord, VolumeRequest,
 };
 
 /// Runs every case against `store`, which must be empty.
@@ -34,6 +34,7 @@ pub async fn run_all<S: Store>(store: &S) {
     rollups_follow_updates_and_rebuilds(store).await;
     reindex_gives_the_same_results(store).await;
     users_and_sessions(store).await;
+    audit_log_reads_newest_first_with_filters(store).await;
     odd_and_huge_texts_round_trip(store).await;
     sources_are_defined_listed_and_deleted(store).await;
     cursor_is_committed_only_with_its_batch(store).await;
@@ -1247,6 +1248,7 @@ async fn users_and_sessions<S: Store>(store: &S) {
         name: "Kari".into(),
         role: Role::Editor,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        language: UiLanguage::Nb,
     };
     store.put_user(&user).await.unwrap();
     assert_eq!(
@@ -1255,11 +1257,28 @@ async fn users_and_sessions<S: Store>(store: &S) {
     );
     user.role = Role::Admin;
     user.name = "Kari N.".into();
+    user.language = UiLanguage::En;
     store.put_user(&user).await.unwrap();
     assert_eq!(
         store.user("kari@example.no").await.unwrap(),
         Some(user.clone())
     );
+    // Emails compare without case, in lookups and in the listing's order.
+    assert_eq!(
+        store.user("KARI@example.no").await.unwrap(),
+        Some(user.clone())
+    );
+    let mut other = user.clone();
+    other.email = "Anne@example.no".into();
+    store.put_user(&other).await.unwrap();
+    let listed: Vec<String> = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(listed, ["Anne@example.no", "kari@example.no"]);
 
     let session = SessionRecord {
         token_hash: "abc123".into(),
@@ -1273,6 +1292,132 @@ async fn users_and_sessions<S: Store>(store: &S) {
     assert!(store.session("abc123").await.unwrap().is_none());
     // Deleting what is gone is fine.
     store.delete_session("abc123").await.unwrap();
+
+    // A password change ends every other session of the user, and only theirs.
+    for (token, email) in [
+        ("k1", "kari@example.no"),
+        ("k2", "kari@example.no"),
+        ("a1", "Anne@example.no"),
+    ] {
+        store
+            .put_session(&SessionRecord {
+                token_hash: token.into(),
+                email: email.into(),
+                expires_at: ts("2030-01-01T00:00:00Z"),
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .delete_sessions_of("kari@example.no", Some("k1"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.session("k1").await.unwrap().is_some());
+    assert!(store.session("k2").await.unwrap().is_none());
+    assert!(store.session("a1").await.unwrap().is_some());
+    // Deleting a user ends their sessions too.
+    assert!(store.delete_user("anne@example.no").await.unwrap());
+    assert!(!store.delete_user("anne@example.no").await.unwrap());
+    assert!(store.user("Anne@example.no").await.unwrap().is_none());
+    assert!(store.session("a1").await.unwrap().is_none());
+}
+
+async fn audit_log_reads_newest_first_with_filters<S: Store>(store: &S) {
+    let ws = WorkspaceId("conf-audit".into());
+    let entry =
+        |minute: i64, actor: &str, workspace: Option<&WorkspaceId>, action: &str| AuditEntry {
+            at: ts("2030-01-01T00:00:00Z") + jiff::SignedDuration::from_mins(minute),
+            actor: actor.into(),
+            workspace: workspace.cloned(),
+            action: action.into(),
+            target: format!("target {minute}"),
+            detail: "<b>\u{0} 'quoted'".into(),
+        };
+    let entries = [
+        entry(0, "kari@example.no", None, "user.add"),
+        entry(1, "kari@example.no", Some(&ws), "inbox.assign"),
+        entry(2, "ola@example.no", Some(&ws), "inbox.reply"),
+        entry(3, "ola@example.no", Some(&ws), "brand_update"),
+        entry(4, "ola@example.no", None, "user.role"),
+    ];
+    for e in &entries {
+        store.append_audit(e).await.unwrap();
+    }
+    let read = |query: AuditQuery| async move {
+        store
+            .audit_log(&query)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.entry)
+            .collect::<Vec<_>>()
+    };
+    let all = read(AuditQuery {
+        limit: 10,
+        ..AuditQuery::default()
+    })
+    .await;
+    let newest_first: Vec<AuditEntry> = entries.iter().rev().cloned().collect();
+    assert_eq!(all, newest_first);
+    let in_ws = read(AuditQuery {
+        workspace: Some(ws.clone()),
+        limit: 10,
+        ..AuditQuery::default()
+    })
+    .await;
+    assert_eq!(in_ws.len(), 3);
+    let by_kari = read(AuditQuery {
+        actor: Some("KARI@example.no".into()),
+        limit: 10,
+        ..AuditQuery::default()
+    })
+    .await;
+    assert_eq!(by_kari, [entries[1].clone(), entries[0].clone()]);
+    let inbox = read(AuditQuery {
+        action_prefix: Some("inbox.".into()),
+        limit: 10,
+        ..AuditQuery::default()
+    })
+    .await;
+    assert_eq!(inbox.len(), 2);
+    // `_` in a prefix is a plain character, not a wildcard.
+    let underscore = read(AuditQuery {
+        action_prefix: Some("brand_".into()),
+        limit: 10,
+        ..AuditQuery::default()
+    })
+    .await;
+    assert_eq!(underscore, [entries[3].clone()]);
+    // Paging: the next page starts below the last id seen.
+    let first = store
+        .audit_log(&AuditQuery {
+            limit: 2,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let next = store
+        .audit_log(&AuditQuery {
+            limit: 10,
+            before: Some(first[1].id),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 3);
+    assert_eq!(next[0].entry, entries[2]);
+    assert!(matches!(
+        store
+            .audit_log(&AuditQuery {
+                limit: 0,
+                ..AuditQuery::default()
+            })
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
 }
 
 async fn odd_and_huge_texts_round_trip<S: Store>(store: &S) {

@@ -194,7 +194,73 @@ pub struct UserRecord {
     pub role: Role,
     /// PHC string of the argon2 hash.
     pub password_hash: String,
+    /// The language the web app speaks to this user.
+    pub language: UiLanguage,
 }
+
+/// The languages of the web app's interface.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UiLanguage {
+    /// Norwegian bokmål, the default.
+    #[default]
+    Nb,
+    En,
+}
+
+impl UiLanguage {
+    pub const ALL: [UiLanguage; 2] = [UiLanguage::Nb, UiLanguage::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UiLanguage::Nb => "nb",
+            UiLanguage::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<UiLanguage> {
+        UiLanguage::ALL.into_iter().find(|l| l.as_str() == code)
+    }
+}
+
+/// One change someone made, for the audit log. Never holds a secret or a password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    /// The email of who did it, or `system` for the scheduler and escalations.
+    pub actor: String,
+    /// `None` for changes outside any workspace (users, logins).
+    pub workspace: Option<WorkspaceId>,
+    /// Dotted name of what was done: `user.add`, `inbox.assign`, `brand.update`, ...
+    pub action: String,
+    /// What it was done to: an email, an item id, a brand id, ...
+    pub target: String,
+    /// Free text for people: the old and new value, the reason.
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub entry: AuditEntry,
+}
+
+/// Which audit entries to read, newest first; filters combine with AND.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub workspace: Option<WorkspaceId>,
+    /// Exact email (case-insensitive).
+    pub actor: Option<String>,
+    /// An action or the start of one: `inbox.` matches every inbox action.
+    pub action_prefix: Option<String>,
+    /// Only entries older than this id (the last id of the previous page).
+    pub before: Option<i64>,
+    /// 1 to [`MAX_AUDIT_PAGE`].
+    pub limit: usize,
+}
+
+/// Largest page of [`Store::audit_log`].
+pub const MAX_AUDIT_PAGE: usize = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -384,9 +450,21 @@ pub trait Store: Send + Sync + 'static {
         source: &SourceKey,
     ) -> StoreResult<Option<Vec<u8>>>;
 
+    /// Creates a user or replaces one with the same email (case-insensitive).
     async fn put_user(&self, user: &UserRecord) -> StoreResult<()>;
     async fn user(&self, email: &str) -> StoreResult<Option<UserRecord>>;
+    /// Every user, ordered by email.
+    async fn users(&self) -> StoreResult<Vec<UserRecord>>;
+    /// Removes a user and all their sessions; returns whether the user existed.
+    async fn delete_user(&self, email: &str) -> StoreResult<bool>;
     async fn put_session(&self, session: &SessionRecord) -> StoreResult<()>;
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Ends every session of a user but `keep` (the one changing the password); returns how
+    /// many ended.
+    async fn delete_sessions_of(&self, email: &str, keep: Option<&str>) -> StoreResult<u64>;
+
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Audit entries newest first.
+    async fn audit_log(&self, query: &AuditQuery) -> StoreResult<Vec<AuditRecord>>;
 }

@@ -17,7 +17,7 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use omdomme_store::{Role, UserRecord};
+use omdomme_store::{Role, SessionRecord, UiLanguage, UserRecord};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -110,7 +110,7 @@ pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -118,6 +118,37 @@ fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
     out
+}
+
+/// Starts a session for `email` (after its password was checked) and returns the token
+/// to hand to the browser and when the session ends.
+pub async fn start_session(
+    state: &AppState,
+    email: &str,
+) -> Result<(String, jiff::Timestamp), AppError> {
+    let token = new_session_token();
+    let expires_at = state
+        .clock
+        .now()
+        .checked_add(state.config.session_ttl)
+        .map_err(AppError::internal)?;
+    state
+        .store
+        .put_session(&SessionRecord {
+            token_hash: token_hash(&token),
+            email: email.to_owned(),
+            expires_at,
+        })
+        .await?;
+    Ok((token, expires_at))
+}
+
+/// Ends the request's session on the server, if it has one.
+pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if let Some(token) = session_token(headers) {
+        state.store.delete_session(&token_hash(&token)).await?;
+    }
+    Ok(())
 }
 
 /// The `Set-Cookie` value that hands a new session to the browser.
@@ -145,15 +176,33 @@ pub fn clear_session_cookie(config: &WebConfig) -> String {
 
 /// The session token from the request's cookies, if any.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name`, if the request has a non-empty one.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, token)| token.trim().to_owned())
-        .filter(|token| !token.is_empty())
+        .find(|(cookie_name, _)| *cookie_name == name)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// Shortest password accepted; long passphrases beat complexity rules.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Refuses a new password that is too short, naming the rule.
+pub fn check_new_password(password: &str) -> Result<(), WebError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(WebError::InvalidPassword(format!(
+            "a password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
 }
 
 /// A role as the API spells it.
@@ -187,6 +236,7 @@ pub struct CurrentUser {
     pub email: String,
     pub name: String,
     pub role: Role,
+    pub language: UiLanguage,
 }
 
 impl CurrentUser {
@@ -231,6 +281,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             email: user.email,
             name: user.name,
             role: user.role,
+            language: user.language,
         })
     }
 }
@@ -246,6 +297,7 @@ mod tests {
             email: "a@b.no".to_owned(),
             name: "A".to_owned(),
             role,
+            language: UiLanguage::Nb,
         }
     }
 

@@ -1,4 +1,5 @@
-//! The HTTP side of Omdømme: the JSON API, its OpenAPI document, sessions and roles.
+//! The HTTP side of Omdømme: the web app's pages (`pages`), the JSON API, its OpenAPI
+//! document, sessions and roles.
 //!
 //! The binary builds an [`AppState`] (a store, a clock, a [`WebConfig`], and for the webhook
 //! the workspaces' enrichers and the key that opens sources' credentials) and hands it to
@@ -6,11 +7,16 @@
 //! needs the time asks the [`Clock`], so tests can expire sessions without sleeping.
 
 pub mod api;
+mod assets;
 pub mod auth;
+pub mod csrf;
 pub mod error;
 pub mod extract;
-mod home;
+pub mod format;
+pub mod i18n;
+pub mod login_limit;
 pub mod openapi;
+pub mod pages;
 mod router;
 mod security;
 
@@ -78,6 +84,8 @@ pub struct AppState {
     /// Opens webhook sources' sealed credentials; `None` without `OMDOMME_SECRET_KEY`, and
     /// then the webhook refuses every request (and says why in the log).
     pub secret_key: Option<SecretKey>,
+    /// Failed logins per account and client, shared by the login page and the API.
+    pub login_limiter: Arc<login_limit::LoginLimiter>,
 }
 
 /// Serves the app on `listener` until ctrl-c (or SIGTERM on Unix), then lets requests in
@@ -87,7 +95,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         tracing::info!(%addr, "serving the Omdømme API");
     }
     tokio::spawn(auth::warm_up());
-    axum::serve(listener, router(state))
+    // With the peer address, so login rate limits can count per client.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -3,7 +3,11 @@
 //!
 //! | route                              | who            |
 //! |------------------------------------|----------------|
-//! | `GET /`                            | public         |
+//! | `GET /static/{file}`               | public         |
+//! | `GET /login`, `POST /login`        | public (login) |
+//! | `POST /logout`                     | public (logout)|
+//! | `GET /`                            | viewer (redirects to the first workspace) |
+//! | `GET /account`, `POST /account/password`, `POST /account/language` | viewer |
 //! | `GET /api/health`                  | public         |
 //! | `GET /api/openapi.json`            | public         |
 //! | `POST /api/session`                | public (login) |
@@ -23,12 +27,12 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::{health, ingest, items, search, session, sources, stats};
 use crate::error::AppError;
-use crate::{AppState, home, openapi, security};
+use crate::{AppState, assets, csrf, openapi, pages, security};
 
 /// Largest request body accepted; the API's JSON bodies are a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The whole app: the landing page and the API, with security headers, CSRF checks,
+/// The whole app: the pages and the API, with security headers, CSRF checks,
 /// the body limit and request tracing. The webhook sits outside the CSRF guard: it has no
 /// session to forge, its callers prove themselves with the source's secret, and it takes
 /// JSON lines; it reads its own body, up to `ingest::MAX_INGEST_BYTES`.
@@ -52,8 +56,10 @@ pub fn router(state: AppState) -> Router {
         .merge(machine)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
+    let pages = pages::routes().layer(middleware::from_fn(csrf::page_csrf_guard));
     Router::new()
-        .route("/", get(home::home))
+        .merge(pages)
+        .route("/static/{*file}", get(assets::file))
         .nest("/api", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -11,6 +11,7 @@
 //! small pool of read-only connections, which WAL lets read while the writer writes. The
 //! async trait methods run the blocking work on tokio's blocking pool.
 
+mod accounts;
 mod items;
 mod rollups;
 mod schema;
@@ -30,9 +31,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::{
-    BrandShare, ItemBatch, PutReport, Role, SearchPage, SearchRequest, SessionRecord,
-    ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store, StoreError, StoreResult,
-    StoreStats, UserRecord, VolumePoint, VolumeRequest,
+    AuditEntry, AuditQuery, AuditRecord, BrandShare, ItemBatch, PutReport, SearchPage,
+    SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store,
+    StoreError, StoreResult, StoreStats, UserRecord, VolumePoint, VolumeRequest,
 };
 use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
 use rollups::{Contribution, Delta};
@@ -965,118 +966,62 @@ impl Store for SqliteStore {
 
     async fn put_user(&self, user: &UserRecord) -> StoreResult<()> {
         let user = user.clone();
-        self.run(move |inner| {
-            let w = lock(&inner.writer);
-            w.conn
-                .execute(
-                    "INSERT INTO users (email, name, role, password_hash) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (email) DO UPDATE SET email = excluded.email, \
-                     name = excluded.name, role = excluded.role, \
-                     password_hash = excluded.password_hash",
-                    params![
-                        user.email,
-                        user.name,
-                        user.role.as_str(),
-                        user.password_hash
-                    ],
-                )
-                .map_err(db("storing the user"))?;
-            Ok(())
-        })
-        .await
+        self.run(move |inner| accounts::put_user(&lock(&inner.writer).conn, &user))
+            .await
     }
 
     async fn user(&self, email: &str) -> StoreResult<Option<UserRecord>> {
         let email = email.to_owned();
-        self.run(move |inner| {
-            inner.read(|conn| {
-                conn.prepare_cached(
-                    "SELECT email, name, role, password_hash FROM users WHERE email = ?1",
-                )
-                .and_then(|mut s| {
-                    s.query_row([&email], |r| {
-                        let role: String = r.get(2)?;
-                        Ok(UserRecord {
-                            email: r.get(0)?,
-                            name: r.get(1)?,
-                            role: Role::parse(&role).ok_or_else(|| {
-                                rusqlite::Error::FromSqlConversionFailure(
-                                    2,
-                                    rusqlite::types::Type::Text,
-                                    format!("unknown role `{role}`").into(),
-                                )
-                            })?,
-                            password_hash: r.get(3)?,
-                        })
-                    })
-                    .optional()
-                })
-                .map_err(db("reading the user"))
-            })
-        })
-        .await
+        self.run(move |inner| inner.read(|conn| accounts::user(conn, &email)))
+            .await
+    }
+
+    async fn users(&self) -> StoreResult<Vec<UserRecord>> {
+        self.run(|inner| inner.read(accounts::users)).await
+    }
+
+    async fn delete_user(&self, email: &str) -> StoreResult<bool> {
+        let email = email.to_owned();
+        self.run(move |inner| accounts::delete_user(&mut lock(&inner.writer).conn, &email))
+            .await
     }
 
     async fn put_session(&self, session: &SessionRecord) -> StoreResult<()> {
         let session = session.clone();
-        self.run(move |inner| {
-            let w = lock(&inner.writer);
-            w.conn
-                .execute(
-                    "INSERT INTO sessions (token_hash, email, expires_at) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT (token_hash) DO UPDATE SET email = excluded.email, \
-                     expires_at = excluded.expires_at",
-                    params![
-                        session.token_hash,
-                        session.email,
-                        session.expires_at.as_microsecond()
-                    ],
-                )
-                .map_err(db("storing the session"))?;
-            Ok(())
-        })
-        .await
+        self.run(move |inner| accounts::put_session(&lock(&inner.writer).conn, &session))
+            .await
     }
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
         let token_hash = token_hash.to_owned();
-        self.run(move |inner| {
-            inner.read(|conn| {
-                conn.prepare_cached(
-                    "SELECT token_hash, email, expires_at FROM sessions WHERE token_hash = ?1",
-                )
-                .and_then(|mut s| {
-                    s.query_row([&token_hash], |r| {
-                        let expires: i64 = r.get(2)?;
-                        Ok(SessionRecord {
-                            token_hash: r.get(0)?,
-                            email: r.get(1)?,
-                            expires_at: Timestamp::from_microsecond(expires).map_err(|e| {
-                                rusqlite::Error::FromSqlConversionFailure(
-                                    2,
-                                    rusqlite::types::Type::Integer,
-                                    e.into(),
-                                )
-                            })?,
-                        })
-                    })
-                    .optional()
-                })
-                .map_err(db("reading the session"))
-            })
-        })
-        .await
+        self.run(move |inner| inner.read(|conn| accounts::session(conn, &token_hash)))
+            .await
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         let token_hash = token_hash.to_owned();
+        self.run(move |inner| accounts::delete_session(&lock(&inner.writer).conn, &token_hash))
+            .await
+    }
+
+    async fn delete_sessions_of(&self, email: &str, keep: Option<&str>) -> StoreResult<u64> {
+        let email = email.to_owned();
+        let keep = keep.map(str::to_owned);
         self.run(move |inner| {
-            let w = lock(&inner.writer);
-            w.conn
-                .execute("DELETE FROM sessions WHERE token_hash = ?1", [&token_hash])
-                .map_err(db("deleting the session"))?;
-            Ok(())
+            accounts::delete_sessions_of(&lock(&inner.writer).conn, &email, keep.as_deref())
         })
         .await
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        let entry = entry.clone();
+        self.run(move |inner| accounts::append_audit(&lock(&inner.writer).conn, &entry))
+            .await
+    }
+
+    async fn audit_log(&self, query: &AuditQuery) -> StoreResult<Vec<AuditRecord>> {
+        let query = query.clone();
+        self.run(move |inner| inner.read(|conn| accounts::audit_log(conn, &query)))
+            .await
     }
 }

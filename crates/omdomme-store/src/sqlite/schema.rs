@@ -16,6 +16,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0002_brand_sentiment.sql"),
     ),
     ("0003_sources", include_str!("migrations/0003_sources.sql")),
+    (
+        "0004_accounts_audit",
+        include_str!("migrations/0004_accounts_audit.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -165,12 +165,34 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
     assert_eq!(store.search(&find(&w, "andre")).await.unwrap().total, 1);
 }
 
-/// Takes a database back from schema 3 to schema 2.
-const UNDO_SCHEMA_3: &str = "ALTER TABLE sources DROP COLUMN spec; \
-     ALTER TABLE sources DROP COLUMN origin; ALTER TABLE sources DROP COLUMN enabled; \
-     ALTER TABLE sources DROP COLUMN cursor; ALTER TABLE sources DROP COLUMN health; \
-     ALTER TABLE sources DROP COLUMN credential; ALTER TABLE sources DROP COLUMN created_at; \
-     ALTER TABLE sources DROP COLUMN updated_at;";
+/// What takes a database from each schema version back to the one before; newest first.
+const UNDO_SCHEMA: &[(i64, &str)] = &[
+    (
+        4,
+        "DROP TABLE audit_log; ALTER TABLE users DROP COLUMN language;",
+    ),
+    (
+        3,
+        "ALTER TABLE sources DROP COLUMN spec; \
+         ALTER TABLE sources DROP COLUMN origin; ALTER TABLE sources DROP COLUMN enabled; \
+         ALTER TABLE sources DROP COLUMN cursor; ALTER TABLE sources DROP COLUMN health; \
+         ALTER TABLE sources DROP COLUMN credential; ALTER TABLE sources DROP COLUMN created_at; \
+         ALTER TABLE sources DROP COLUMN updated_at;",
+    ),
+    (2, "ALTER TABLE items DROP COLUMN brand_sentiment;"),
+];
+
+/// Takes the database of a closed store back to schema `version`, as an older Omdømme
+/// left it.
+fn downgrade(dir: &std::path::Path, version: i64) {
+    let conn = rusqlite::Connection::open(dir.join(omdomme_store::DATABASE_FILE)).unwrap();
+    for (from, sql) in UNDO_SCHEMA {
+        if *from > version {
+            conn.execute_batch(sql).unwrap();
+        }
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
 
 #[tokio::test]
 async fn a_schema_2_database_gets_the_source_columns_and_keeps_its_sources() {
@@ -181,10 +203,7 @@ async fn a_schema_2_database_gets_the_source_columns_and_keeps_its_sources() {
         store.put_items(&w, &[post(1, "hei")]).await.unwrap();
         w
     };
-    let conn = rusqlite::Connection::open(dir.path().join(omdomme_store::DATABASE_FILE)).unwrap();
-    conn.execute_batch(UNDO_SCHEMA_3).unwrap();
-    conn.pragma_update(None, "user_version", 2).unwrap();
-    drop(conn);
+    downgrade(dir.path(), 2);
     let store = SqliteStore::open(dir.path()).unwrap();
     assert!(store.sources(&w).await.unwrap().is_empty());
     let report = store.put_items(&w, &[post(1, "hei")]).await.unwrap();
@@ -229,11 +248,7 @@ async fn a_schema_1_database_is_migrated_with_its_items_unchanged() {
         w
     };
     // Back to schema 1: a database written before the sentiment per brand was stored.
-    let conn = rusqlite::Connection::open(dir.path().join(omdomme_store::DATABASE_FILE)).unwrap();
-    conn.execute_batch(UNDO_SCHEMA_3).unwrap();
-    conn.execute_batch("ALTER TABLE items DROP COLUMN brand_sentiment; PRAGMA user_version = 1;")
-        .unwrap();
-    drop(conn);
+    downgrade(dir.path(), 1);
     let store = SqliteStore::open(dir.path()).unwrap();
     let stored = store.items_after(&w, None, 10).await.unwrap().items;
     assert_eq!(

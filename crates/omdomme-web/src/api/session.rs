@@ -10,7 +10,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use omdomme_store::{Role, SessionRecord};
+use omdomme_store::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::{self, CurrentUser, RoleDto};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::AppJson;
+use crate::pages::login::ClientAddr;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,32 +62,25 @@ const BAD_LOGIN: &str = "wrong email or password";
         (status = 200, description = "Logged in; the response sets the session cookie", body = SessionResponse),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
+        (status = 429, description = "Too many failed logins; see Retry-After", body = ErrorBody),
         (status = 403, description = "Cross-origin request", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     AppJson(request): AppJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     let email = request.email.trim();
-    let user = auth::check_login(&state, email, request.password)
-        .await?
-        .ok_or_else(|| AppError::Unauthorized(BAD_LOGIN.to_owned()))?;
-    let token = auth::new_session_token();
-    let expires_at = state
-        .clock
-        .now()
-        .checked_add(state.config.session_ttl)
-        .map_err(AppError::internal)?;
-    state
-        .store
-        .put_session(&SessionRecord {
-            token_hash: auth::token_hash(&token),
-            email: user.email.clone(),
-            expires_at,
-        })
-        .await?;
+    let now = state.clock.now();
+    state.login_limiter.check(email, client, now)?;
+    let Some(user) = auth::check_login(&state, email, request.password).await? else {
+        state.login_limiter.failed(email, client, now);
+        return Err(AppError::Unauthorized(BAD_LOGIN.to_owned()));
+    };
+    state.login_limiter.succeeded(email);
+    let (token, expires_at) = auth::start_session(&state, &user.email).await?;
     tracing::info!(role = user.role.as_str(), "login");
     let mut headers = HeaderMap::new();
     headers.insert(
@@ -140,12 +134,7 @@ pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    if let Some(token) = auth::session_token(&headers) {
-        state
-            .store
-            .delete_session(&auth::token_hash(&token))
-            .await?;
-    }
+    auth::end_session(&state, &headers).await?;
     let mut out = HeaderMap::new();
     out.insert(
         SET_COOKIE,

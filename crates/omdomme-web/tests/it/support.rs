@@ -16,7 +16,9 @@ use omdomme_core::{
     SentimentLabel, SourceKey, SourceKind, Topic, Workspace, WorkspaceId,
 };
 use omdomme_nlp::Enricher;
-use omdomme_store::{Role, SessionRecord, SourceDefinition, SourceOrigin, Store, UserRecord};
+use omdomme_store::{
+    Role, SessionRecord, SourceDefinition, SourceOrigin, Store, UiLanguage, UserRecord,
+};
 use omdomme_web::{AppState, Clock, Enrichers, WebConfig, auth, router};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -224,6 +226,7 @@ impl TestApp {
                 name: "Kari Nordmann".to_owned(),
                 role: Role::Viewer,
                 password_hash: omdomme_web::hash_password(PASSWORD).unwrap(),
+                language: UiLanguage::Nb,
             })
             .await
             .unwrap();
@@ -252,6 +255,7 @@ impl TestApp {
             config: self.config.clone(),
             enrichers: Arc::new(enrichers),
             secret_key: self.secret_key.clone(),
+            login_limiter: Default::default(),
         }
     }
 
@@ -265,6 +269,7 @@ impl TestApp {
                 role,
                 // Never checked: the session is made directly.
                 password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+                language: UiLanguage::Nb,
             })
             .await
             .unwrap();

@@ -10,7 +10,7 @@ use anyhow::{Context as _, bail};
 use clap::Args;
 use omdomme_demo::{DEFAULT_ITEMS, DemoOptions};
 use omdomme_nlp::NlpEnricher;
-use omdomme_store::{Role, UserRecord};
+use omdomme_store::{Role, UiLanguage, UserRecord};
 use rand::Rng;
 
 use crate::cli::{Context, open_store_at};
@@ -94,6 +94,7 @@ pub async fn run(context: &Context, args: DemoArgs) -> anyhow::Result<()> {
             name: "Demo Admin".to_owned(),
             role: Role::Admin,
             password_hash: omdomme_web::hash_password(&password)?,
+            language: UiLanguage::Nb,
         })
         .await?;
     if args.no_serve {

@@ -93,6 +93,7 @@ async fn serve_with(
         config: web_config(context),
         enrichers,
         secret_key,
+        login_limiter: Default::default(),
     };
     omdomme_web::serve(listener, state)
         .await

@@ -4,7 +4,8 @@
 
 use anyhow::{Context as _, bail};
 use clap::{Subcommand, ValueEnum};
-use omdomme_store::{Role, UserRecord};
+use omdomme_store::{Role, UiLanguage, UserRecord};
+use omdomme_web::auth::MIN_PASSWORD_CHARS;
 
 use crate::cli::Context;
 
@@ -18,7 +19,26 @@ pub enum UserCommand {
         name: String,
         #[arg(long, value_enum, default_value_t = RoleArg::Viewer)]
         role: RoleArg,
+        /// The language the web app speaks to the user.
+        #[arg(long, value_enum, default_value_t = LanguageArg::Nb)]
+        language: LanguageArg,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LanguageArg {
+    /// Norwegian bokmål.
+    Nb,
+    En,
+}
+
+impl From<LanguageArg> for UiLanguage {
+    fn from(language: LanguageArg) -> UiLanguage {
+        match language {
+            LanguageArg::Nb => UiLanguage::Nb,
+            LanguageArg::En => UiLanguage::En,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -42,12 +62,14 @@ impl From<RoleArg> for Role {
     }
 }
 
-/// Shortest password accepted; long passphrases beat complexity rules.
-const MIN_PASSWORD_CHARS: usize = 12;
-
 pub async fn run(context: &Context, command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { email, name, role } => {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            language,
+        } => {
             let email = email.trim().to_lowercase();
             if !email.contains('@') {
                 bail!("--email {email:?} is not an e-mail address");
@@ -72,6 +94,7 @@ pub async fn run(context: &Context, command: UserCommand) -> anyhow::Result<()> 
                 name,
                 role: role.into(),
                 password_hash: omdomme_web::hash_password(&password)?,
+                language: language.into(),
             };
             store.put_user(&user).await?;
             println!("user {email} saved with role {role:?}");
