@@ -67,6 +67,8 @@ pub struct TestApp {
     pub config: WebConfig,
     /// `None` plays a server started without OMDOMME_SECRET_KEY.
     pub secret_key: Option<SecretKey>,
+    /// Lives as long as the app, like the server's: counts survive from request to request.
+    pub login_limiter: Arc<omdomme_web::login_limit::LoginLimiter>,
     /// Keeps the data folder alive as long as the app.
     _dir: tempfile::TempDir,
 }
@@ -231,6 +233,7 @@ impl TestApp {
             .await
             .unwrap();
         TestApp {
+            login_limiter: Default::default(),
             store,
             clock: Arc::new(FakeClock(Mutex::new(now()))),
             config: WebConfig::default(),
@@ -255,7 +258,7 @@ impl TestApp {
             config: self.config.clone(),
             enrichers: Arc::new(enrichers),
             secret_key: self.secret_key.clone(),
-            login_limiter: Default::default(),
+            login_limiter: self.login_limiter.clone(),
         }
     }
 
@@ -320,6 +323,48 @@ impl TestApp {
         key
     }
 
+    /// A browser session for a new user with `role`: its cookie and the CSRF token its
+    /// pages carry.
+    pub async fn browser_as(&self, role: Role) -> Browser {
+        Browser::from_cookie(self.session_as(role).await)
+    }
+
+    /// GET a page as `browser` (or anonymously); returns status and the HTML.
+    pub async fn page(&self, uri: &str, browser: Option<&Browser>) -> (StatusCode, String) {
+        let mut request = Request::get(uri);
+        if let Some(browser) = browser {
+            request = request.header(COOKIE, &browser.cookie);
+        }
+        let response = self.send(request.body(Body::empty()).unwrap()).await;
+        let status = response.status();
+        (status, body_text(response).await)
+    }
+
+    /// POST a form as `browser`, with its CSRF token in the `_csrf` field.
+    pub async fn submit(&self, uri: &str, browser: &Browser, fields: &[(&str, &str)]) -> Response {
+        let mut all = vec![("_csrf", browser.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(uri, Some(&browser.cookie), &all).await
+    }
+
+    /// POST exactly these form fields (no CSRF token added).
+    pub async fn post_form(
+        &self,
+        uri: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut request =
+            Request::post(uri).header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Response {
         router(self.state()).oneshot(request).await.unwrap()
     }
@@ -372,4 +417,24 @@ pub fn assert_error(
     let message = body["error"]["message"].as_str().unwrap().to_owned();
     assert!(!message.is_empty());
     message
+}
+
+/// A logged-in browser: the `Cookie` header value and the CSRF token of its session.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub fn from_cookie(cookie: String) -> Browser {
+        let token = cookie
+            .strip_prefix(&format!("{}=", auth::SESSION_COOKIE))
+            .unwrap()
+            .to_owned();
+        Browser {
+            csrf: omdomme_web::csrf::token_for_session(&token),
+            cookie,
+        }
+    }
 }

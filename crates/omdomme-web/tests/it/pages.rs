@@ -1,0 +1,282 @@
+//! Every page route: who may see it, who is refused, and that every state-changing one
+//! refuses a missing or wrong CSRF token. Each section adds its routes to [`ROUTES`].
+
+use axum::body::Body;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{Method, Request, StatusCode};
+use omdomme_store::Role;
+
+use crate::support::{Browser, EMAIL, PASSWORD, TestApp, body_text};
+
+/// (method, uri, least role). `{ws}` is the seeded workspace.
+pub const ROUTES: &[(Method, &str, Role)] = &[
+    (Method::GET, "/", Role::Viewer),
+    (Method::GET, "/account", Role::Viewer),
+    (Method::POST, "/account/password", Role::Viewer),
+    (Method::POST, "/account/language", Role::Viewer),
+];
+
+fn uri(template: &str) -> String {
+    template.replace("{ws}", "nordlys")
+}
+
+async fn call(
+    app: &TestApp,
+    method: &Method,
+    uri: &str,
+    browser: Option<&Browser>,
+    csrf: Option<&str>,
+) -> StatusCode {
+    if method == Method::GET {
+        return app.page(uri, browser).await.0;
+    }
+    let mut fields = Vec::new();
+    if let Some(csrf) = csrf {
+        fields.push(("_csrf", csrf));
+    }
+    app.post_form(uri, browser.map(|b| b.cookie.as_str()), &fields)
+        .await
+        .status()
+}
+
+#[tokio::test]
+async fn every_page_sends_anonymous_visitors_to_the_login() {
+    let app = TestApp::new().await;
+    for (method, template, _) in ROUTES {
+        let uri = uri(template);
+        let status = call(&app, method, &uri, None, None).await;
+        if method == Method::GET {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{method} {uri}");
+        } else {
+            // No session and no token: the CSRF guard refuses before anything else.
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_page_refuses_the_roles_below_its_own_and_admits_its_own() {
+    let app = TestApp::new().await;
+    for role in Role::ALL {
+        let browser = app.browser_as(role).await;
+        for (method, template, least) in ROUTES {
+            let uri = uri(template);
+            let status = call(&app, method, &uri, Some(&browser), Some(&browser.csrf)).await;
+            if role < *least {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {method} {uri}");
+            } else {
+                assert!(
+                    status != StatusCode::FORBIDDEN
+                        && status != StatusCode::UNAUTHORIZED
+                        && !status.is_server_error(),
+                    "{role:?} {method} {uri}: {status}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
+    let app = TestApp::new().await;
+    let admin = app.browser_as(Role::Admin).await;
+    let other = app.browser_as(Role::Viewer).await;
+    for (method, template, _) in ROUTES.iter().filter(|(m, _, _)| m != Method::GET) {
+        let uri = uri(template);
+        assert_eq!(
+            call(&app, method, &uri, Some(&admin), None).await,
+            StatusCode::FORBIDDEN,
+            "missing: {uri}"
+        );
+        assert_eq!(
+            call(&app, method, &uri, Some(&admin), Some("0")).await,
+            StatusCode::FORBIDDEN,
+            "wrong: {uri}"
+        );
+        // Another session's token is no good either.
+        assert_eq!(
+            call(&app, method, &uri, Some(&admin), Some(&other.csrf)).await,
+            StatusCode::FORBIDDEN,
+            "foreign: {uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_csrf_header_works_for_htmx_and_a_foreign_origin_is_refused() {
+    let app = TestApp::new().await;
+    let browser = app.browser_as(Role::Viewer).await;
+    let request = |csrf: &str, origin: Option<&str>| {
+        let mut request = Request::post("/account/language")
+            .header(COOKIE, &browser.cookie)
+            .header("x-csrf-token", csrf)
+            .header("host", "app.no")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request
+            .body(Body::from("language=en&next=%2Faccount"))
+            .unwrap()
+    };
+    let ok = app
+        .send(request(&browser.csrf, Some("https://app.no")))
+        .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let cross = app
+        .send(request(&browser.csrf, Some("https://evil.example")))
+        .await;
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    let wrong = app.send(request("nope", None)).await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+}
+
+/// Logs in through the login form like a browser: GET sets the form's cookie, POST sends it
+/// back with the same token.
+async fn log_in(app: &TestApp, email: &str, password: &str) -> axum::response::Response {
+    let form = app
+        .send(Request::get("/login").body(Body::empty()).unwrap())
+        .await;
+    let cookie = form.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = cookie.split_once('=').unwrap().1.to_owned();
+    let html = body_text(form).await;
+    assert!(html.contains(&token), "the form repeats the cookie's token");
+    app.post_form(
+        "/login",
+        Some(&cookie),
+        &[
+            ("_csrf", &token),
+            ("email", email),
+            ("password", password),
+            ("next", "/account"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_login_form_logs_in_and_logout_ends_the_session() {
+    let app = TestApp::new().await;
+    let response = log_in(&app, EMAIL, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/account");
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let browser = Browser::from_cookie(cookie.split(';').next().unwrap().to_owned());
+    let (status, html) = app.page("/account", Some(&browser)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(EMAIL));
+    let out = app.submit("/logout", &browser, &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.page("/account", Some(&browser)).await.0,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_then_rate_limited() {
+    let app = TestApp::new().await;
+    for _ in 0..omdomme_web::login_limit::MAX_FAILURES_PER_ACCOUNT {
+        let response = log_in(&app, EMAIL, "wrong password!").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            body_text(response)
+                .await
+                .contains("Feil e-post eller passord")
+        );
+    }
+    // Now even the right password waits.
+    let response = log_in(&app, EMAIL, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_login_form_refuses_a_token_that_is_not_its_cookie() {
+    let app = TestApp::new().await;
+    let response = app
+        .post_form(
+            "/login",
+            Some("omdomme_csrf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            &[
+                ("_csrf", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+                ("email", EMAIL),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_password_change_needs_the_current_one_and_ends_other_sessions() {
+    let app = TestApp::new().await;
+    let browser = Browser::from_cookie(app.session().await);
+    let elsewhere = Browser::from_cookie(app.session().await);
+    let new = "en helt ny passordfrase";
+    let refused = app
+        .submit(
+            "/account/password",
+            &browser,
+            &[("current", "feil"), ("new", new), ("repeat", new)],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let short = app
+        .submit(
+            "/account/password",
+            &browser,
+            &[("current", PASSWORD), ("new", "kort"), ("repeat", "kort")],
+        )
+        .await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let changed = app
+        .submit(
+            "/account/password",
+            &browser,
+            &[("current", PASSWORD), ("new", new), ("repeat", new)],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(app.page("/account", Some(&browser)).await.0, StatusCode::OK);
+    assert_eq!(
+        app.page("/account", Some(&elsewhere)).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        log_in(&app, EMAIL, new).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_language_follows_the_user() {
+    let app = TestApp::new().await;
+    let browser = Browser::from_cookie(app.session().await);
+    let (_, html) = app.page("/account", Some(&browser)).await;
+    assert!(html.contains("<html lang=\"nb\">") && html.contains("Bytt passord"));
+    let response = app
+        .submit(
+            "/account/language",
+            &browser,
+            &[("language", "en"), ("next", "//evil.example")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/", "never off-site");
+    let (_, html) = app.page("/account", Some(&browser)).await;
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Change password"));
+    let bad = app
+        .submit("/account/language", &browser, &[("language", "klingon")])
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
