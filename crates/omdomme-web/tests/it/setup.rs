@@ -1,7 +1,9 @@
 //! The setup pages: brands and their watch queries (with the live preview and the parser's
 //! error under its column), sources and their health, users and roles, the audit log.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::header::COOKIE;
+use axum::http::{Request, StatusCode};
 use jiff::{SignedDuration, Timestamp};
 use omdomme_core::{
     Brand, BrandRole, Query, SourceHealth, SourceKey, SourceKind, Workspace, WorkspaceId,
@@ -285,6 +287,21 @@ async fn the_preview_shows_matches_or_the_error() {
         .page("/w/nordlys/setup/brands/preview?query=", Some(&editor))
         .await;
     assert!(html.contains("Skriv et søk"), "{html}");
+
+    // As htmx asks for it while the query is typed.
+    let response = app
+        .send(
+            Request::get("/w/nordlys/setup/brands/preview?query=fjordkraft")
+                .header(COOKIE, &editor.cookie)
+                .header("hx-request", "true")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = body_text(response).await;
+    assert!(html.contains("data-count=\"2\""), "{html}");
+    assert!(html.contains("Fjordkraft skuffer kundene") && !html.contains("<body"));
 }
 
 #[tokio::test]
@@ -1065,4 +1082,31 @@ async fn each_setup_page_refuses_the_roles_below_it() {
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(app.store.user(EMAIL).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_workspace_with_two_own_brands_says_so_and_saving_one_fixes_it() {
+    let app = TestApp::new().await;
+    let mut workspace = app.store.workspace(&nordlys()).await.unwrap().unwrap();
+    workspace.brands[1].role = BrandRole::Own;
+    app.store.put_workspace(&workspace).await.unwrap();
+    let editor = app.browser_as(Role::Editor).await;
+    let (_, html) = app.page("/w/nordlys/setup/brands", Some(&editor)).await;
+    assert!(html.contains("flere egne merkevarer"), "{html}");
+    let (status, html) = submit(
+        &app,
+        "/w/nordlys/setup/brands",
+        &editor,
+        &[
+            ("editing", "nordlys"),
+            ("name", "Nordlys Energi"),
+            ("role", "own"),
+            ("query", "nordlys"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Fjordkraft er nå konkurrent"), "{html}");
+    assert!(!html.contains("flere egne merkevarer"));
+    assert_eq!(brands(&app).await[1].role, BrandRole::Competitor);
 }
