@@ -185,6 +185,15 @@ async fn brands_are_added_edited_and_deleted_with_an_audit_trail() {
             ],
             "Velg rollen",
         ),
+        (
+            [
+                ("id", "ny"),
+                ("name", "Ny"),
+                ("role", "competitor"),
+                ("query", "  "),
+            ],
+            "Skriv et søk som",
+        ),
     ] {
         let (status, html) = submit(&app, "/w/nordlys/setup/brands", &editor, &fields).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");

@@ -70,6 +70,7 @@ texts!(pub BrandsTexts {
     bad_id: "Id-en må være 1–64 tegn: små bokstaver a–z, sifre og bindestrek." / "The id must be 1–64 characters: lower-case letters a–z, digits and hyphens.",
     id_taken: "En annen merkevare har alt denne id-en; velg en annen." / "Another brand already has this id; choose another.",
     name_missing: "Gi merkevaren et navn (høyst 100 tegn)." / "Give the brand a name (at most 100 characters).",
+    query_missing: "Skriv et søk som plukker ut det som skrives om merkevaren." / "Write a watch query that picks out what is written about the brand.",
     role_unknown: "Velg rollen egen merkevare eller konkurrent." / "Choose the role own brand or competitor.",
     needs_own: "Et arbeidsområde trenger nøyaktig én egen merkevare. Gjør en annen merkevare til egen i stedet (denne blir da konkurrent)." / "A workspace needs exactly one own brand. Make another brand the own one instead (this one then becomes a competitor).",
     own_first: "Et arbeidsområde trenger nøyaktig én egen merkevare: legg til din egen merkevare først." / "A workspace needs exactly one own brand: add your own brand first.",
@@ -510,6 +511,8 @@ async fn save(
         Some(t.name_missing)
     } else if role.is_none() {
         Some(t.role_unknown)
+    } else if brand.query.is_empty() {
+        Some(t.query_missing)
     } else {
         None
     };
