@@ -5,6 +5,7 @@
 
 mod ingest;
 mod pages;
+mod setup;
 mod sources;
 mod support;
 

@@ -14,6 +14,28 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::GET, "/account", Role::Viewer),
     (Method::POST, "/account/password", Role::Viewer),
     (Method::POST, "/account/language", Role::Viewer),
+    (Method::GET, "/w/{ws}/setup/brands", Role::Editor),
+    (
+        Method::GET,
+        "/w/{ws}/setup/brands?edit=fjordkraft",
+        Role::Editor,
+    ),
+    (
+        Method::GET,
+        "/w/{ws}/setup/brands/preview?query=nordlys",
+        Role::Editor,
+    ),
+    (Method::POST, "/w/{ws}/setup/brands", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/brands/delete", Role::Editor),
+    (Method::GET, "/w/{ws}/setup/sources", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/sources/enabled", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/sources/delete", Role::Editor),
+    (Method::GET, "/setup/users", Role::Admin),
+    (Method::POST, "/setup/users", Role::Admin),
+    (Method::POST, "/setup/users/role", Role::Admin),
+    (Method::POST, "/setup/users/password", Role::Admin),
+    (Method::POST, "/setup/users/delete", Role::Admin),
+    (Method::GET, "/setup/audit", Role::Leader),
 ];
 
 fn uri(template: &str) -> String {
