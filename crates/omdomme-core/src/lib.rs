@@ -18,4 +18,4 @@ pub use health::{HealthError, HealthStatus, SourceHealth};
 pub use item::{Author, Engagement, Item, ItemId, ItemKind, SourceKey, SourceKind, StoredItem};
 pub use query::{Query, QueryError, QueryField};
 pub use text::MatchText;
-pub use workspace::{Brand, BrandId, BrandRole, Workspace, WorkspaceId};
+pub use workspace::{Brand, BrandId, BrandRole, Workspace, WorkspaceId, is_slug};

@@ -15,6 +15,14 @@ pub struct WorkspaceId(pub String);
 #[serde(transparent)]
 pub struct BrandId(pub String);
 
+/// Whether `id` is a valid workspace or brand id: 1 to 64 of `a-z`, `0-9` and `-`.
+pub fn is_slug(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 impl std::fmt::Display for WorkspaceId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

@@ -1,5 +1,5 @@
 //! The interface's words in bokmål and English, checked by the compiler: a page's texts are
-//! one struct with a constant per language, declared with [`texts!`], so a text missing in
+//! one struct with a constant per language, declared with [`texts!`](macro@crate::texts), so a text missing in
 //! one language does not build. Each page module declares its own; [`CommonTexts`] holds
 //! the layout's.
 

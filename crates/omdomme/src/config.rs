@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use omdomme_connectors::SourceSpec;
-use omdomme_core::{Brand, BrandId, BrandRole, Query, SourceKey, Workspace, WorkspaceId};
+use omdomme_core::{Brand, BrandId, BrandRole, Query, SourceKey, Workspace, WorkspaceId, is_slug};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -275,13 +275,6 @@ impl Config {
             })
             .collect()
     }
-}
-
-fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]

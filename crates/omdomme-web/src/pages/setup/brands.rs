@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use omdomme_core::{Brand, BrandId, BrandRole, Query, QueryError, Workspace};
+use omdomme_core::{Brand, BrandId, BrandRole, Query, QueryError, Workspace, is_slug};
 use omdomme_store::{Filters, Role, SearchOrder, SearchRequest, UiLanguage};
 use serde::Deserialize;
 
@@ -316,13 +316,6 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Lower-case letters, digits and hyphens, 1 to 64 of them (the config file's rule).
-fn is_slug(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 fn role_name(role: BrandRole) -> &'static str {
     match role {
         BrandRole::Own => "own",
