@@ -87,7 +87,7 @@ fn demo_serves_and_its_printed_login_opens_the_api() {
     let (address, password) = (&demo.address, &demo.password);
 
     let request = |raw: String| -> String {
-        let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
         stream.write_all(raw.as_bytes()).expect("send");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("read");

@@ -1,7 +1,7 @@
 //! The web app in headless Chromium, used as a person would: log in, read the overview,
 //! search and open an item, assign and answer an inbox item, switch the language, open the
 //! account page, log out. A PNG of the page after every step, and of the page a step failed
-//! on, goes to `<target>/tmp/e2e-screenshots/NN-step.png`.
+//! on, goes to `<target>/tmp/e2e-screenshots/NN-step.png`, beside chromedriver's log.
 //!
 //! It needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without
 //! them the test says why and passes, except under `CI=true`, where it fails.
@@ -55,9 +55,10 @@ fn a_user_logs_in_reads_searches_answers_an_inquiry_and_switches_language() {
     let steps = chosen_steps();
     let scratch = Scratch::bare();
     let demo = scratch.serve_demo(3000);
-    let driver = ChromeDriver::start(&scratch.path("chromedriver.log"));
     let shots = screenshot_folder();
     println!("browser test screenshots: {}", shots.display());
+    let driver_log = shots.join("chromedriver.log");
+    let driver = ChromeDriver::start(&driver_log);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -70,7 +71,7 @@ fn a_user_logs_in_reads_searches_answers_an_inquiry_and_switches_language() {
             base: format!("http://{}", demo.address),
             password: demo.password.clone(),
             partial: steps.len() != Step::FLOW.len(),
-            shots,
+            shots: shots.clone(),
         };
         let outcome = browser.run(&steps).await;
         // Closing the session ends Chromium; a failure to close changes nothing above.
@@ -81,7 +82,7 @@ fn a_user_logs_in_reads_searches_answers_an_inquiry_and_switches_language() {
         panic!(
             "{failure}\nserver log:\n{}\nchromedriver log: {}",
             std::fs::read_to_string(scratch.path("server.log")).unwrap_or_default(),
-            scratch.path("chromedriver.log").display()
+            driver_log.display()
         );
     }
 }
@@ -319,8 +320,11 @@ impl Browser {
                         .await
                         .map(|u| u.to_string())
                         .unwrap_or_else(|e| format!("unknown ({e})"));
+                    // An error page says its status in its title.
+                    let title = self.client.title().await.unwrap_or_default();
                     return Err(format!(
-                        "browser step {number} `{}` failed: {error:#}\npage: {url}\nscreenshot: {shot}",
+                        "browser step {number} `{}` failed: {error:#}\n\
+                         page: {url} ({title})\nscreenshot: {shot}",
                         step.name()
                     ));
                 }
