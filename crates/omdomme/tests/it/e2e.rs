@@ -453,15 +453,16 @@ impl Browser {
 
     /// Answers the open inbox item; it is then marked answered and shows the reply.
     async fn reply(&self) -> anyhow::Result<()> {
+        const ANSWERED: &str = "#inbox-item[data-status=answered], #inbox-item [data-status=answered]";
         let text = "Takk for at du sier ifra! Vi ser på saken og svarer deg i dag.";
         ensure!(
-            self.count("[data-status=answered]").await? == 0,
+            self.count(ANSWERED).await? == 0,
             "the inbox item is already answered before the reply"
         );
         self.type_into("form#reply textarea[name=text]", text)
             .await?;
         self.click("form#reply [type=submit]").await?;
-        self.wait_for("[data-status=answered]")
+        self.wait_for(ANSWERED)
             .await
             .context("the item is not marked answered after the reply")?;
         let page = self.client.source().await.context("reading the page")?;
