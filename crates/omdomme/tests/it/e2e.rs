@@ -453,7 +453,8 @@ impl Browser {
 
     /// Answers the open inbox item; it is then marked answered and shows the reply.
     async fn reply(&self) -> anyhow::Result<()> {
-        const ANSWERED: &str = "#inbox-item[data-status=answered], #inbox-item [data-status=answered]";
+        const ANSWERED: &str =
+            "#inbox-item[data-status=answered], #inbox-item [data-status=answered]";
         let text = "Takk for at du sier ifra! Vi ser på saken og svarer deg i dag.";
         ensure!(
             self.count(ANSWERED).await? == 0,
