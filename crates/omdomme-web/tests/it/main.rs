@@ -44,7 +44,7 @@ async fn security_headers_are_on_every_response() {
             .await;
         let h = response.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{uri}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{uri}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{uri}");
         assert_eq!(h["x-frame-options"], "DENY", "{uri}");
         let csp = h["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'self';"), "{uri}: {csp}");

@@ -1,6 +1,6 @@
 //! The other subcommands, end to end.
 
-use crate::support::Scratch;
+use crate::support::{DEMO_LOGIN, Scratch};
 
 #[test]
 fn demo_without_serving_builds_a_labelled_synthetic_scenario_and_a_login() {
@@ -80,39 +80,20 @@ fn reindex_with_enrich_keeps_every_item_searchable() {
 /// `omdomme demo` serves on 127.0.0.1, prints the URL and a login, and the login works.
 #[test]
 fn demo_serves_and_its_printed_login_opens_the_api() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
 
     let scratch = Scratch::bare();
-    let mut child = scratch
-        .command()
-        .args(["demo", "--items", "500", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let (mut address, mut password) = (None, None);
-    for line in lines.by_ref() {
-        let line = line.expect("line");
-        if let Some(url) = line.split("http://").nth(1) {
-            address = Some(url.trim_end_matches('/').to_owned());
-        }
-        if let Some(rest) = line.strip_prefix("Log in as demo@omdomme.example with password ") {
-            password = Some(rest.trim().to_owned());
-            break;
-        }
-    }
-    let address = address.expect("a URL was printed");
-    let password = password.expect("a password was printed");
+    let demo = scratch.serve_demo(500);
+    let (address, password) = (&demo.address, &demo.password);
 
     let request = |raw: String| -> String {
-        let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
         stream.write_all(raw.as_bytes()).expect("send");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("read");
         response
     };
-    let body = format!(r#"{{"email":"demo@omdomme.example","password":"{password}"}}"#);
+    let body = format!(r#"{{"email":"{DEMO_LOGIN}","password":"{password}"}}"#);
     let login = request(format!(
         "POST /api/session HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -129,6 +110,4 @@ fn demo_serves_and_its_printed_login_opens_the_api() {
     ));
     assert!(search.starts_with("HTTP/1.1 200"), "{search}");
     assert!(search.contains("\"synthetic\":true"), "{search}");
-    child.kill().expect("stop the server");
-    child.wait().expect("reap");
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod collect;
+mod e2e;
 mod import;
 mod nlp;
 mod poll;

@@ -108,6 +108,67 @@ impl Scratch {
     pub fn stats(&self) -> serde_json::Value {
         serde_json::from_str(&self.ok(&["stats", "--json"])).expect("stats json")
     }
+
+    /// `omdomme demo --items <items>` serving on a free port, once it has printed its URL
+    /// and login. Its log (warnings and errors) goes to `server.log` in this folder.
+    pub fn serve_demo(&self, items: u64) -> DemoServer {
+        use std::io::{BufRead, BufReader};
+
+        let log = std::fs::File::create(self.path("server.log")).expect("server log");
+        let mut child = self
+            .command()
+            .args(["demo", "--items", &items.to_string(), "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn omdomme demo");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let (mut address, mut password) = (None, None);
+        for line in lines.by_ref() {
+            let line = line.expect("line");
+            if let Some(url) = line.split("http://").nth(1) {
+                address = Some(url.trim_end_matches('/').to_owned());
+            }
+            if let Some(rest) = line.strip_prefix(&format!("Log in as {DEMO_LOGIN} with password "))
+            {
+                password = Some(rest.trim().to_owned());
+                break;
+            }
+        }
+        let server = DemoServer {
+            address: address.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            child,
+            _stdout: lines,
+        };
+        assert!(
+            !server.address.is_empty() && !server.password.is_empty(),
+            "the demo printed no URL and login; its log:\n{}",
+            std::fs::read_to_string(self.path("server.log")).unwrap_or_default()
+        );
+        server
+    }
+}
+
+/// The demo's admin login.
+pub const DEMO_LOGIN: &str = "demo@omdomme.example";
+
+/// A running `omdomme demo`, stopped when dropped.
+pub struct DemoServer {
+    /// `host:port`.
+    pub address: String,
+    pub password: String,
+    child: std::process::Child,
+    /// Kept open so that a server writing to standard output never meets a closed pipe.
+    _stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        // Already gone is fine: the test that needed it has said what went wrong.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 pub fn fixture(relative: &str) -> PathBuf {
