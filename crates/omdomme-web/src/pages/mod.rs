@@ -8,6 +8,7 @@
 //! template with [`render`], and fail with [`PageError`], which renders an HTML error page.
 
 pub mod account;
+pub mod inbox;
 pub mod login;
 
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .merge(login::routes())
         .merge(account::routes())
+        .merge(inbox::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
