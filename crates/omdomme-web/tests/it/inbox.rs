@@ -671,7 +671,7 @@ async fn new_arrivals_show_up_in_the_polled_fragment() {
     let b = app.browser_as(Role::Responder).await;
     store(&app, &[inquiry(1, SourceKind::X, "Nordlys?", 1)]).await;
     let (_, html) = app.page("/w/nordlys/inbox", Some(&b)).await;
-    assert!(html.contains("hx-trigger=\"every 2s\""));
+    assert!(html.contains("hx-trigger=\"every 1s\""));
     let at = html.find("/w/nordlys/inbox/arrivals?after=").unwrap();
     let link: String = html[at..].split('"').next().unwrap().to_owned();
     let (_, fragment) = app.page(&link, Some(&b)).await;
@@ -684,7 +684,7 @@ async fn new_arrivals_show_up_in_the_polled_fragment() {
         "{fragment}"
     );
     assert!(
-        fragment.contains("hx-trigger=\"every 2s\""),
+        fragment.contains("hx-trigger=\"every 1s\""),
         "keeps polling"
     );
 }
