@@ -174,17 +174,17 @@ pub async fn responders(state: &AppState) -> Result<Vec<UserRecord>, PageError> 
 
 /// An entry's SLA clock as shown: its class and its words.
 #[derive(Clone, Debug)]
-pub struct Clock {
+pub struct SlaClock {
     /// `sla-ok`, `sla-warn` or `sla-breach`; empty when no clock runs.
     pub class: &'static str,
     pub state: &'static str,
     pub text: String,
 }
 
-impl Clock {
-    pub fn of(entry: &InboxEntry, page: &Page, t: &InboxTexts) -> Clock {
+impl SlaClock {
+    pub fn of(entry: &InboxEntry, page: &Page, t: &InboxTexts) -> SlaClock {
         let (Some(state), Some(due)) = (entry.sla_state(page.now), entry.due_at()) else {
-            return Clock {
+            return SlaClock {
                 class: "",
                 state: "none",
                 text: t.no_clock.to_owned(),
@@ -196,7 +196,7 @@ impl Clock {
         } else {
             format!("{} {}", page.fmt.duration(left.abs()), t.overdue)
         };
-        Clock {
+        SlaClock {
             class: match state {
                 SlaState::Ok => "sla-ok",
                 SlaState::AtRisk => "sla-warn",
@@ -218,7 +218,7 @@ pub struct RowView {
     pub arrived: String,
     pub assignee: Option<String>,
     pub escalated_to: Option<String>,
-    pub clock: Clock,
+    pub clock: SlaClock,
 }
 
 /// The first words of a text, cut at a character boundary.
@@ -262,7 +262,7 @@ fn row_view(
         arrived: page.fmt.ago(&row.entry.arrived_at, &page.now),
         assignee: name_of(&row.entry.assignee),
         escalated_to: name_of(&row.entry.escalated_to),
-        clock: Clock::of(&row.entry, page, t),
+        clock: SlaClock::of(&row.entry, page, t),
     }
 }
 

@@ -45,8 +45,6 @@ pub enum BenchCommand {
         #[arg(long)]
         vader: bool,
     },
-    /// The Bluesky firehose consumer: recorded Jetstream events replayed from a local
-    /// WebSocket at full speed, filtered by watch queries into batches, on one core.
     /// The inbox page over HTTP with `open` open inquiries among `items` items, and how
     /// soon a new inquiry reaches the page's arrivals poll.
     Inbox {
@@ -57,6 +55,8 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
+    /// The Bluesky firehose consumer: recorded Jetstream events replayed from a local
+    /// WebSocket at full speed, filtered by watch queries into batches, on one core.
     Jetstream {
         #[arg(long, default_value_t = 500_000)]
         events: u64,
@@ -730,7 +730,8 @@ async fn inbox(context: &Context, count: u64, open: u64, iterations: usize) -> a
         let bar = progress::bar("generate", Some(count));
         let mut batch = Vec::with_capacity(5_000);
         for i in 0..count {
-            let kind = kinds[(i % kinds.len() as u64) as usize];
+            // By the inquiry's number, so every channel gets its share of the inquiries.
+            let kind = kinds[((i / every) % kinds.len() as u64) as usize];
             let inquiry = i % every == 0 && i / every < open;
             let secs = span_secs - (i * span_secs as u64 / count) as i64;
             let published_at = now.checked_sub(SignedDuration::from_secs(secs))?;

@@ -18,7 +18,7 @@ use omdomme_store::{
 use serde::Deserialize;
 
 use super::channels::RecordingChannel;
-use super::{Clock, InboxTexts, channel_name, names, responders};
+use super::{InboxTexts, SlaClock, channel_name, names, responders};
 use crate::AppState;
 use crate::csrf::AppForm;
 use crate::error::AppError;
@@ -93,7 +93,7 @@ struct EntryTemplate<'a> {
     channel: &'static str,
     author: String,
     arrived: String,
-    clock: Clock,
+    clock: SlaClock,
     escalated_to: Option<String>,
     first_response: Option<String>,
     resolved: Option<String>,
@@ -117,12 +117,8 @@ impl EntryTemplate<'_> {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct EntryPath {
-    #[allow(dead_code)] // read by `Page` from the raw path
-    ws: String,
-    item: i64,
-}
+/// `/w/{ws}/inbox/{item}/...`: the workspace (which `Page` reads) and the item.
+type EntryPath = (String, i64);
 
 /// The entry and its item, or 404.
 async fn load(
@@ -199,7 +195,7 @@ async fn render_entry(
             _ => format!("@{}", a.handle),
         },
         arrived: page.fmt.datetime(&entry.arrived_at),
-        clock: Clock::of(entry, page, t),
+        clock: SlaClock::of(entry, page, t),
         escalated_to: entry.escalated_to.as_deref().map(&name_of),
         first_response: entry.first_response_at.map(|at| {
             format!(
@@ -257,14 +253,14 @@ fn reply_view(
 pub async fn show(
     State(state): State<AppState>,
     mut page: Page,
-    AppPath(path): AppPath<EntryPath>,
+    AppPath((_, item)): AppPath<EntryPath>,
 ) -> Result<Response, PageError> {
     page.require(Role::Responder)?;
     page.section = Some(Section::Inbox);
     render_entry(
         &state,
         &page,
-        path.item,
+        item,
         Feedback {
             notice: None,
             error: None,
@@ -285,7 +281,7 @@ pub struct AssignForm {
 pub async fn assign(
     State(state): State<AppState>,
     page: Page,
-    AppPath(path): AppPath<EntryPath>,
+    AppPath((_, item)): AppPath<EntryPath>,
     AppForm(form): AppForm<AssignForm>,
 ) -> Result<Response, PageError> {
     page.require(Role::Responder)?;
@@ -309,7 +305,7 @@ pub async fn assign(
         .store
         .update_inbox_entry(
             &workspace,
-            ItemId(path.item),
+            ItemId(item),
             &InboxChange::Assign(assignee.clone()),
             page.now,
         )
@@ -317,11 +313,11 @@ pub async fn assign(
     page.audit(
         &state,
         "inbox.assign",
-        &path.item.to_string(),
+        &item.to_string(),
         &format!("assigned to {}", assignee.as_deref().unwrap_or("nobody")),
     )
     .await?;
-    Ok(Redirect::to(&entry_link(&page, path.item)).into_response())
+    Ok(Redirect::to(&entry_link(&page, item)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -334,7 +330,7 @@ pub struct StatusForm {
 pub async fn status(
     State(state): State<AppState>,
     page: Page,
-    AppPath(path): AppPath<EntryPath>,
+    AppPath((_, item)): AppPath<EntryPath>,
     AppForm(form): AppForm<StatusForm>,
 ) -> Result<Response, PageError> {
     page.require(Role::Responder)?;
@@ -347,12 +343,12 @@ pub async fn status(
             all.join(", ")
         ))
     })?;
-    let before = load(&state, &page, path.item).await?.0.entry.status;
+    let before = load(&state, &page, item).await?.0.entry.status;
     state
         .store
         .update_inbox_entry(
             &workspace,
-            ItemId(path.item),
+            ItemId(item),
             &InboxChange::Status(status),
             page.now,
         )
@@ -360,11 +356,11 @@ pub async fn status(
     page.audit(
         &state,
         "inbox.status",
-        &path.item.to_string(),
+        &item.to_string(),
         &format!("{} -> {}", before.as_str(), status.as_str()),
     )
     .await?;
-    Ok(Redirect::to(&entry_link(&page, path.item)).into_response())
+    Ok(Redirect::to(&entry_link(&page, item)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -377,7 +373,7 @@ pub struct NoteForm {
 pub async fn note(
     State(state): State<AppState>,
     mut page: Page,
-    AppPath(path): AppPath<EntryPath>,
+    AppPath((_, item)): AppPath<EntryPath>,
     AppForm(form): AppForm<NoteForm>,
 ) -> Result<Response, PageError> {
     page.require(Role::Responder)?;
@@ -386,7 +382,7 @@ pub async fn note(
     let workspace = page.workspace()?.id.clone();
     let text = form.text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
-        load(&state, &page, path.item).await?;
+        load(&state, &page, item).await?;
         let error = if text.is_empty() {
             e.empty_text
         } else {
@@ -395,7 +391,7 @@ pub async fn note(
         return render_entry(
             &state,
             &page,
-            path.item,
+            item,
             Feedback {
                 notice: None,
                 error: Some(error),
@@ -408,7 +404,7 @@ pub async fn note(
         .store
         .add_inbox_note(
             &workspace,
-            ItemId(path.item),
+            ItemId(item),
             &InboxNote {
                 author: page.user.email.clone(),
                 at: page.now,
@@ -419,11 +415,11 @@ pub async fn note(
     page.audit(
         &state,
         "inbox.note",
-        &path.item.to_string(),
+        &item.to_string(),
         &format!("{} characters", text.chars().count()),
     )
     .await?;
-    Ok(Redirect::to(&entry_link(&page, path.item)).into_response())
+    Ok(Redirect::to(&entry_link(&page, item)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -439,14 +435,14 @@ pub struct ReplyForm {
 pub async fn reply(
     State(state): State<AppState>,
     mut page: Page,
-    AppPath(path): AppPath<EntryPath>,
+    AppPath((_, item)): AppPath<EntryPath>,
     AppForm(form): AppForm<ReplyForm>,
 ) -> Result<Response, PageError> {
     page.require(Role::Responder)?;
     page.section = Some(Section::Inbox);
     let e = texts::<EntryTexts>(page.language);
     let workspace = page.workspace()?.id.clone();
-    let (thread, stored) = load(&state, &page, path.item).await?;
+    let (thread, stored) = load(&state, &page, item).await?;
     let text = form.text.trim().to_owned();
     // The channel, and whether it only records; or why there is none.
     let channel: Result<(Arc<dyn Channel>, bool), String> = match state
@@ -475,7 +471,7 @@ pub async fn reply(
         return render_entry(
             &state,
             &page,
-            path.item,
+            item,
             Feedback {
                 notice: None,
                 error: Some(problem),
@@ -499,7 +495,7 @@ pub async fn reply(
         .store
         .begin_inbox_reply(
             &workspace,
-            ItemId(path.item),
+            ItemId(item),
             &NewReply {
                 key: key.clone(),
                 text: text.clone(),
@@ -512,7 +508,7 @@ pub async fn reply(
         return render_entry(
             &state,
             &page,
-            path.item,
+            item,
             Feedback {
                 notice: Some(e.already_sent),
                 error: None,
@@ -543,13 +539,7 @@ pub async fn reply(
     };
     state
         .store
-        .finish_inbox_reply(
-            &workspace,
-            ItemId(path.item),
-            &key,
-            &outcome,
-            state.clock.now(),
-        )
+        .finish_inbox_reply(&workspace, ItemId(item), &key, &outcome, state.clock.now())
         .await?;
     let detail = match &outcome {
         ReplyOutcome::Sent { external_id, .. } => format!("sent as {external_id}"),
@@ -557,9 +547,9 @@ pub async fn reply(
         ReplyOutcome::Failed { error } => format!("failed: {error}"),
         ReplyOutcome::Pending => "pending".to_owned(),
     };
-    page.audit(&state, "inbox.reply", &path.item.to_string(), &detail)
+    page.audit(&state, "inbox.reply", &item.to_string(), &detail)
         .await?;
-    Ok(Redirect::to(&entry_link(&page, path.item)).into_response())
+    Ok(Redirect::to(&entry_link(&page, item)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -579,12 +569,12 @@ struct ReplyBoxTemplate<'a> {
 pub async fn reply_box(
     State(state): State<AppState>,
     page: Page,
-    AppPath(path): AppPath<EntryPath>,
+    AppPath((_, item)): AppPath<EntryPath>,
     AppQuery(params): AppQuery<ReplyBoxParams>,
 ) -> Result<Response, PageError> {
     page.require(Role::Responder)?;
     let workspace = page.workspace()?.id.clone();
-    load(&state, &page, path.item).await?;
+    load(&state, &page, item).await?;
     let id = match params.saved.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(id) => Some(id.parse::<i64>().map_err(|_| {

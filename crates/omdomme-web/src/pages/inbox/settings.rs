@@ -247,12 +247,8 @@ pub struct SavedReplyForm {
     language: String,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SavedReplyPath {
-    #[allow(dead_code)] // read by `Page` from the raw path
-    ws: String,
-    id: i64,
-}
+/// `/w/{ws}/inbox/saved-replies/{id}...`: the workspace (which `Page` reads) and the id.
+type SavedReplyPath = (String, i64);
 
 /// Checks the form; `Err` holds the message for the page.
 fn saved_reply(
@@ -318,26 +314,26 @@ pub async fn create_saved_reply(
 pub async fn update_saved_reply(
     State(state): State<AppState>,
     mut page: Page,
-    AppPath(path): AppPath<SavedReplyPath>,
+    AppPath((_, id)): AppPath<SavedReplyPath>,
     AppForm(form): AppForm<SavedReplyForm>,
 ) -> Result<Response, PageError> {
     page.require(Role::Editor)?;
     page.section = Some(Section::Inbox);
-    store_saved_reply(&state, &page, &form, Some(path.id)).await
+    store_saved_reply(&state, &page, &form, Some(id)).await
 }
 
 /// `POST /w/{ws}/inbox/saved-replies/{id}/delete`.
 pub async fn delete_saved_reply(
     State(state): State<AppState>,
     page: Page,
-    AppPath(path): AppPath<SavedReplyPath>,
+    AppPath((_, id)): AppPath<SavedReplyPath>,
 ) -> Result<Response, PageError> {
     page.require(Role::Editor)?;
     let workspace = page.workspace()?.id.clone();
-    if !state.store.delete_saved_reply(&workspace, path.id).await? {
-        return Err(AppError::NotFound(format!("no saved reply {}", path.id)).into());
+    if !state.store.delete_saved_reply(&workspace, id).await? {
+        return Err(AppError::NotFound(format!("no saved reply {}", id)).into());
     }
-    page.audit(&state, "inbox.saved_reply.delete", &path.id.to_string(), "")
+    page.audit(&state, "inbox.saved_reply.delete", &id.to_string(), "")
         .await?;
     Ok(Redirect::to(&page.ws_link("inbox/saved-replies")).into_response())
 }
