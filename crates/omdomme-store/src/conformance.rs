@@ -40,6 +40,7 @@ pub async fn run_all<S: Store>(store: &S) {
     cursor_is_committed_only_with_its_batch(store).await;
     health_and_sealed_credentials(store).await;
     stats_add_up(store).await;
+    inbox_entries_follow_their_items(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -1757,4 +1758,187 @@ async fn stats_add_up<S: Store>(store: &S) {
     // The first rollup item moved to 11:15 and the rollups were rebuilt: 10:45 is oldest.
     assert_eq!(stats.oldest, Some(ts("2024-02-01T10:45:00Z")));
     assert_eq!(stats.newest, Some(ts("2024-05-01T13:00:00Z")));
+}
+
+/// The inbox: entries made with their items (once), counts kept on write, assignment and
+/// status, replies under idempotency keys, SLA policies moving deadlines, escalation once,
+/// saved replies, and the list's filters and paging.
+async fn inbox_entries_follow_their_items<S: Store>(store: &S) {
+    use crate::inbox::{
+        AssigneeFilter, InboxChange, InboxQuery, InboxStatus, NewReply, ReplyOutcome, SavedReply,
+        SlaFilter, SlaPolicy, StatusFilter,
+    };
+    let w = workspace(store, "inbox").await;
+    let question = |id: &str, brands: &'static [&'static str], at: &str| {
+        let mut i = item(Post {
+            external_id: id,
+            text: "Når kommer strømmen tilbake?",
+            brands,
+            at,
+            ..Post::default()
+        });
+        i.enrichment.inquiry = true;
+        i
+    };
+    let mut chatter = question("c", &["nordlys"], "2024-05-01T12:00:00Z");
+    chatter.enrichment.inquiry = false;
+    let batch = [
+        question("a", &["nordlys"], "2024-05-01T12:00:00Z"),
+        question("b", &["nordlys", "fjordmat"], "2024-05-01T12:10:00Z"),
+        question("competitor", &["fjordmat"], "2024-05-01T12:00:00Z"),
+        chatter,
+    ];
+    store.put_items(&w, &batch).await.unwrap();
+    store.put_items(&w, &batch).await.unwrap();
+    let counts = store.inbox_counts(&w).await.unwrap();
+    assert_eq!(counts.count(None, Some(InboxStatus::New)), 2, "{counts:?}");
+    let now = ts("2024-05-01T12:30:00Z");
+    let query = InboxQuery {
+        workspace: w.clone(),
+        status: StatusFilter::Open,
+        channel: None,
+        assignee: None,
+        responder: None,
+        sla: None,
+        from: None,
+        to: None,
+        now,
+        after: None,
+        limit: 1,
+    };
+    let page = store.inbox(&query).await.unwrap();
+    assert_eq!(
+        page.rows[0].item.item.external_id, "a",
+        "soonest deadline first"
+    );
+    let a = page.rows[0].item.id;
+    assert_eq!(
+        page.rows[0].entry.response_due_at,
+        ts("2024-05-01T13:00:00Z"),
+        "an hour on X by default"
+    );
+    let next = store
+        .inbox(&InboxQuery {
+            after: page.next,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.rows[0].item.item.external_id, "b");
+    assert!(next.next.is_none());
+
+    let entry = store
+        .update_inbox_entry(&w, a, &InboxChange::Assign(Some("ola@x.no".into())), now)
+        .await
+        .unwrap();
+    assert_eq!(entry.status, InboxStatus::Assigned);
+    let mine = store
+        .inbox(&InboxQuery {
+            assignee: Some(AssigneeFilter::Person("OLA@x.no".into())),
+            limit: 10,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.rows.len(), 1);
+    let at_risk = store
+        .inbox(&InboxQuery {
+            sla: Some(SlaFilter::AtRisk),
+            limit: 10,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(at_risk.rows.len(), 0, "30 of 60 minutes is on track");
+
+    let reply = NewReply {
+        key: format!("{}-1", entry.id),
+        text: "Snart!".into(),
+        author: "ola@x.no".into(),
+        at: now,
+    };
+    assert!(
+        store
+            .begin_inbox_reply(&w, a, &reply)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .begin_inbox_reply(&w, a, &reply)
+            .await
+            .unwrap()
+            .is_some(),
+        "a key is used once"
+    );
+    let entry = store
+        .finish_inbox_reply(&w, a, &reply.key, &ReplyOutcome::Recorded, now)
+        .await
+        .unwrap();
+    assert_eq!(entry.status, InboxStatus::Answered);
+    assert_eq!(entry.first_response_at, Some(now));
+    assert_eq!(entry.response_met(now), Some(true));
+    let entry = store
+        .update_inbox_entry(&w, a, &InboxChange::Status(InboxStatus::Closed), now)
+        .await
+        .unwrap();
+    assert_eq!(entry.resolved_at, Some(now));
+    let thread = store.inbox_thread(&w, a).await.unwrap().unwrap();
+    assert_eq!(thread.replies.len(), 1);
+
+    // A policy with escalation moves the open entry's deadlines; escalation fires once.
+    store
+        .put_sla_policy(
+            &w,
+            &SlaPolicy {
+                channel: SourceKind::X,
+                first_response_mins: 15,
+                resolution_mins: 120,
+                escalate_after_mins: Some(10),
+                escalate_to: Some("leder@x.no".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let escalated = store.escalate_inbox(now).await.unwrap();
+    assert_eq!(escalated.len(), 1, "{escalated:?}");
+    assert_eq!(escalated[0].to, "leder@x.no");
+    assert!(store.escalate_inbox(now).await.unwrap().is_empty());
+    let breached = store
+        .inbox(&InboxQuery {
+            sla: Some(SlaFilter::Breached),
+            limit: 10,
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(breached.rows.len(), 1, "b was due 12:25");
+    let counts = store.inbox_counts(&w).await.unwrap();
+    assert_eq!(counts.count(None, Some(InboxStatus::Closed)), 1);
+    assert_eq!(counts.count(None, Some(InboxStatus::Assigned)), 1);
+    assert_eq!(counts.open(None), 1);
+    let policies = store.sla_policies(&w).await.unwrap();
+    assert_eq!(policies.len(), SourceKind::ALL.len());
+
+    let id = store
+        .put_saved_reply(
+            &w,
+            &SavedReply {
+                id: None,
+                title: "Brudd".into(),
+                text: "Vi jobber med saken.".into(),
+                language: Lang::Nb,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.saved_replies(&w).await.unwrap().len(), 1);
+    assert!(store.delete_saved_reply(&w, id).await.unwrap());
+    assert!(!store.delete_saved_reply(&w, id).await.unwrap());
+    let all = store
+        .inbox_arrived_between(&w, ts("2024-05-01T00:00:00Z"), ts("2024-05-02T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
 }

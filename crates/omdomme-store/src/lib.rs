@@ -14,9 +14,15 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "testing")]
 pub mod conformance;
+pub mod inbox;
 mod index;
 mod sqlite;
 
+pub use inbox::{
+    AssigneeFilter, Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage,
+    InboxQuery, InboxReply, InboxRow, InboxStatus, InboxThread, NewReply, ReplyOutcome, SavedReply,
+    SlaFilter, SlaPolicy, SlaState, StatusFilter,
+};
 pub use index::IndexOptions;
 pub use sqlite::{
     DATABASE_FILE, INDEX_DIR, MAX_ITEMS_PAGE, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SqliteOptions,
@@ -467,4 +473,81 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Audit entries newest first.
     async fn audit_log(&self, query: &AuditQuery) -> StoreResult<Vec<AuditRecord>>;
+
+    // -- The inbox (issue 5). Entries are made by `put_items` / `put_items_at_cursor`
+    // themselves, in the items' transaction ([`inbox::deserves_answer`] decides which).
+
+    /// A page of inbox rows, soonest deadline first.
+    async fn inbox(&self, query: &InboxQuery) -> StoreResult<InboxPage>;
+    /// Entries per queue (channel) and status, from counters kept on write.
+    async fn inbox_counts(&self, workspace: &WorkspaceId) -> StoreResult<InboxCounts>;
+    /// Entries made after entry `after` (how many, and the newest `limit`): what the open
+    /// inbox polls for.
+    async fn inbox_arrivals(
+        &self,
+        workspace: &WorkspaceId,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<(u64, Vec<InboxRow>)>;
+    /// The entry of an item with its notes and replies; `None` if the item has none.
+    async fn inbox_thread(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+    ) -> StoreResult<Option<InboxThread>>;
+    /// Assigns an entry or changes its status; returns it as it is now.
+    async fn update_inbox_entry(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        change: &InboxChange,
+        at: Timestamp,
+    ) -> StoreResult<InboxEntry>;
+    async fn add_inbox_note(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        note: &InboxNote,
+    ) -> StoreResult<()>;
+    /// Records a reply as pending before it is sent. Returns the earlier reply when its
+    /// key was used already: then it must not be sent again.
+    async fn begin_inbox_reply(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        reply: &NewReply,
+    ) -> StoreResult<Option<InboxReply>>;
+    /// Stores what became of the reply `key`. One that answers (sent or recorded) makes
+    /// the entry answered and, the first time, sets `first_response_at`.
+    async fn finish_inbox_reply(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        key: &str,
+        outcome: &ReplyOutcome,
+        at: Timestamp,
+    ) -> StoreResult<InboxEntry>;
+    /// Every channel's SLA policy: the stored one or [`SlaPolicy::default_for`].
+    async fn sla_policies(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SlaPolicy>>;
+    /// Stores a channel's policy; its open entries' deadlines follow.
+    async fn put_sla_policy(&self, workspace: &WorkspaceId, policy: &SlaPolicy) -> StoreResult<()>;
+    async fn saved_replies(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SavedReply>>;
+    /// Creates (without id) or changes a saved reply; returns its id.
+    async fn put_saved_reply(
+        &self,
+        workspace: &WorkspaceId,
+        reply: &SavedReply,
+    ) -> StoreResult<i64>;
+    async fn delete_saved_reply(&self, workspace: &WorkspaceId, id: i64) -> StoreResult<bool>;
+    /// Escalates every entry unanswered past its policy's escalate-after time, once each:
+    /// assigns it to the policy's person, flags it and writes an `inbox.escalate` audit
+    /// entry by `system`.
+    async fn escalate_inbox(&self, now: Timestamp) -> StoreResult<Vec<Escalation>>;
+    /// Every entry that arrived in [from, to), for the SLA report.
+    async fn inbox_arrived_between(
+        &self,
+        workspace: &WorkspaceId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<InboxEntry>>;
 }

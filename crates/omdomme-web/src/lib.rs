@@ -86,6 +86,9 @@ pub struct AppState {
     pub secret_key: Option<SecretKey>,
     /// Failed logins per account and client, shared by the login page and the API.
     pub login_limiter: Arc<login_limit::LoginLimiter>,
+    /// Which channel an inbox reply goes out through ([`pages::inbox::StoreChannels`] in
+    /// the server; tests give a fake platform).
+    pub channels: Arc<dyn pages::inbox::ChannelDirectory>,
 }
 
 /// Serves the app on `listener` until ctrl-c (or SIGTERM on Unix), then lets requests in
@@ -95,11 +98,14 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         tracing::info!(%addr, "serving the Omdømme API");
     }
     tokio::spawn(auth::warm_up());
+    let escalation = tokio::spawn(pages::inbox::escalation_loop(state.clone()));
     // With the peer address, so login rate limits can count per client.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+    escalation.abort();
+    served
 }
 
 /// Resolves on Ctrl-C (or SIGTERM on Unix); `omdomme collect` stops on it too.

@@ -19,6 +19,12 @@
 //! | `GET /api/stats/share-of-voice`    | viewer         |
 //! | `GET /api/sources`                 | editor         |
 //! | `POST /api/ingest`                 | the source's token or signature, no session |
+//! | `GET /w/{ws}/inbox`, `GET /w/{ws}/inbox/arrivals` | responder (answering is their job) |
+//! | `GET /w/{ws}/inbox/{item}`, `GET /w/{ws}/inbox/{item}/reply-box` | responder |
+//! | `POST /w/{ws}/inbox/{item}/assign`, `.../status`, `.../note`, `.../reply` | responder |
+//! | `GET /w/{ws}/inbox/saved-replies`, `POST /w/{ws}/inbox/saved-replies`, `POST /w/{ws}/inbox/saved-replies/{id}`, `POST /w/{ws}/inbox/saved-replies/{id}/delete` | editor (the company's wording; responders insert them) |
+//! | `GET /w/{ws}/inbox/settings`, `POST /w/{ws}/inbox/settings` | leader (SLA targets and escalation are the team's commitments) |
+//! | `GET /w/{ws}/inbox/report`         | leader         |
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

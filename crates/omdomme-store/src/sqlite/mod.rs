@@ -12,6 +12,7 @@
 //! async trait methods run the blocking work on tokio's blocking pool.
 
 mod accounts;
+mod inbox;
 mod items;
 mod rollups;
 mod schema;
@@ -29,6 +30,10 @@ use omdomme_core::{
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
+use crate::inbox::{
+    Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage, InboxQuery, InboxReply,
+    InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
+};
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::{
     AuditEntry, AuditQuery, AuditRecord, BrandShare, ItemBatch, PutReport, SearchPage,
@@ -165,6 +170,7 @@ impl SqliteStore {
         let db_path = data_dir.join(DATABASE_FILE);
         let mut conn = open_connection(&db_path, false)?;
         schema::migrate(&mut conn, &db_path.display().to_string())?;
+        inbox::backfill_if_pending(&mut conn)?;
         let last_seq: i64 = conn
             .query_row("SELECT coalesce(max(change_seq), 0) FROM items", [], |r| {
                 r.get(0)
@@ -327,6 +333,7 @@ impl Inner {
         let written = (|| -> rusqlite::Result<()> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut delta = Delta::default();
+            let mut admission = inbox::Admission::default();
             {
                 let mut insert = tx.prepare_cached(&INSERT_ITEM)?;
                 let mut update = tx.prepare_cached(&UPDATE_ITEM)?;
@@ -354,6 +361,7 @@ impl Inner {
                         seq = next;
                         report.new += 1;
                         delta.add(ws, &contribution(item), 1);
+                        admission.admit(&tx, ws, ItemId(id), item)?;
                         to_index.push((i, ItemId(id), false));
                         continue;
                     }
@@ -376,6 +384,7 @@ impl Inner {
                     report.updated += 1;
                     delta.add(ws, &old, -1);
                     delta.add(ws, &contribution(item), 1);
+                    admission.admit(&tx, ws, ItemId(id), item)?;
                     to_index.push((i, ItemId(id), true));
                 }
             }
@@ -516,6 +525,8 @@ impl Inner {
                     delta.apply(&tx)?;
                 }
             }
+            // Re-enriched items may deserve an answer now.
+            inbox::backfill(&tx)?;
             tx.commit()
         })();
         rebuilt.map_err(db("rebuilding the rollups"))
@@ -1022,6 +1033,151 @@ impl Store for SqliteStore {
     async fn audit_log(&self, query: &AuditQuery) -> StoreResult<Vec<AuditRecord>> {
         let query = query.clone();
         self.run(move |inner| inner.read(|conn| accounts::audit_log(conn, &query)))
+            .await
+    }
+
+    async fn inbox(&self, query: &InboxQuery) -> StoreResult<InboxPage> {
+        let query = query.clone();
+        self.run(move |inner| inner.read(|conn| inbox::list(conn, &query)))
+            .await
+    }
+
+    async fn inbox_counts(&self, workspace: &WorkspaceId) -> StoreResult<InboxCounts> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| inbox::counts(conn, &workspace)))
+            .await
+    }
+
+    async fn inbox_arrivals(
+        &self,
+        workspace: &WorkspaceId,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<(u64, Vec<InboxRow>)> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| inbox::arrivals(conn, &workspace, after, limit)))
+            .await
+    }
+
+    async fn inbox_thread(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+    ) -> StoreResult<Option<InboxThread>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| inbox::thread(conn, &workspace, item)))
+            .await
+    }
+
+    async fn update_inbox_entry(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        change: &InboxChange,
+        at: Timestamp,
+    ) -> StoreResult<InboxEntry> {
+        let (workspace, change) = (workspace.clone(), change.clone());
+        self.run(move |inner| {
+            inbox::update(&mut lock(&inner.writer).conn, &workspace, item, &change, at)
+        })
+        .await
+    }
+
+    async fn add_inbox_note(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        note: &InboxNote,
+    ) -> StoreResult<()> {
+        let (workspace, note) = (workspace.clone(), note.clone());
+        self.run(move |inner| inbox::add_note(&lock(&inner.writer).conn, &workspace, item, &note))
+            .await
+    }
+
+    async fn begin_inbox_reply(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        reply: &NewReply,
+    ) -> StoreResult<Option<InboxReply>> {
+        let (workspace, reply) = (workspace.clone(), reply.clone());
+        self.run(move |inner| {
+            inbox::begin_reply(&mut lock(&inner.writer).conn, &workspace, item, &reply)
+        })
+        .await
+    }
+
+    async fn finish_inbox_reply(
+        &self,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        key: &str,
+        outcome: &ReplyOutcome,
+        at: Timestamp,
+    ) -> StoreResult<InboxEntry> {
+        let (workspace, key, outcome) = (workspace.clone(), key.to_owned(), outcome.clone());
+        self.run(move |inner| {
+            inbox::finish_reply(
+                &mut lock(&inner.writer).conn,
+                &workspace,
+                item,
+                &key,
+                &outcome,
+                at,
+            )
+        })
+        .await
+    }
+
+    async fn sla_policies(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SlaPolicy>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| inbox::sla_policies(conn, &workspace)))
+            .await
+    }
+
+    async fn put_sla_policy(&self, workspace: &WorkspaceId, policy: &SlaPolicy) -> StoreResult<()> {
+        let (workspace, policy) = (workspace.clone(), policy.clone());
+        self.run(move |inner| {
+            inbox::put_sla_policy(&mut lock(&inner.writer).conn, &workspace, &policy)
+        })
+        .await
+    }
+
+    async fn saved_replies(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SavedReply>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| inbox::saved_replies(conn, &workspace)))
+            .await
+    }
+
+    async fn put_saved_reply(
+        &self,
+        workspace: &WorkspaceId,
+        reply: &SavedReply,
+    ) -> StoreResult<i64> {
+        let (workspace, reply) = (workspace.clone(), reply.clone());
+        self.run(move |inner| inbox::put_saved_reply(&lock(&inner.writer).conn, &workspace, &reply))
+            .await
+    }
+
+    async fn delete_saved_reply(&self, workspace: &WorkspaceId, id: i64) -> StoreResult<bool> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inbox::delete_saved_reply(&lock(&inner.writer).conn, &workspace, id))
+            .await
+    }
+
+    async fn escalate_inbox(&self, now: Timestamp) -> StoreResult<Vec<Escalation>> {
+        self.run(move |inner| inbox::escalate_due(&mut lock(&inner.writer).conn, now))
+            .await
+    }
+
+    async fn inbox_arrived_between(
+        &self,
+        workspace: &WorkspaceId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<InboxEntry>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| inbox::arrived_between(conn, &workspace, from, to)))
             .await
     }
 }

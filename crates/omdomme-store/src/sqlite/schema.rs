@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_accounts_audit",
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
+    ("0005_inbox", include_str!("migrations/0005_inbox.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -168,6 +168,12 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
     (
+        5,
+        "DROP TABLE inbox_entries; DROP TABLE inbox_counts; DROP TABLE inbox_notes; \
+         DROP TABLE inbox_replies; DROP TABLE inbox_saved_replies; DROP TABLE inbox_sla; \
+         DROP TABLE inbox_backfill_pending;",
+    ),
+    (
         4,
         "DROP TABLE audit_log; ALTER TABLE users DROP COLUMN language;",
     ),
@@ -316,4 +322,40 @@ async fn put_items_throughput() {
         latencies.push((word, page.total, started.elapsed()));
     }
     println!("search: {latencies:?}");
+}
+
+#[tokio::test]
+async fn inquiries_stored_before_the_inbox_get_their_entries_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = WorkspaceId("inbox".to_owned());
+    {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        store
+            .put_workspace(&Workspace {
+                id: w.clone(),
+                name: "Inbox".to_owned(),
+                synthetic: false,
+                brands: vec![omdomme_core::Brand {
+                    id: omdomme_core::BrandId("nordlys".to_owned()),
+                    name: "Nordlys".to_owned(),
+                    role: omdomme_core::BrandRole::Own,
+                    query: "nordlys".to_owned(),
+                }],
+            })
+            .await
+            .unwrap();
+        let mut question = post(1, "nordlys?");
+        question.enrichment.inquiry = true;
+        question.enrichment.brands = vec![omdomme_core::BrandId("nordlys".to_owned())];
+        store
+            .put_items(&w, &[question, post(2, "hei")])
+            .await
+            .unwrap();
+    }
+    downgrade(dir.path(), 4);
+    for _ in 0..2 {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let counts = store.inbox_counts(&w).await.unwrap();
+        assert_eq!(counts.open(None), 1, "{counts:?}");
+    }
 }

@@ -8,6 +8,7 @@
 //! template with [`render`], and fail with [`PageError`], which renders an HTML error page.
 
 pub mod account;
+pub mod inbox;
 pub mod login;
 pub mod setup;
 
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(account::routes())
         .merge(setup::routes())
+        .merge(inbox::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.

@@ -36,6 +36,29 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/setup/users/password", Role::Admin),
     (Method::POST, "/setup/users/delete", Role::Admin),
     (Method::GET, "/setup/audit", Role::Leader),
+    (Method::GET, "/w/{ws}/inbox", Role::Responder),
+    (
+        Method::GET,
+        "/w/{ws}/inbox/arrivals?after=0",
+        Role::Responder,
+    ),
+    (Method::GET, "/w/{ws}/inbox/report", Role::Leader),
+    (Method::GET, "/w/{ws}/inbox/settings", Role::Leader),
+    (Method::POST, "/w/{ws}/inbox/settings", Role::Leader),
+    (Method::GET, "/w/{ws}/inbox/saved-replies", Role::Editor),
+    (Method::POST, "/w/{ws}/inbox/saved-replies", Role::Editor),
+    (Method::POST, "/w/{ws}/inbox/saved-replies/1", Role::Editor),
+    (
+        Method::POST,
+        "/w/{ws}/inbox/saved-replies/1/delete",
+        Role::Editor,
+    ),
+    (Method::GET, "/w/{ws}/inbox/1", Role::Responder),
+    (Method::POST, "/w/{ws}/inbox/1/assign", Role::Responder),
+    (Method::POST, "/w/{ws}/inbox/1/status", Role::Responder),
+    (Method::POST, "/w/{ws}/inbox/1/note", Role::Responder),
+    (Method::POST, "/w/{ws}/inbox/1/reply", Role::Responder),
+    (Method::GET, "/w/{ws}/inbox/1/reply-box", Role::Responder),
 ];
 
 fn uri(template: &str) -> String {

@@ -69,6 +69,9 @@ pub struct TestApp {
     pub secret_key: Option<SecretKey>,
     /// Lives as long as the app, like the server's: counts survive from request to request.
     pub login_limiter: Arc<omdomme_web::login_limit::LoginLimiter>,
+    /// Where inbox replies go: the real directory (sources of the store) unless a test
+    /// swaps in a fake platform.
+    pub channels: Arc<dyn omdomme_web::pages::inbox::ChannelDirectory>,
     /// Keeps the data folder alive as long as the app.
     _dir: tempfile::TempDir,
 }
@@ -232,12 +235,21 @@ impl TestApp {
             })
             .await
             .unwrap();
+        let clock = Arc::new(FakeClock(Mutex::new(now())));
+        let secret_key = Some(SecretKey::from_base64(&SecretKey::generate_base64()).unwrap());
+        let channels = omdomme_web::pages::inbox::StoreChannels::new(
+            store.clone(),
+            secret_key.clone(),
+            clock.clone(),
+        )
+        .unwrap();
         TestApp {
             login_limiter: Default::default(),
             store,
-            clock: Arc::new(FakeClock(Mutex::new(now()))),
+            clock,
             config: WebConfig::default(),
-            secret_key: Some(SecretKey::from_base64(&SecretKey::generate_base64()).unwrap()),
+            secret_key,
+            channels: Arc::new(channels),
             _dir: dir,
         }
     }
@@ -259,6 +271,7 @@ impl TestApp {
             enrichers: Arc::new(enrichers),
             secret_key: self.secret_key.clone(),
             login_limiter: self.login_limiter.clone(),
+            channels: self.channels.clone(),
         }
     }
 

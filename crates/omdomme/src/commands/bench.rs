@@ -1,4 +1,4 @@
-//! `omdomme bench ingest|query|nlp|jetstream`: speed on generated data, measured the way users feel it.
+//! `omdomme bench ingest|query|nlp|jetstream|inbox`: speed on generated data, measured the way users feel it.
 //! The last line of each bench has a fixed shape that scripts read; keep it.
 
 use std::io::Write;
@@ -45,6 +45,16 @@ pub enum BenchCommand {
         #[arg(long)]
         vader: bool,
     },
+    /// The inbox page over HTTP with `open` open inquiries among `items` items, and how
+    /// soon a new inquiry reaches the page's arrivals poll.
+    Inbox {
+        #[arg(long, default_value_t = 1_000_000)]
+        items: u64,
+        #[arg(long, default_value_t = 100_000)]
+        open: u64,
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
     /// The Bluesky firehose consumer: recorded Jetstream events replayed from a local
     /// WebSocket at full speed, filtered by watch queries into batches, on one core.
     Jetstream {
@@ -65,6 +75,11 @@ pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()>
         BenchCommand::Query { items, iterations } => query(context, items, iterations).await,
         BenchCommand::Nlp { posts, vader } => nlp(context, posts, vader),
         BenchCommand::Jetstream { events, recording } => jetstream(events, &recording),
+        BenchCommand::Inbox {
+            items,
+            open,
+            iterations,
+        } => inbox(context, items, open, iterations).await,
     }
 }
 
@@ -652,4 +667,292 @@ async fn consume(url: String, watch: Vec<WatchQuery>, events: u64) -> anyhow::Re
     run.elapsed = started.elapsed();
     run.events = consumer.events_read();
     Ok(run)
+}
+
+/// Fills a store once with `count` items over 30 days, every (count / open)-th an inquiry
+/// about the own brand (so `open` inbox entries, a tenth of them assigned), serves the app on
+/// a local port and times the inbox page in its common shapes over HTTP, then stores one
+/// new inquiry and times how long until the arrivals fragment the page polls shows it.
+async fn inbox(context: &Context, count: u64, open: u64, iterations: usize) -> anyhow::Result<()> {
+    use omdomme_core::{
+        Author, Engagement, Enrichment, ItemKind, Lang, SourceKey, SourceKind, WorkspaceId,
+    };
+    use omdomme_store::{InboxChange, InboxQuery, Role, SessionRecord, StatusFilter, UserRecord};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// GET over a fresh connection; the body (the response after the headers).
+    async fn get(addr: std::net::SocketAddr, path: &str, cookie: &str) -> anyhow::Result<String> {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await?;
+        anyhow::ensure!(
+            response.starts_with("HTTP/1.1 200"),
+            "GET {path}: {}",
+            response.lines().next().unwrap_or("no answer")
+        );
+        Ok(response)
+    }
+
+    anyhow::ensure!(open > 0 && open <= count, "--open must be 1 to --items");
+    let dir = scratch_dir(context, &format!("inbox-{count}-{open}"));
+    let ready_marker = dir.join(".bench-ready");
+    let store = open_store_at(&dir)?;
+    let workspace = omdomme_demo::workspace();
+    let own = workspace
+        .own_brand()
+        .map(|b| b.id.clone())
+        .context("the demo workspace has no own brand")?;
+    let now = crate::clock::now();
+    let responders: Vec<String> = (1..=5)
+        .map(|n| format!("svarer{n}@bench.invalid"))
+        .collect();
+    if ready_marker.exists() {
+        println!("reusing {count} items in {}", dir.display());
+    } else {
+        println!(
+            "generating {count} items, {open} of them inquiries (once; later runs reuse them)"
+        );
+        store.put_workspace(&workspace).await?;
+        let started = Instant::now();
+        let kinds = [
+            SourceKind::X,
+            SourceKind::Mastodon,
+            SourceKind::Bluesky,
+            SourceKind::Facebook,
+            SourceKind::Rss,
+        ];
+        let every = count / open;
+        let span_secs = 30 * 24 * 3600;
+        let bar = progress::bar("generate", Some(count));
+        let mut batch = Vec::with_capacity(5_000);
+        for i in 0..count {
+            // By the inquiry's number, so every channel gets its share of the inquiries.
+            let kind = kinds[((i / every) % kinds.len() as u64) as usize];
+            let inquiry = i % every == 0 && i / every < open;
+            let secs = span_secs - (i * span_secs as u64 / count) as i64;
+            let published_at = now.checked_sub(SignedDuration::from_secs(secs))?;
+            batch.push(Item {
+                source: SourceKey::new(kind, "bench"),
+                external_id: format!("inbox-{i}"),
+                kind: ItemKind::Post,
+                author: Author {
+                    handle: format!("kunde{}", i % 50_000),
+                    name: Some(format!("Kunde {}", i % 50_000)),
+                    followers: Some(i % 1_000),
+                    verified: false,
+                },
+                title: None,
+                text: if inquiry {
+                    format!(
+                        "Hei {}, når kommer bestilling {i}? Ingen svarer på telefon.",
+                        own.0
+                    )
+                } else {
+                    format!("Innlegg {i} om dagligvarer og priser")
+                },
+                url: Some(format!("https://example.invalid/{i}")),
+                thread_id: None,
+                parent_id: None,
+                engagement: Engagement::default(),
+                published_at,
+                collected_at: published_at,
+                declared_lang: Some("nb".to_owned()),
+                enrichment: Enrichment {
+                    lang: Lang::Nb,
+                    brands: if inquiry || i % 3 == 0 {
+                        vec![own.clone()]
+                    } else {
+                        Vec::new()
+                    },
+                    inquiry,
+                    model: "bench".to_owned(),
+                    ..Enrichment::default()
+                },
+                synthetic: true,
+            });
+            if batch.len() == 5_000 {
+                store.put_items(&workspace.id, &batch).await?;
+                bar.inc(batch.len() as u64);
+                batch.clear();
+            }
+        }
+        store.put_items(&workspace.id, &batch).await?;
+        store.flush().await?;
+        bar.finish_and_clear();
+        for email in &responders {
+            store
+                .put_user(&UserRecord {
+                    email: email.clone(),
+                    name: email.clone(),
+                    role: Role::Responder,
+                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+                    language: omdomme_store::UiLanguage::Nb,
+                })
+                .await?;
+        }
+        // A tenth of the open entries assigned, spread over the responders.
+        let mut query = InboxQuery {
+            workspace: workspace.id.clone(),
+            status: StatusFilter::Open,
+            channel: None,
+            assignee: None,
+            responder: None,
+            sla: None,
+            from: None,
+            to: None,
+            now,
+            after: None,
+            limit: 200,
+        };
+        let mut assigned = 0usize;
+        while (assigned as u64) < open / 10 {
+            let page = store.inbox(&query).await?;
+            for row in page.rows.iter().step_by(2) {
+                let who = responders[assigned % responders.len()].clone();
+                store
+                    .update_inbox_entry(
+                        &workspace.id,
+                        row.item.id,
+                        &InboxChange::Assign(Some(who)),
+                        now,
+                    )
+                    .await?;
+                assigned += 1;
+            }
+            let Some(next) = page.next else { break };
+            query.after = Some(next);
+        }
+        std::fs::write(&ready_marker, "complete\n")?;
+        println!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    }
+    let counts = store.inbox_counts(&workspace.id).await?;
+    println!("{} open inbox entries", counts.open(None));
+
+    let token = omdomme_web::auth::new_session_token();
+    let responder = &responders[0];
+    store
+        .put_session(&SessionRecord {
+            token_hash: omdomme_web::auth::token_hash(&token),
+            email: responder.clone(),
+            expires_at: now.checked_add(SignedDuration::from_hours(1))?,
+        })
+        .await?;
+    let cookie = format!("{}={token}", omdomme_web::auth::SESSION_COOKIE);
+    let clock: Arc<dyn omdomme_web::Clock> = Arc::new(omdomme_web::SystemClock);
+    let channels =
+        omdomme_web::pages::inbox::StoreChannels::new(store.clone(), None, clock.clone())?;
+    let state = omdomme_web::AppState {
+        store: store.clone(),
+        clock,
+        config: omdomme_web::WebConfig::default(),
+        enrichers: Arc::new(omdomme_web::Enrichers::new()),
+        secret_key: None,
+        login_limiter: Default::default(),
+        channels: Arc::new(channels),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(omdomme_web::serve(listener, state));
+    let ws = &workspace.id.0;
+    let shapes = [
+        format!("/w/{ws}/inbox"),
+        format!("/w/{ws}/inbox?channel=facebook"),
+        format!("/w/{ws}/inbox?status=new"),
+        format!("/w/{ws}/inbox?assignee=me"),
+        format!("/w/{ws}/inbox?assignee=unassigned&channel=x"),
+        format!("/w/{ws}/inbox?sla=breached"),
+        format!("/w/{ws}/inbox?sla=at_risk"),
+    ];
+    // Warm the caches once, as a server that has been running would have them.
+    for path in &shapes {
+        get(addr, path, &cookie).await?;
+    }
+    let mut all = Vec::with_capacity(iterations * shapes.len());
+    for path in &shapes {
+        let mut samples = Vec::with_capacity(iterations);
+        for _ in 0..iterations {
+            let started = Instant::now();
+            let page = get(addr, path, &cookie).await?;
+            samples.push(started.elapsed());
+            anyhow::ensure!(page.contains("inbox-row"), "{path} showed no rows");
+        }
+        println!(
+            "{path}: p50 {:.2} ms p95 {:.2} ms",
+            percentile_ms(&mut samples, 50),
+            percentile_ms(&mut samples, 95)
+        );
+        all.extend(samples);
+    }
+
+    let arrivals = format!("/w/{ws}/inbox/arrivals?after={}", counts.latest_id);
+    let mut fragment = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        get(addr, &arrivals, &cookie).await?;
+        fragment.push(started.elapsed());
+    }
+    let marker = format!("bench-arrival-{}", now.as_second());
+    let mut question = Item {
+        source: SourceKey::new(SourceKind::X, "bench"),
+        external_id: marker.clone(),
+        kind: ItemKind::Post,
+        author: Author {
+            handle: marker.clone(),
+            ..Author::default()
+        },
+        title: None,
+        text: format!("{}, hvor er pakken min?", own.0),
+        url: None,
+        thread_id: None,
+        parent_id: None,
+        engagement: Engagement::default(),
+        published_at: now,
+        collected_at: now,
+        declared_lang: None,
+        enrichment: Enrichment::default(),
+        synthetic: true,
+    };
+    question.enrichment.inquiry = true;
+    question.enrichment.brands = vec![own.clone()];
+    question.enrichment.model = "bench".to_owned();
+    let started = Instant::now();
+    store
+        .put_items(&WorkspaceId(ws.clone()), &[question])
+        .await?;
+    let stored = started.elapsed();
+    let shown = loop {
+        if get(addr, &arrivals, &cookie).await?.contains(&marker) {
+            break started.elapsed();
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(10),
+            "the new inquiry never showed"
+        );
+    };
+    server.abort();
+    println!(
+        "arrivals fragment: p50 {:.2} ms p95 {:.2} ms; a new inquiry is stored in {:.1} ms and \
+         in the fragment {:.1} ms after arriving, so the page (polling every {} s) shows it \
+         within {:.2} s",
+        percentile_ms(&mut fragment, 50),
+        percentile_ms(&mut fragment, 95),
+        stored.as_secs_f64() * 1000.0,
+        shown.as_secs_f64() * 1000.0,
+        omdomme_web::pages::inbox::ARRIVALS_POLL_SECS,
+        omdomme_web::pages::inbox::ARRIVALS_POLL_SECS as f64
+            + shown.as_secs_f64()
+            + percentile_ms(&mut fragment, 95) / 1000.0
+    );
+    println!(
+        "inbox: page p50 {:.2} ms p95 {:.2} ms at {} items, {} open",
+        percentile_ms(&mut all, 50),
+        percentile_ms(&mut all, 95),
+        count,
+        counts.open(None)
+    );
+    Ok(())
 }

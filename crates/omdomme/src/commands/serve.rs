@@ -87,13 +87,20 @@ async fn serve_with(
     enrichers: Arc<Enrichers>,
     secret_key: Option<SecretKey>,
 ) -> anyhow::Result<()> {
+    let clock: Arc<dyn omdomme_web::Clock> = Arc::new(SystemClock);
+    let channels = omdomme_web::pages::inbox::StoreChannels::new(
+        Arc::clone(&store),
+        secret_key.clone(),
+        Arc::clone(&clock),
+    )?;
     let state = AppState {
         store,
-        clock: Arc::new(SystemClock),
+        clock,
         config: web_config(context),
         enrichers,
         secret_key,
         login_limiter: Default::default(),
+        channels: Arc::new(channels),
     };
     omdomme_web::serve(listener, state)
         .await
