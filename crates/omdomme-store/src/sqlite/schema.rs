@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_accounts_audit",
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
+    ("0005_overview", include_str!("migrations/0005_overview.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -74,6 +75,7 @@ mod tests {
             "item_counts",
             "users",
             "sessions",
+            "author_daily",
         ] {
             let n: i64 = conn
                 .query_row(
