@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod login;
+pub mod overview;
 
 use std::collections::HashMap;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .merge(login::routes())
         .merge(account::routes())
+        .merge(overview::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.

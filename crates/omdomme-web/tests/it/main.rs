@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod ingest;
+mod overview;
 mod pages;
 mod sources;
 mod support;

@@ -14,6 +14,7 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::GET, "/account", Role::Viewer),
     (Method::POST, "/account/password", Role::Viewer),
     (Method::POST, "/account/language", Role::Viewer),
+    (Method::GET, "/w/{ws}/overview", Role::Viewer),
 ];
 
 fn uri(template: &str) -> String {
