@@ -20,8 +20,8 @@ use serde_json::json;
 
 use crate::{
     AuditEntry, AuditQuery, BreakdownRequest, Bucket, Dimension, Filters, PutReport, Role,
-    SearchOrder, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition,
-    SourceOrigin, Store, StoreError, TopAuthorsRequest, UiLanguage, UserRecord, VolumeRequest,
+    SearchOrder, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceOrigin,
+    Store, StoreError, TopAuthorsRequest, UiLanguage, UserRecord, VolumeRequest,
 };
 
 /// Runs every case against `store`, which must be empty.

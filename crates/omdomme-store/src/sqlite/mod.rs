@@ -31,10 +31,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::{
-    AuditEntry, AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries,
-    Dimension, ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord,
-    ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store, StoreError, StoreResult,
-    StoreStats, TopAuthors, TopAuthorsRequest, UserRecord, VolumePoint, VolumeRequest,
+    AuditEntry, AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries, Dimension,
+    ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord, ShareOfVoiceRequest,
+    SourceDefinition, SourceRecord, Store, StoreError, StoreResult, StoreStats, TopAuthors,
+    TopAuthorsRequest, UserRecord, VolumePoint, VolumeRequest,
 };
 use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
 use rollups::{AuthorContribution, Contribution, Delta};

@@ -480,7 +480,11 @@ pub(crate) fn volume(
 ) -> StoreResult<Vec<VolumePoint>> {
     let rows = read_rows(conn, workspace, &Selection::of(filters), filters, true)
         .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
-    into_buckets(rows.into_iter().map(|(_, hour, sums)| (hour, sums)), bucket, tz)
+    into_buckets(
+        rows.into_iter().map(|(_, hour, sums)| (hour, sums)),
+        bucket,
+        tz,
+    )
 }
 
 /// Volume per bucket split by `by`: one series per value (those of `keys` unless the

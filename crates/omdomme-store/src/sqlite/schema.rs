@@ -20,7 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_accounts_audit",
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
-    ("0005_overview", include_str!("migrations/0005_overview.sql")),
+    (
+        "0005_overview",
+        include_str!("migrations/0005_overview.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
