@@ -33,7 +33,7 @@ use omdomme_store::{
 };
 use serde::Deserialize;
 
-use self::period::{PRESET_DAYS, Period, link_time};
+use self::period::{PRESET_DAYS, Period, Slot, link_time};
 use super::{Page, PageError, Section, query_value, render};
 use crate::api::params::{self, RawFilters, present};
 use crate::error::AppError;
@@ -536,7 +536,7 @@ fn per_slot(
     slots: &HashMap<Timestamp, usize>,
     len: usize,
     series: Option<&BreakdownSeries>,
-) -> Vec<[u64; 4]> {
+) -> Vec<Cell> {
     let mut out = vec![[0u64; 4]; len];
     for point in series.into_iter().flat_map(|s| &s.points) {
         if let Some(cell) = slots.get(&point.start).and_then(|&i| out.get_mut(i)) {
@@ -609,22 +609,18 @@ const SENTIMENTS: [(SentimentLabel, Tone); 3] = [
 ];
 
 /// Press, social media and the rest: the groups of the channel chart.
-const CHANNELS: [(&[SourceKind], usize); 3] = [
-    (&[SourceKind::Rss], 0),
-    (
-        &[
-            SourceKind::Mastodon,
-            SourceKind::Bluesky,
-            SourceKind::X,
-            SourceKind::Facebook,
-        ],
-        1,
-    ),
-    (&[SourceKind::File, SourceKind::Webhook], 2),
+const CHANNELS: [&[SourceKind]; 3] = [
+    &[SourceKind::Rss],
+    &[
+        SourceKind::Mastodon,
+        SourceKind::Bluesky,
+        SourceKind::X,
+        SourceKind::Facebook,
+    ],
+    &[SourceKind::File, SourceKind::Webhook],
 ];
 
 impl View {
-    #[allow(clippy::too_many_lines)]
     fn build(
         page: &Page,
         t: &'static OverviewTexts,
@@ -635,25 +631,18 @@ impl View {
         tz: &TimeZone,
     ) -> Result<View, AppError> {
         let period = &choice.period;
-        let fmt = &page.fmt;
-        let lang = page.language;
-        let drill = Drill {
-            base: page.ws_link("explorer"),
-            tz,
-            filters: &choice.filters,
-        };
-        let form = form_view(t, page, choice, raw, tz);
         let last_instant = period
             .to
             .checked_sub(jiff::SignedDuration::from_secs(1))
             .unwrap_or(period.to);
-        let period_text = format!("{} – {}", fmt.date(&period.from), fmt.date(&last_instant));
         let own = workspace.own_brand();
-        let own_name = own.map_or_else(String::new, |b| b.name.clone());
-        let authors_note = t.authors_note.replace("{brand}", &own_name);
         let mut view = View {
-            form,
-            period_text,
+            form: form_view(t, page, choice, raw, tz),
+            period_text: format!(
+                "{} – {}",
+                page.fmt.date(&period.from),
+                page.fmt.date(&last_instant)
+            ),
             empty: None,
             no_own_brand: own.is_none() && !workspace.brands.is_empty(),
             kpis: Vec::new(),
@@ -664,179 +653,280 @@ impl View {
             topics: None,
             topics_trend: None,
             channels: None,
-            authors_note,
+            authors_note: t
+                .authors_note
+                .replace("{brand}", own.map_or("", |b| b.name.as_str())),
             top_by_items: Vec::new(),
             top_by_reach: Vec::new(),
         };
-        if workspace.brands.is_empty() {
-            view.empty = Some(EmptyView {
-                title: t.no_brands_title,
-                hint: t.no_brands_hint,
-            });
+        view.empty = if workspace.brands.is_empty() {
+            Some((t.no_brands_title, t.no_brands_hint))
+        } else if !data.has_items {
+            Some((t.empty_title, t.empty_hint))
+        } else if data.shares.iter().all(|s| s.count == 0) {
+            Some((t.period_empty_title, t.period_empty_hint))
+        } else {
+            None
+        }
+        .map(|(title, hint)| EmptyView { title, hint });
+        if view.empty.is_some() {
             return Ok(view);
         }
-        if !data.has_items {
-            view.empty = Some(EmptyView {
-                title: t.empty_title,
-                hint: t.empty_hint,
-            });
-            return Ok(view);
+        let charts = Charts::new(page, t, workspace, choice, &data, tz)?;
+        let (volume, spikes) = charts.volume(tz)?;
+        view.volume = Some(volume);
+        view.spikes = spikes;
+        view.share = Some(charts.share(own));
+        if let Some(own) = own {
+            view.kpis = charts.kpis(own);
+            view.sentiment = Some(charts.sentiment(own));
+            let (topics, trend) = charts.topics(own);
+            view.topics = Some(topics);
+            view.topics_trend = Some(trend);
+            view.channels = Some(charts.channels(own));
+            view.top_by_items = charts.authors(own, &data.authors.by_items);
+            view.top_by_reach = charts.authors(own, &data.authors.by_reach);
         }
-        if data.shares.iter().all(|s| s.count == 0) {
-            view.empty = Some(EmptyView {
-                title: t.period_empty_title,
-                hint: t.period_empty_hint,
-            });
-            return Ok(view);
-        }
+        Ok(view)
+    }
+}
 
+/// What every chart of the page shares: texts, formats, links and the period's grid.
+struct Charts<'a> {
+    t: &'static OverviewTexts,
+    page: &'a Page,
+    workspace: &'a Workspace,
+    period: &'a Period,
+    data: &'a Data,
+    drill: Drill<'a>,
+    slots: Vec<Slot>,
+    /// Slot index by the store's bucket start.
+    index: HashMap<Timestamp, usize>,
+    labels: Vec<String>,
+    /// "day" or "week", inside sentences.
+    bucket_word: &'static str,
+    /// The first column of a time chart's table.
+    bucket_column: &'static str,
+}
+
+/// Counts per slot: all, negative, neutral, positive.
+type Cell = [u64; 4];
+
+impl<'a> Charts<'a> {
+    fn new(
+        page: &'a Page,
+        t: &'static OverviewTexts,
+        workspace: &'a Workspace,
+        choice: &'a Choice,
+        data: &'a Data,
+        tz: &'a TimeZone,
+    ) -> Result<Charts<'a>, AppError> {
+        let period = &choice.period;
         let slots = period.slots(tz)?;
-        let index: HashMap<Timestamp, usize> = slots
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.bucket_start, i))
-            .collect();
-        let labels: Vec<String> = slots.iter().map(|s| fmt.date(&s.from)).collect();
         let (bucket_word, bucket_column) = match period.bucket {
             Bucket::Week => (t.week, t.week_column),
             _ => (t.day, t.day_column),
         };
+        Ok(Charts {
+            t,
+            page,
+            workspace,
+            period,
+            data,
+            drill: Drill {
+                base: page.ws_link("explorer"),
+                tz,
+                filters: &choice.filters,
+            },
+            index: slot_index(&slots),
+            labels: slots.iter().map(|s| page.fmt.date(&s.from)).collect(),
+            slots,
+            bucket_word,
+            bucket_column,
+        })
+    }
 
-        // KPIs, from the share of voice now and before.
-        if let Some(own) = own {
-            let now = data.shares.iter().find(|s| s.brand == own.id);
-            let before = data.previous_shares.iter().find(|s| s.brand == own.id);
-            let count = now.map_or(0, |s| s.count);
-            let previous = before.map_or(0, |s| s.count);
-            let all_link = drill.link(
-                Narrow {
-                    brand: Some(&own.id.0),
-                    ..Narrow::default()
-                },
-                period.from,
-                period.to,
-            );
-            let change_of = |now: u64, before: u64| -> (Option<String>, &'static str) {
-                if before == 0 {
-                    return (Some(t.no_previous.to_owned()), "flat");
-                }
-                let pct = (now as f64 - before as f64) / before as f64 * 100.0;
-                (
-                    Some(format!("{}\u{a0}% {}", signed(pct), t.vs_previous)),
-                    trend(pct),
-                )
-            };
-            let (change, direction) = change_of(count, previous);
-            view.kpis.push(Kpi {
-                label: t.kpi_mentions.replace("{brand}", &own.name),
-                value: fmt.number(count),
-                change,
-                trend: direction,
-                link: Some(all_link.clone()),
-            });
-            let share_now = now.map_or(0.0, |s| s.share);
-            let share_before = before.map_or(0.0, |s| s.share);
-            let points = (share_now - share_before) * 100.0;
-            view.kpis.push(Kpi {
-                label: t.kpi_share.to_owned(),
-                value: fmt.percent(share_now),
-                change: Some(format!("{} {} {}", signed(points), t.points, t.vs_previous)),
-                trend: trend(points),
-                link: None,
-            });
-            let (net_now, net_before) = (net(now), net(before));
-            view.kpis.push(Kpi {
-                label: t.kpi_net.to_owned(),
-                value: signed(net_now),
-                change: Some(format!(
-                    "{} {} {}",
-                    signed(net_now - net_before),
-                    t.points,
-                    t.vs_previous
-                )),
-                trend: trend(net_now - net_before),
-                link: Some(all_link),
-            });
-            let negative = now.map_or(0, |s| s.negative);
-            let (change, direction) = change_of(negative, before.map_or(0, |s| s.negative));
-            view.kpis.push(Kpi {
-                label: t.kpi_negative.to_owned(),
-                value: fmt.number(negative),
-                change,
-                trend: direction,
-                link: Some(drill.link(
-                    Narrow {
-                        brand: Some(&own.id.0),
-                        sentiment: Some(SentimentLabel::Negative),
-                        ..Narrow::default()
-                    },
-                    period.from,
-                    period.to,
-                )),
-            });
+    /// The explorer over the whole period.
+    fn period_link(&self, narrow: Narrow<'_>) -> String {
+        self.drill.link(narrow, self.period.from, self.period.to)
+    }
+
+    /// The explorer over each slot.
+    fn slot_links(&self, narrow: Narrow<'_>) -> Vec<Option<String>> {
+        self.slots
+            .iter()
+            .map(|s| Some(self.drill.link(narrow, s.from, s.to)))
+            .collect()
+    }
+
+    fn cells(&self, series: Option<&BreakdownSeries>) -> Vec<Cell> {
+        per_slot(&self.index, self.slots.len(), series)
+    }
+
+    fn line(
+        &self,
+        id: &'static str,
+        title: String,
+        summary: String,
+        chart: LineChart,
+    ) -> ChartView {
+        ChartView {
+            id,
+            rendered: LineChart {
+                id: id.to_owned(),
+                title: title.clone(),
+                summary: summary.clone(),
+                category_title: self.bucket_column.to_owned(),
+                x_labels: self.labels.clone(),
+                y_format: NumberFormat::Count,
+                ..chart
+            }
+            .render(),
+            title,
+            summary,
         }
+    }
 
-        // (1) Volume of each brand, own first, with spikes.
-        let ordered: Vec<&Brand> = workspace
+    fn bars(&self, id: &'static str, title: String, summary: String, chart: BarChart) -> ChartView {
+        ChartView {
+            id,
+            rendered: BarChart {
+                id: id.to_owned(),
+                title: title.clone(),
+                summary: summary.clone(),
+                x_format: NumberFormat::Count,
+                ..chart
+            }
+            .render(),
+            title,
+            summary,
+        }
+    }
+
+    /// Mentions, share of voice, net sentiment and negative mentions of the own brand,
+    /// each against the period before.
+    fn kpis(&self, own: &Brand) -> Vec<Kpi> {
+        let t = self.t;
+        let fmt = &self.page.fmt;
+        let now = self.data.shares.iter().find(|s| s.brand == own.id);
+        let before = self.data.previous_shares.iter().find(|s| s.brand == own.id);
+        let narrow = Narrow {
+            brand: Some(&own.id.0),
+            ..Narrow::default()
+        };
+        let count = |s: Option<&BrandShare>| s.map_or(0, |s| s.count);
+        let negative = |s: Option<&BrandShare>| s.map_or(0, |s| s.negative);
+        let share = |s: Option<&BrandShare>| s.map_or(0.0, |s| s.share);
+        let points = |change: f64| {
+            (
+                Some(format!("{} {} {}", signed(change), t.points, t.vs_previous)),
+                trend(change),
+            )
+        };
+        let (mentions_change, mentions_trend) = relative_change(t, count(now), count(before));
+        let (share_change, share_trend) = points((share(now) - share(before)) * 100.0);
+        let (net_change, net_trend) = points(net(now) - net(before));
+        let (negative_change, negative_trend) = relative_change(t, negative(now), negative(before));
+        vec![
+            Kpi {
+                label: t.kpi_mentions.replace("{brand}", &own.name),
+                value: fmt.number(count(now)),
+                change: Some(mentions_change),
+                trend: mentions_trend,
+                link: Some(self.period_link(narrow)),
+            },
+            Kpi {
+                label: t.kpi_share.to_owned(),
+                value: fmt.percent(share(now)),
+                change: share_change,
+                trend: share_trend,
+                link: None,
+            },
+            Kpi {
+                label: t.kpi_net.to_owned(),
+                value: signed(net(now)),
+                change: net_change,
+                trend: net_trend,
+                link: Some(self.period_link(narrow)),
+            },
+            Kpi {
+                label: t.kpi_negative.to_owned(),
+                value: fmt.number(negative(now)),
+                change: Some(negative_change),
+                trend: negative_trend,
+                link: Some(self.period_link(Narrow {
+                    sentiment: Some(SentimentLabel::Negative),
+                    ..narrow
+                })),
+            },
+        ]
+    }
+
+    /// (1) Each brand's volume, own first, with the spikes against the buckets before.
+    fn volume(&self, tz: &TimeZone) -> Result<(ChartView, Vec<SpikeView>), AppError> {
+        let t = self.t;
+        let fmt = &self.page.fmt;
+        let brands: Vec<&Brand> = self
+            .workspace
             .brands
             .iter()
             .filter(|b| b.role == BrandRole::Own)
-            .chain(workspace.brands.iter().filter(|b| b.role != BrandRole::Own))
+            .chain(
+                self.workspace
+                    .brands
+                    .iter()
+                    .filter(|b| b.role != BrandRole::Own),
+            )
             .collect();
-        let history_period = Period {
+        let (history_from, history_to) = self.period.history(SPIKE_HISTORY, tz)?;
+        let history_slots = Period {
             preset: None,
-            from: period.history(SPIKE_HISTORY, tz)?.0,
-            to: period.history(SPIKE_HISTORY, tz)?.1,
-            bucket: period.bucket,
-        };
-        let history_slots = history_period.slots(tz)?;
-        let history_index: HashMap<Timestamp, usize> = history_slots
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.bucket_start, i))
-            .collect();
-        let mut series = Vec::new();
-        let mut markers = Vec::new();
-        let mut competitor = 0;
-        for brand in &ordered {
-            let values = per_slot(&index, slots.len(), find(&data.brands, &brand.id.0));
-            let tone = if brand.role == BrandRole::Own {
-                Tone::Own
-            } else {
-                competitor += 1;
-                Tone::Other(competitor - 1)
-            };
+            from: history_from,
+            to: history_to,
+            bucket: self.period.bucket,
+        }
+        .slots(tz)?;
+        let history_index = slot_index(&history_slots);
+        let (mut series, mut markers, mut spike_views) = (Vec::new(), Vec::new(), Vec::new());
+        let mut competitors = 0;
+        for brand in &brands {
             let narrow = Narrow {
                 brand: Some(&brand.id.0),
                 ..Narrow::default()
             };
+            let counts: Vec<u64> = self
+                .cells(find(&self.data.brands, &brand.id.0))
+                .iter()
+                .map(|c| c[0])
+                .collect();
+            let tone = if brand.role == BrandRole::Own {
+                Tone::Own
+            } else {
+                competitors += 1;
+                Tone::Other(competitors - 1)
+            };
             series.push(Series {
                 name: brand.name.clone(),
-                values: values.iter().map(|v| v[0] as f64).collect(),
-                links: slots
-                    .iter()
-                    .map(|s| Some(drill.link(narrow, s.from, s.to)))
-                    .collect(),
+                values: counts.iter().map(|&n| n as f64).collect(),
+                links: self.slot_links(narrow),
                 tone,
             });
-            let mut counts: Vec<u64> = per_slot(
+            let history = per_slot(
                 &history_index,
                 history_slots.len(),
-                find(&data.history, &brand.id.0),
-            )
-            .iter()
-            .map(|v| v[0])
-            .collect();
-            counts.extend(values.iter().map(|v| v[0]));
-            for spike in spikes::detect(&counts, &SpikeRule::default()) {
-                let Some(at) = spike.index.checked_sub(history_slots.len()) else {
+                find(&self.data.history, &brand.id.0),
+            );
+            let all: Vec<u64> = history.iter().map(|c| c[0]).chain(counts).collect();
+            for spike in spikes::detect(&all, &SpikeRule::default()) {
+                let Some((at, slot)) = spike
+                    .index
+                    .checked_sub(history_slots.len())
+                    .and_then(|at| Some((at, self.slots.get(at)?)))
+                else {
                     continue;
                 };
-                let Some(slot) = slots.get(at) else {
-                    continue;
-                };
-                let ratio = one_decimal(lang, spike.ratio);
-                let link = drill.link(narrow, slot.from, slot.to);
+                let ratio = one_decimal(self.page.language, spike.ratio);
+                let link = self.drill.link(narrow, slot.from, slot.to);
                 markers.push(Marker {
                     index: at,
                     label: t
@@ -845,7 +935,7 @@ impl View {
                         .replace("{ratio}", &ratio),
                     link: Some(link.clone()),
                 });
-                view.spikes.push(SpikeView {
+                spike_views.push(SpikeView {
                     text: t
                         .spike_line
                         .replace("{date}", &fmt.date(&slot.from))
@@ -857,41 +947,71 @@ impl View {
                 });
             }
         }
-        let names: Vec<&str> = ordered.iter().map(|b| b.name.as_str()).collect();
-        view.volume = Some(ChartView {
-            id: "volume",
-            title: t.volume_title.to_owned(),
-            summary: t
-                .volume_summary
-                .replace("{bucket}", bucket_word)
-                .replace("{brands}", &names.join(", ")),
-            rendered: LineChart {
-                id: "volume".to_owned(),
-                title: t.volume_title.to_owned(),
-                summary: t
-                    .volume_summary
-                    .replace("{bucket}", bucket_word)
-                    .replace("{brands}", &names.join(", ")),
+        let names: Vec<&str> = brands.iter().map(|b| b.name.as_str()).collect();
+        let summary = t
+            .volume_summary
+            .replace("{bucket}", self.bucket_word)
+            .replace("{brands}", &names.join(", "));
+        let chart = self.line(
+            "volume",
+            t.volume_title.to_owned(),
+            summary,
+            LineChart {
                 empty_message: t.volume_empty.to_owned(),
-                category_title: bucket_column.to_owned(),
-                x_labels: labels.clone(),
                 series,
                 markers,
-                y_format: NumberFormat::Count,
-                stacked: false,
-            }
-            .render(),
-        });
+                ..LineChart::default()
+            },
+        );
+        Ok((chart, spike_views))
+    }
 
-        // (3) Share of voice per brand, split by sentiment.
-        let brand_name = |id: &str| {
-            workspace
+    /// (2) Sentiment towards the own brand over time, stacked from negative up.
+    fn sentiment(&self, own: &Brand) -> ChartView {
+        let t = self.t;
+        let cells = self.cells(find(&self.data.brands, &own.id.0));
+        let series = SENTIMENTS
+            .iter()
+            .enumerate()
+            .map(|(i, (label, tone))| Series {
+                name: t.sentiment(*label).to_owned(),
+                values: cells.iter().map(|c| c[i + 1] as f64).collect(),
+                links: self.slot_links(Narrow {
+                    brand: Some(&own.id.0),
+                    sentiment: Some(*label),
+                    ..Narrow::default()
+                }),
+                tone: *tone,
+            })
+            .collect();
+        self.line(
+            "sentiment",
+            t.sentiment_title.replace("{brand}", &own.name),
+            t.sentiment_summary
+                .replace("{brand}", &own.name)
+                .replace("{bucket}", self.bucket_word),
+            LineChart {
+                empty_message: t.volume_empty.to_owned(),
+                series,
+                stacked: true,
+                ..LineChart::default()
+            },
+        )
+    }
+
+    /// (3) Each brand's share of the brand mentions, split by sentiment.
+    fn share(&self, own: Option<&Brand>) -> ChartView {
+        let t = self.t;
+        let fmt = &self.page.fmt;
+        let name = |id: &'a str| -> &'a str {
+            self.workspace
                 .brands
                 .iter()
                 .find(|b| b.id.0 == id)
-                .map_or_else(|| id.to_owned(), |b| b.name.clone())
+                .map_or(id, |b| b.name.as_str())
         };
-        let bars = data
+        let bars = self
+            .data
             .shares
             .iter()
             .map(|s| {
@@ -900,325 +1020,241 @@ impl View {
                     ..Narrow::default()
                 };
                 Bar {
-                    label: format!("{} · {}", brand_name(&s.brand.0), fmt.percent(s.share)),
-                    link: Some(drill.link(narrow, period.from, period.to)),
-                    segments: sentiment_segments(t, [s.negative, s.neutral, s.positive], |label| {
-                        drill.link(
-                            Narrow {
-                                sentiment: Some(label),
-                                ..narrow
-                            },
-                            period.from,
-                            period.to,
-                        )
-                    }),
+                    label: format!("{} · {}", name(&s.brand.0), fmt.percent(s.share)),
+                    link: Some(self.period_link(narrow)),
+                    segments: self.sentiment_segments([s.negative, s.neutral, s.positive], narrow),
                 }
             })
             .collect();
         let own_share = own
-            .and_then(|o| data.shares.iter().find(|s| s.brand == o.id))
+            .and_then(|o| self.data.shares.iter().find(|s| s.brand == o.id))
             .map_or(0.0, |s| s.share);
-        let share_summary = t
-            .share_summary
-            .replace("{brand}", &own_name)
-            .replace("{share}", &fmt.percent(own_share));
-        view.share = Some(ChartView {
-            id: "share",
-            title: t.share_title.to_owned(),
-            summary: share_summary.clone(),
-            rendered: BarChart {
-                id: "share".to_owned(),
-                title: t.share_title.to_owned(),
-                summary: share_summary,
+        self.bars(
+            "share",
+            t.share_title.to_owned(),
+            t.share_summary
+                .replace("{brand}", own.map_or("", |b| b.name.as_str()))
+                .replace("{share}", &fmt.percent(own_share)),
+            BarChart {
                 empty_message: t.volume_empty.to_owned(),
                 category_title: t.brand_column.to_owned(),
                 bars,
-                x_format: NumberFormat::Count,
-                target: None,
-            }
-            .render(),
-        });
+                ..BarChart::default()
+            },
+        )
+    }
 
-        let Some(own) = own else {
-            return Ok(view);
-        };
+    /// (4) The own brand's mentions per CSR topic with the change from the period before,
+    /// and each topic over time.
+    fn topics(&self, own: &Brand) -> (ChartView, ChartView) {
+        let t = self.t;
         let own_narrow = Narrow {
             brand: Some(&own.id.0),
             ..Narrow::default()
         };
-
-        // (2) Sentiment towards the own brand over time, stacked.
-        let own_values = per_slot(&index, slots.len(), find(&data.brands, &own.id.0));
-        let sentiment_series = SENTIMENTS
-            .iter()
-            .enumerate()
-            .map(|(i, (label, tone))| Series {
-                name: t.sentiment(*label).to_owned(),
-                values: own_values.iter().map(|v| v[i + 1] as f64).collect(),
-                links: slots
-                    .iter()
-                    .map(|s| {
-                        Some(drill.link(
-                            Narrow {
-                                sentiment: Some(*label),
-                                ..own_narrow
-                            },
-                            s.from,
-                            s.to,
-                        ))
-                    })
-                    .collect(),
-                tone: *tone,
-            })
-            .collect();
-        let title = t.sentiment_title.replace("{brand}", &own.name);
-        let summary = t
-            .sentiment_summary
-            .replace("{brand}", &own.name)
-            .replace("{bucket}", bucket_word);
-        view.sentiment = Some(ChartView {
-            id: "sentiment",
-            title: title.clone(),
-            summary: summary.clone(),
-            rendered: LineChart {
-                id: "sentiment".to_owned(),
-                title,
-                summary,
-                empty_message: t.volume_empty.to_owned(),
-                category_title: bucket_column.to_owned(),
-                x_labels: labels.clone(),
-                series: sentiment_series,
-                markers: Vec::new(),
-                y_format: NumberFormat::Count,
-                stacked: true,
-            }
-            .render(),
-        });
-
-        // (4) CSR topics: per topic in the period with the change, and over time.
-        let mut topic_rows: Vec<(Topic, [u64; 4], u64)> = Topic::ALL
+        let mut rows: Vec<(Topic, [u64; 4], u64)> = Topic::ALL
             .iter()
             .map(|&topic| {
                 (
                     topic,
-                    total(find(&data.topics, topic.as_str())),
-                    total(find(&data.previous_topics, topic.as_str()))[0],
+                    total(find(&self.data.topics, topic.as_str())),
+                    total(find(&self.data.previous_topics, topic.as_str()))[0],
                 )
             })
             .filter(|(_, now, before)| now[0] > 0 || *before > 0)
             .collect();
-        topic_rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(&b.0)));
-        let topic_bars = topic_rows
+        rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(&b.0)));
+        let bars = rows
             .iter()
             .map(|(topic, now, before)| {
                 let narrow = Narrow {
                     topic: Some(*topic),
                     ..own_narrow
                 };
-                let change = if *before == 0 {
-                    t.no_previous.to_owned()
-                } else {
-                    let pct = (now[0] as f64 - *before as f64) / *before as f64 * 100.0;
-                    format!("{}\u{a0}% {}", signed(pct), t.vs_previous)
-                };
+                let (change, _) = relative_change(t, now[0], *before);
                 Bar {
                     label: format!("{} ({change})", t.topic(*topic)),
-                    link: Some(drill.link(narrow, period.from, period.to)),
-                    segments: sentiment_segments(t, [now[1], now[2], now[3]], |label| {
-                        drill.link(
-                            Narrow {
-                                sentiment: Some(label),
-                                ..narrow
-                            },
-                            period.from,
-                            period.to,
-                        )
-                    }),
+                    link: Some(self.period_link(narrow)),
+                    segments: self.sentiment_segments([now[1], now[2], now[3]], narrow),
                 }
             })
             .collect();
-        let summary = t.topics_summary.replace("{brand}", &own.name);
-        view.topics = Some(ChartView {
-            id: "topics",
-            title: t.topics_title.to_owned(),
-            summary: summary.clone(),
-            rendered: BarChart {
-                id: "topics".to_owned(),
-                title: t.topics_title.to_owned(),
-                summary,
+        let per_topic = self.bars(
+            "topics",
+            t.topics_title.to_owned(),
+            t.topics_summary.replace("{brand}", &own.name),
+            BarChart {
                 empty_message: t.topics_empty.to_owned(),
                 category_title: t.topic_column.to_owned(),
-                bars: topic_bars,
-                x_format: NumberFormat::Count,
-                target: None,
-            }
-            .render(),
-        });
-        let trend_series = topic_rows
+                bars,
+                ..BarChart::default()
+            },
+        );
+        let series = rows
             .iter()
             .filter(|(_, now, _)| now[0] > 0)
             .enumerate()
-            .map(|(i, (topic, _, _))| {
-                let narrow = Narrow {
+            .map(|(i, (topic, _, _))| Series {
+                name: t.topic(*topic).to_owned(),
+                values: self
+                    .cells(find(&self.data.topics, topic.as_str()))
+                    .iter()
+                    .map(|c| c[0] as f64)
+                    .collect(),
+                links: self.slot_links(Narrow {
                     topic: Some(*topic),
                     ..own_narrow
-                };
-                Series {
-                    name: t.topic(*topic).to_owned(),
-                    values: per_slot(&index, slots.len(), find(&data.topics, topic.as_str()))
-                        .iter()
-                        .map(|v| v[0] as f64)
-                        .collect(),
-                    links: slots
-                        .iter()
-                        .map(|s| Some(drill.link(narrow, s.from, s.to)))
-                        .collect(),
-                    tone: Tone::Other(i),
-                }
+                }),
+                tone: Tone::Other(i),
             })
             .collect();
-        let summary = t
-            .topics_trend_summary
-            .replace("{brand}", &own.name)
-            .replace("{bucket}", bucket_word);
-        view.topics_trend = Some(ChartView {
-            id: "topics-trend",
-            title: t.topics_trend_title.to_owned(),
-            summary: summary.clone(),
-            rendered: LineChart {
-                id: "topics-trend".to_owned(),
-                title: t.topics_trend_title.to_owned(),
-                summary,
+        let over_time = self.line(
+            "topics-trend",
+            t.topics_trend_title.to_owned(),
+            t.topics_trend_summary
+                .replace("{brand}", &own.name)
+                .replace("{bucket}", self.bucket_word),
+            LineChart {
                 empty_message: t.topics_empty.to_owned(),
-                category_title: bucket_column.to_owned(),
-                x_labels: labels,
-                series: trend_series,
-                markers: Vec::new(),
-                y_format: NumberFormat::Count,
-                stacked: false,
-            }
-            .render(),
-        });
+                series,
+                ..LineChart::default()
+            },
+        );
+        (per_topic, over_time)
+    }
 
-        // (5) Press, social media and the rest, each kind a linked segment.
+    /// (5) Press, social media and the rest: one bar each, one linked segment per source
+    /// kind.
+    fn channels(&self, own: &Brand) -> ChartView {
+        let t = self.t;
+        let fmt = &self.page.fmt;
+        let own_narrow = Narrow {
+            brand: Some(&own.id.0),
+            ..Narrow::default()
+        };
         let per_kind: Vec<(SourceKind, u64)> = SourceKind::ALL
             .iter()
-            .map(|&kind| (kind, total(find(&data.sources, kind.as_str()))[0]))
+            .map(|&kind| (kind, total(find(&self.data.sources, kind.as_str()))[0]))
             .collect();
-        let all_kinds: u64 = per_kind.iter().map(|(_, n)| n).sum();
-        let group_names = [t.press, t.social, t.other];
-        let mut group_shares = [0.0; 3];
-        let channel_bars = CHANNELS
+        let all: u64 = per_kind.iter().map(|(_, n)| n).sum();
+        let mut shares = [0.0; 3];
+        let mut bars = Vec::new();
+        for ((kinds, name), share) in CHANNELS
             .iter()
-            .filter_map(|(kinds, group)| {
-                let segments: Vec<Segment> = per_kind
-                    .iter()
-                    .filter(|(kind, n)| kinds.contains(kind) && *n > 0)
-                    .map(|(kind, n)| Segment {
-                        name: t.source(*kind).to_owned(),
-                        value: *n as f64,
-                        tone: Tone::Other(
-                            SourceKind::ALL.iter().position(|k| k == kind).unwrap_or(0),
-                        ),
-                        link: Some(drill.link(
-                            Narrow {
-                                source: Some(*kind),
-                                ..own_narrow
-                            },
-                            period.from,
-                            period.to,
-                        )),
-                    })
-                    .collect();
-                let sum: f64 = segments.iter().map(|s| s.value).sum();
-                if let Some(share) = group_shares.get_mut(*group)
-                    && all_kinds > 0
-                {
-                    *share = sum / all_kinds as f64;
-                }
-                (!segments.is_empty()).then(|| Bar {
-                    label: group_names
-                        .get(*group)
-                        .copied()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    link: (kinds.len() == 1).then(|| {
-                        drill.link(
-                            Narrow {
-                                source: kinds.first().copied(),
-                                ..own_narrow
-                            },
-                            period.from,
-                            period.to,
-                        )
-                    }),
-                    segments,
+            .zip([t.press, t.social, t.other])
+            .zip(&mut shares)
+        {
+            let segments: Vec<Segment> = per_kind
+                .iter()
+                .enumerate()
+                .filter(|(_, (kind, n))| kinds.contains(kind) && *n > 0)
+                .map(|(i, (kind, n))| Segment {
+                    name: t.source(*kind).to_owned(),
+                    value: *n as f64,
+                    tone: Tone::Other(i),
+                    link: Some(self.period_link(Narrow {
+                        source: Some(*kind),
+                        ..own_narrow
+                    })),
                 })
-            })
-            .collect();
-        let summary = t
-            .channels_summary
-            .replace("{brand}", &own.name)
-            .replace("{press}", &fmt.percent(group_shares[0]))
-            .replace("{social}", &fmt.percent(group_shares[1]))
-            .replace("{other}", &fmt.percent(group_shares[2]));
-        view.channels = Some(ChartView {
-            id: "channels",
-            title: t.channels_title.to_owned(),
-            summary: summary.clone(),
-            rendered: BarChart {
-                id: "channels".to_owned(),
-                title: t.channels_title.to_owned(),
-                summary,
+                .collect();
+            let sum: u64 = per_kind
+                .iter()
+                .filter(|(kind, _)| kinds.contains(kind))
+                .map(|(_, n)| n)
+                .sum();
+            if all > 0 {
+                *share = sum as f64 / all as f64;
+            }
+            if segments.is_empty() {
+                continue;
+            }
+            bars.push(Bar {
+                label: name.to_owned(),
+                link: match kinds {
+                    [kind] => Some(self.period_link(Narrow {
+                        source: Some(*kind),
+                        ..own_narrow
+                    })),
+                    _ => None,
+                },
+                segments,
+            });
+        }
+        self.bars(
+            "channels",
+            t.channels_title.to_owned(),
+            t.channels_summary
+                .replace("{brand}", &own.name)
+                .replace("{press}", &fmt.percent(shares[0]))
+                .replace("{social}", &fmt.percent(shares[1]))
+                .replace("{other}", &fmt.percent(shares[2])),
+            BarChart {
                 empty_message: t.volume_empty.to_owned(),
                 category_title: t.channel_column.to_owned(),
-                bars: channel_bars,
-                x_format: NumberFormat::Count,
-                target: None,
-            }
-            .render(),
-        });
+                bars,
+                ..BarChart::default()
+            },
+        )
+    }
 
-        // (6) Top authors and amplifiers.
-        let row = |a: &AuthorStats| AuthorRow {
-            handle: a.handle.clone(),
-            platform: t.source(a.source),
-            items: fmt.number(a.items),
-            engagement: fmt.number(a.engagement),
-            followers: fmt.number(a.followers),
-            reach: fmt.number(a.reach()),
-            link: drill.link(
-                Narrow {
+    /// (6) Authors about the own brand, each linked to their items in the period.
+    fn authors(&self, own: &Brand, list: &[AuthorStats]) -> Vec<AuthorRow> {
+        let fmt = &self.page.fmt;
+        list.iter()
+            .map(|a| AuthorRow {
+                handle: a.handle.clone(),
+                platform: self.t.source(a.source),
+                items: fmt.number(a.items),
+                engagement: fmt.number(a.engagement),
+                followers: fmt.number(a.followers),
+                reach: fmt.number(a.reach()),
+                link: self.period_link(Narrow {
+                    brand: Some(&own.id.0),
                     source: Some(a.source),
                     author: Some(&a.handle),
-                    ..own_narrow
-                },
-                period.from,
-                period.to,
-            ),
-        };
-        view.top_by_items = data.authors.by_items.iter().map(row).collect();
-        view.top_by_reach = data.authors.by_reach.iter().map(row).collect();
-        Ok(view)
+                    ..Narrow::default()
+                }),
+            })
+            .collect()
+    }
+
+    /// Negative, neutral and positive segments of a bar over the period, each linked.
+    fn sentiment_segments(&self, counts: [u64; 3], narrow: Narrow<'_>) -> Vec<Segment> {
+        SENTIMENTS
+            .iter()
+            .zip(counts)
+            .map(|((label, tone), n)| Segment {
+                name: self.t.sentiment(*label).to_owned(),
+                value: n as f64,
+                tone: *tone,
+                link: Some(self.period_link(Narrow {
+                    sentiment: Some(*label),
+                    ..narrow
+                })),
+            })
+            .collect()
     }
 }
 
-/// Negative, neutral and positive segments of a bar, each linked by `link`.
-fn sentiment_segments(
-    t: &OverviewTexts,
-    counts: [u64; 3],
-    link: impl Fn(SentimentLabel) -> String,
-) -> Vec<Segment> {
-    SENTIMENTS
+fn slot_index(slots: &[Slot]) -> HashMap<Timestamp, usize> {
+    slots
         .iter()
-        .zip(counts)
-        .map(|((label, tone), n)| Segment {
-            name: t.sentiment(*label).to_owned(),
-            value: n as f64,
-            tone: *tone,
-            link: Some(link(*label)),
-        })
+        .enumerate()
+        .map(|(i, s)| (s.bucket_start, i))
         .collect()
+}
+
+/// "+12 % vs the previous period", or that there was none before.
+fn relative_change(t: &OverviewTexts, now: u64, before: u64) -> (String, &'static str) {
+    if before == 0 {
+        return (t.no_previous.to_owned(), "flat");
+    }
+    let percent = (now as f64 - before as f64) / before as f64 * 100.0;
+    (
+        format!("{}\u{a0}% {}", signed(percent), t.vs_previous),
+        trend(percent),
+    )
 }
 
 fn form_view(
