@@ -513,7 +513,8 @@ impl Inner {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(
-                "DELETE FROM rollup_hourly; DELETE FROM item_counts; DELETE FROM author_daily;",
+                "DELETE FROM rollup_hourly; DELETE FROM item_counts; DELETE FROM author_daily; \
+                 DELETE FROM author_totals;",
             )?;
             {
                 let mut stmt = tx.prepare(&format!(

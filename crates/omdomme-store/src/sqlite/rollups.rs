@@ -15,10 +15,13 @@
 //! hundred rows), then upserts the sums; an update subtracts the item's old contribution
 //! (read back from its stored row, sentiment per brand included) and adds the new one.
 //!
-//! Authors have daily rows of their own (`author_daily`): per brand an item names, its UTC
-//! day, source kind and author handle, the items, their engagement and the most followers
-//! seen. The overview's top authors read those with one grouped scan of the period instead
-//! of reading items.
+//! Authors have rows of their own: per brand an item names, source kind and author handle,
+//! the items, their engagement and the most followers seen, per UTC day (`author_daily`) and
+//! in all (`author_totals`). A period's top authors cannot be summed from a few rows (most
+//! authors write once or twice, so the rows of a period are nearly as many as its items);
+//! instead the totals, which bound any period's figures, are read best first, each
+//! candidate's period summed from its daily rows, until no remaining author can reach the
+//! list (the threshold algorithm). A busy period reads tens of authors, not all of them.
 
 use std::collections::HashMap;
 
@@ -254,10 +257,17 @@ impl Delta {
             "DELETE FROM author_daily WHERE workspace_id = ?1 AND brand = ?2 AND day = ?3 \
              AND source_kind = ?4 AND author = ?5 AND items <= 0",
         )?;
+        let mut totals: HashMap<(i64, &str, &str, &str), AuthorSums> = HashMap::new();
         for ((ws, brand, day, source, author), a) in &self.authors {
             if a.items == 0 && a.engagement == 0 && a.followers == 0 {
                 continue;
             }
+            let total = totals
+                .entry((*ws, brand.as_str(), *source, author.as_str()))
+                .or_default();
+            total.items += a.items;
+            total.engagement += a.engagement;
+            total.followers = total.followers.max(a.followers);
             authors.execute(params![
                 ws,
                 brand,
@@ -270,6 +280,32 @@ impl Delta {
             ])?;
             if a.items < 0 {
                 remove_author.execute(params![ws, brand, day, source, author])?;
+            }
+        }
+        let mut upsert_total = tx.prepare_cached(
+            "INSERT INTO author_totals (workspace_id, brand, source_kind, author, items, \
+             engagement, followers, reach) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5 * ?7) \
+             ON CONFLICT (workspace_id, brand, source_kind, author) DO UPDATE SET \
+             items = items + excluded.items, engagement = engagement + excluded.engagement, \
+             followers = max(followers, excluded.followers), \
+             reach = max(followers, excluded.followers) * (items + excluded.items)",
+        )?;
+        let mut remove_total = tx.prepare_cached(
+            "DELETE FROM author_totals WHERE workspace_id = ?1 AND brand = ?2 \
+             AND source_kind = ?3 AND author = ?4 AND items <= 0",
+        )?;
+        for ((ws, brand, source, author), a) in &totals {
+            upsert_total.execute(params![
+                ws,
+                brand,
+                source,
+                author,
+                a.items,
+                a.engagement,
+                a.followers
+            ])?;
+            if a.items < 0 {
+                remove_total.execute(params![ws, brand, source, author])?;
             }
         }
         Ok(())
@@ -642,78 +678,110 @@ fn nearest_day(at: Timestamp) -> i64 {
     (at.as_microsecond() + DAY_MICROS / 2).div_euclid(DAY_MICROS)
 }
 
+/// Candidates a top list reads at most: beyond, it stands as it is (only when thousands
+/// of authors tie around its last place).
+const MAX_CANDIDATES: usize = 5_000;
+
 /// The authors with most items about a brand in the period, and those with the greatest
-/// reach: one grouped scan of the period's daily author rows.
+/// reach.
 pub(crate) fn top_authors(
     conn: &Connection,
     workspace: i64,
     request: &TopAuthorsRequest,
 ) -> StoreResult<TopAuthors> {
     let failed = |e: rusqlite::Error| StoreError::Database(format!("reading the authors: {e}"));
-    let source = request.source.map_or(ANY, SourceKind::as_str);
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT source_kind, author, sum(items), sum(engagement), max(followers) \
-             FROM author_daily WHERE workspace_id = ?1 AND brand = ?2 AND day >= ?3 \
-             AND day < ?4 AND (?5 = '*' OR source_kind = ?5) \
-             GROUP BY source_kind, author",
-        )
-        .map_err(failed)?;
-    let rows = stmt
-        .query_map(
-            params![
-                workspace,
-                request.brand.0,
-                nearest_day(request.from),
-                nearest_day(request.to),
-                source
-            ],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            },
-        )
-        .map_err(failed)?;
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let mut all = Vec::new();
-    for row in rows {
-        let (kind, handle, items, engagement, followers) = row.map_err(failed)?;
+    Ok(TopAuthors {
+        by_items: best_authors(conn, workspace, request, Ranking::Items).map_err(failed)?,
+        by_reach: best_authors(conn, workspace, request, Ranking::Reach).map_err(failed)?,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Ranking {
+    Items,
+    Reach,
+}
+
+impl Ranking {
+    fn value(self, a: &AuthorStats) -> u64 {
+        match self {
+            Ranking::Items => a.items,
+            Ranking::Reach => a.reach(),
+        }
+    }
+
+    /// Best first; ties go to more engagement, then the handle.
+    fn order(self, a: &AuthorStats, b: &AuthorStats) -> std::cmp::Ordering {
+        self.value(b)
+            .cmp(&self.value(a))
+            .then_with(|| b.engagement.cmp(&a.engagement))
+            .then_with(|| a.handle.cmp(&b.handle))
+            .then_with(|| a.source.cmp(&b.source))
+    }
+}
+
+/// One top list by the threshold algorithm: authors in order of their all-time value,
+/// which no period exceeds, each with its period's figures, until the next cannot reach
+/// the list's last place.
+fn best_authors(
+    conn: &Connection,
+    workspace: i64,
+    request: &TopAuthorsRequest,
+    ranking: Ranking,
+) -> rusqlite::Result<Vec<AuthorStats>> {
+    let limit = request.limit.clamp(1, crate::MAX_TOP_AUTHORS);
+    let column = match ranking {
+        Ranking::Items => "items",
+        Ranking::Reach => "reach",
+    };
+    let mut candidates = conn.prepare_cached(&format!(
+        "SELECT source_kind, author, {column} FROM author_totals \
+         WHERE workspace_id = ?1 AND brand = ?2 ORDER BY {column} DESC"
+    ))?;
+    let mut in_period = conn.prepare_cached(
+        "SELECT sum(items), sum(engagement), max(followers) FROM author_daily \
+         WHERE workspace_id = ?1 AND brand = ?2 AND source_kind = ?3 AND author = ?4 \
+         AND day >= ?5 AND day < ?6",
+    )?;
+    let (from, to) = (nearest_day(request.from), nearest_day(request.to));
+    let count = |n: Option<i64>| n.map_or(0, |n| u64::try_from(n).unwrap_or(0));
+    let mut best: Vec<AuthorStats> = Vec::with_capacity(limit + 1);
+    let mut rows = candidates.query(params![workspace, request.brand.0])?;
+    let mut read = 0;
+    while let Some(row) = rows.next()? {
+        let bound = count(row.get(2)?);
+        if best.len() == limit && best.last().is_some_and(|last| bound < ranking.value(last)) {
+            break;
+        }
+        read += 1;
+        if read > MAX_CANDIDATES {
+            break;
+        }
+        let kind: String = row.get(0)?;
         let Some(source) = SourceKind::parse(&kind) else {
             continue;
         };
-        if items > 0 {
-            all.push(AuthorStats {
-                source,
-                handle,
-                items: count(items),
-                engagement: count(engagement),
-                followers: count(followers),
-            });
+        if request.source.is_some_and(|wanted| wanted != source) {
+            continue;
         }
-    }
-    let limit = request.limit.clamp(1, crate::MAX_TOP_AUTHORS);
-    let best = |all: &mut Vec<AuthorStats>, key: fn(&AuthorStats) -> u64| {
-        let order = |a: &AuthorStats, b: &AuthorStats| {
-            key(b)
-                .cmp(&key(a))
-                .then_with(|| b.engagement.cmp(&a.engagement))
-                .then_with(|| a.handle.cmp(&b.handle))
-                .then_with(|| a.source.cmp(&b.source))
+        let handle: String = row.get(1)?;
+        let (items, engagement, followers) = in_period.query_row(
+            params![workspace, request.brand.0, kind, handle, from, to],
+            |r| Ok((count(r.get(0)?), count(r.get(1)?), count(r.get(2)?))),
+        )?;
+        if items == 0 {
+            continue;
+        }
+        let author = AuthorStats {
+            source,
+            handle,
+            items,
+            engagement,
+            followers,
         };
-        if all.len() > limit {
-            all.select_nth_unstable_by(limit - 1, order);
-        }
-        let mut top: Vec<AuthorStats> = all.iter().take(limit).cloned().collect();
-        top.sort_by(order);
-        top
-    };
-    Ok(TopAuthors {
-        by_items: best(&mut all, |a| a.items),
-        by_reach: best(&mut all, AuthorStats::reach),
-    })
+        let at = best.partition_point(|b| ranking.order(b, &author).is_lt());
+        best.insert(at, author);
+        best.truncate(limit);
+    }
+    Ok(best)
 }

@@ -79,6 +79,7 @@ mod tests {
             "users",
             "sessions",
             "author_daily",
+            "author_totals",
         ] {
             let n: i64 = conn
                 .query_row(
