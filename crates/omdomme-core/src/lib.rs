@@ -8,6 +8,7 @@ pub mod enrichment;
 pub mod health;
 pub mod item;
 pub mod query;
+pub mod spikes;
 pub mod text;
 pub mod workspace;
 
@@ -17,5 +18,6 @@ pub use enrichment::{
 pub use health::{HealthError, HealthStatus, SourceHealth};
 pub use item::{Author, Engagement, Item, ItemId, ItemKind, SourceKey, SourceKind, StoredItem};
 pub use query::{Query, QueryError, QueryField};
+pub use spikes::{Spike, SpikeRule};
 pub use text::MatchText;
 pub use workspace::{Brand, BrandId, BrandRole, Workspace, WorkspaceId, is_slug};

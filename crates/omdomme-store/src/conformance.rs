@@ -19,9 +19,9 @@ use omdomme_core::{
 use serde_json::json;
 
 use crate::{
-    AuditEntry, AuditQuery, Bucket, Filters, PutReport, Role, SearchOrder, SearchRequest,
-    SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceOrigin, Store, StoreError,
-    UiLanguage, UserRecord, VolumeRequest,
+    AuditEntry, AuditQuery, BreakdownRequest, Bucket, Dimension, Filters, PutReport, Role,
+    SearchOrder, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceOrigin,
+    Store, StoreError, TopAuthorsRequest, UiLanguage, UserRecord, VolumeRequest,
 };
 
 /// Runs every case against `store`, which must be empty.
@@ -41,6 +41,7 @@ pub async fn run_all<S: Store>(store: &S) {
     health_and_sealed_credentials(store).await;
     stats_add_up(store).await;
     inbox_entries_follow_their_items(store).await;
+    overview_breakdown_and_top_authors(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -1941,4 +1942,213 @@ async fn inbox_entries_follow_their_items<S: Store>(store: &S) {
         .await
         .unwrap();
     assert_eq!(all.len(), 2);
+}
+
+/// Each series of a breakdown as `key: day count neg/neu/pos; ...`.
+async fn breakdown_text<S: Store>(
+    store: &S,
+    w: &WorkspaceId,
+    by: Dimension,
+    filters: Filters,
+) -> Vec<String> {
+    store
+        .breakdown(&BreakdownRequest {
+            workspace: w.clone(),
+            filters,
+            by,
+            bucket: Bucket::Day,
+            time_zone: "UTC".into(),
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|series| {
+            let points: Vec<String> = series
+                .points
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {} {}/{}/{}",
+                        &p.start.to_string()[..10],
+                        p.count,
+                        p.negative,
+                        p.neutral,
+                        p.positive
+                    )
+                })
+                .collect();
+            format!("{}: {}", series.key, points.join("; "))
+        })
+        .collect()
+}
+
+/// The top authors as `source/handle items engagement followers`, by items and by reach.
+async fn top_authors_text<S: Store>(
+    store: &S,
+    w: &WorkspaceId,
+    to: &str,
+    source: Option<SourceKind>,
+) -> (Vec<String>, Vec<String>) {
+    let top = store
+        .top_authors(&TopAuthorsRequest {
+            workspace: w.clone(),
+            brand: BrandId("nordlys".into()),
+            source,
+            from: ts("2024-03-01T00:00:00Z"),
+            to: ts(to),
+            limit: 2,
+        })
+        .await
+        .unwrap();
+    let text = |list: &[crate::AuthorStats]| -> Vec<String> {
+        list.iter()
+            .map(|a| {
+                format!(
+                    "{}/{} {} {} {}",
+                    a.source.as_str(),
+                    a.handle,
+                    a.items,
+                    a.engagement,
+                    a.followers
+                )
+            })
+            .collect()
+    };
+    (text(&top.by_items), text(&top.by_reach))
+}
+
+async fn overview_breakdown_and_top_authors<S: Store>(store: &S) {
+    let w = workspace(store, "conf-overview").await;
+    let mut by_press = item(Post {
+        source: SourceKind::Rss,
+        external_id: "2",
+        author: "nrk",
+        brands: &["nordlys", "fjordmat"],
+        topics: &[Topic::Climate, Topic::Labour],
+        sentiment: SentimentLabel::Negative,
+        at: "2024-03-10T11:00:00Z",
+        ..Post::default()
+    });
+    by_press.author.followers = Some(5000);
+    let mut later = item(Post {
+        external_id: "5",
+        brands: &["nordlys"],
+        at: "2024-03-12T08:00:00Z",
+        ..Post::default()
+    });
+    let first = item(Post {
+        external_id: "1",
+        brands: &["nordlys"],
+        topics: &[Topic::Climate],
+        sentiment: SentimentLabel::Positive,
+        at: "2024-03-10T10:00:00Z",
+        ..Post::default()
+    });
+    let items = [
+        first.clone(),
+        by_press,
+        item(Post {
+            external_id: "3",
+            brands: &["fjordmat"],
+            at: "2024-03-11T09:00:00Z",
+            ..Post::default()
+        }),
+        item(Post {
+            source: SourceKind::Mastodon,
+            external_id: "4",
+            brands: &["nordlys"],
+            topics: &[Topic::Product],
+            at: "2024-03-11T12:00:00Z",
+            ..Post::default()
+        }),
+        later.clone(),
+    ];
+    store.put_items(&w, &items).await.unwrap();
+    let nordlys = || Filters {
+        brand: Some(BrandId("nordlys".into())),
+        ..Filters::default()
+    };
+
+    // One series per brand of the workspace, in its order, empty ones included.
+    assert_eq!(
+        breakdown_text(store, &w, Dimension::Brand, Filters::default()).await,
+        [
+            "nordlys: 2024-03-10 2 1/0/1; 2024-03-11 1 0/1/0; 2024-03-12 1 0/1/0",
+            "fjordmat: 2024-03-10 1 1/0/0; 2024-03-11 1 0/1/0",
+            "tindra: ",
+        ]
+    );
+    let negative = Filters {
+        sentiment: Some(SentimentLabel::Negative),
+        ..Filters::default()
+    };
+    assert_eq!(
+        breakdown_text(store, &w, Dimension::Brand, negative).await,
+        [
+            "nordlys: 2024-03-10 1 1/0/0",
+            "fjordmat: 2024-03-10 1 1/0/0",
+            "tindra: "
+        ]
+    );
+    // Topics and source kinds of one brand; a filter on the dimension keeps its series.
+    assert_eq!(
+        breakdown_text(store, &w, Dimension::Topic, nordlys()).await,
+        [
+            "climate: 2024-03-10 2 1/0/1",
+            "labour: 2024-03-10 1 1/0/0",
+            "diversity: ",
+            "employer: ",
+            "governance: ",
+            "community: ",
+            "product: 2024-03-11 1 0/1/0",
+        ]
+    );
+    let labour = Filters {
+        topic: Some(Topic::Labour),
+        ..nordlys()
+    };
+    assert_eq!(
+        breakdown_text(store, &w, Dimension::Topic, labour).await,
+        ["labour: 2024-03-10 1 1/0/0"]
+    );
+    assert_eq!(
+        breakdown_text(store, &w, Dimension::Source, nordlys()).await,
+        [
+            "rss: 2024-03-10 1 1/0/0",
+            "mastodon: 2024-03-11 1 0/1/0",
+            "bluesky: ",
+            "x: 2024-03-10 1 0/0/1; 2024-03-12 1 0/1/0",
+            "facebook: ",
+            "file: ",
+            "webhook: ",
+        ]
+    );
+
+    // Top authors about a brand: a handle is one author per platform; reach is
+    // followers times items; the period counts whole days.
+    let (by_items, by_reach) = top_authors_text(store, &w, "2024-04-01T00:00:00Z", None).await;
+    assert_eq!(by_items, ["x/kari 2 2 10", "mastodon/kari 1 1 10"]);
+    assert_eq!(by_reach, ["rss/nrk 1 1 5000", "x/kari 2 2 10"]);
+    let (by_items, _) = top_authors_text(store, &w, "2024-03-12T00:00:00Z", None).await;
+    assert_eq!(by_items, ["mastodon/kari 1 1 10", "x/kari 1 1 10"]);
+    let (by_items, _) =
+        top_authors_text(store, &w, "2024-04-01T00:00:00Z", Some(SourceKind::Rss)).await;
+    assert_eq!(by_items, ["rss/nrk 1 1 5000"]);
+
+    // Updates move the author rows too: more engagement, and a brand dropped.
+    later.engagement.likes = 40;
+    let mut first = first;
+    first.enrichment.brands.clear();
+    store.put_items(&w, &[later, first]).await.unwrap();
+    let after_update = top_authors_text(store, &w, "2024-04-01T00:00:00Z", None).await;
+    assert_eq!(
+        after_update.0,
+        ["x/kari 1 40 10", "mastodon/kari 1 1 10"],
+        "{after_update:?}"
+    );
+    store.rebuild_rollups().await.unwrap();
+    assert_eq!(
+        top_authors_text(store, &w, "2024-04-01T00:00:00Z", None).await,
+        after_update
+    );
 }

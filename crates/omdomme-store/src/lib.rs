@@ -171,6 +171,87 @@ pub struct BrandShare {
     pub mean_score: f64,
 }
 
+/// What [`Store::breakdown`] splits volume by: one series per value of the dimension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// One series per brand of the workspace, each counting the sentiment towards it.
+    Brand,
+    /// One series per topic.
+    Topic,
+    /// One series per source kind.
+    Source,
+}
+
+/// Volume over time split by a [`Dimension`], answered from the hourly rollups like
+/// [`VolumeRequest`]. A filter on the dimension itself keeps only that value's series.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownRequest {
+    pub workspace: WorkspaceId,
+    pub filters: Filters,
+    pub by: Dimension,
+    pub bucket: Bucket,
+    /// Time zone the day/week/month buckets are cut in (IANA name, `Europe/Oslo`).
+    pub time_zone: String,
+}
+
+/// One value's volume in a breakdown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownSeries {
+    /// The brand id, topic name or source kind name.
+    pub key: String,
+    /// Only buckets with items, oldest first (as [`Store::volume`]).
+    pub points: Vec<VolumePoint>,
+}
+
+/// The authors who wrote most about a brand in a period, and those with the greatest
+/// reach, from the daily author rollups (never from items).
+///
+/// The rollups count whole UTC days: `from` and `to` are rounded to the nearest UTC
+/// midnight, so a period of Oslo days is counted within the hour or two between them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopAuthorsRequest {
+    pub workspace: WorkspaceId,
+    pub brand: BrandId,
+    pub source: Option<SourceKind>,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// Authors in each list; 1 to [`MAX_TOP_AUTHORS`].
+    pub limit: usize,
+}
+
+/// Largest list of [`Store::top_authors`].
+pub const MAX_TOP_AUTHORS: usize = 100;
+
+/// One author's items about a brand in a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthorStats {
+    pub source: SourceKind,
+    /// Handle without `@`, unique within its source kind.
+    pub handle: String,
+    pub items: u64,
+    /// Likes, shares and replies of those items.
+    pub engagement: u64,
+    /// The most followers seen on any of them (0 when the platform gives none).
+    pub followers: u64,
+}
+
+impl AuthorStats {
+    /// How many could have seen the items: followers times items.
+    pub fn reach(&self) -> u64 {
+        self.followers.saturating_mul(self.items)
+    }
+}
+
+/// [`Store::top_authors`]' two lists, each best first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopAuthors {
+    /// Most items first (ties: most engagement, then handle).
+    pub by_items: Vec<AuthorStats>,
+    /// Greatest [`AuthorStats::reach`] first (ties: most engagement, then handle).
+    pub by_reach: Vec<AuthorStats>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoreStats {
     pub workspaces: u64,
@@ -550,4 +631,9 @@ pub trait Store: Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<InboxEntry>>;
+    // The overview (issue 5).
+    /// Volume over time split by brand, topic or source kind, from the rollups.
+    async fn breakdown(&self, request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>>;
+    /// The authors with most items about a brand and those with the greatest reach.
+    async fn top_authors(&self, request: &TopAuthorsRequest) -> StoreResult<TopAuthors>;
 }

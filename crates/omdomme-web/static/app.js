@@ -17,4 +17,11 @@
       if (field.form.requestSubmit) { field.form.requestSubmit(); } else { field.form.submit(); }
     }
   });
+  // Editing a date of <input data-custom-range> switches its form's range to custom dates.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    var range = field && field.hasAttribute && field.hasAttribute("data-custom-range") &&
+      field.form && field.form.querySelector("select[name=range]");
+    if (range) { range.value = "custom"; }
+  });
 })();

@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use omdomme_core::{
     Enrichment, Item, ItemId, Lang, Sentiment, SentimentLabel, SourceHealth, SourceKey, SourceKind,
-    StoredItem, TopicSet, Workspace, WorkspaceId,
+    StoredItem, Topic, TopicSet, Workspace, WorkspaceId,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -36,12 +36,13 @@ use crate::inbox::{
 };
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::{
-    AuditEntry, AuditQuery, AuditRecord, BrandShare, ItemBatch, PutReport, SearchPage,
-    SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store,
-    StoreError, StoreResult, StoreStats, UserRecord, VolumePoint, VolumeRequest,
+    AuditEntry, AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries, Dimension,
+    ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord, ShareOfVoiceRequest,
+    SourceDefinition, SourceRecord, Store, StoreError, StoreResult, StoreStats, TopAuthors,
+    TopAuthorsRequest, UserRecord, VolumePoint, VolumeRequest,
 };
 use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
-use rollups::{Contribution, Delta};
+use rollups::{AuthorContribution, Contribution, Delta};
 
 /// File name of the database inside the data folder.
 pub const DATABASE_FILE: &str = "omdomme.sqlite3";
@@ -235,17 +236,30 @@ fn read_workspace(row: &rusqlite::Row<'_>) -> rusqlite::Result<Workspace> {
     })
 }
 
+fn read_workspace_by_key(conn: &Connection, key: &str) -> StoreResult<Workspace> {
+    conn.prepare_cached("SELECT key, name, synthetic, brands FROM workspaces WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], read_workspace).optional())
+        .map_err(db("reading the workspace"))?
+        .ok_or_else(|| unknown_workspace(key))
+}
+
 fn contribution(item: &Item) -> Contribution {
     Contribution::new(
         item.published_at.as_microsecond(),
         item.source.kind.as_str(),
+        AuthorContribution {
+            handle: item.author.handle.clone(),
+            engagement: items::to_i64(item.engagement.total()),
+            followers: item.author.followers.map_or(0, items::to_i64),
+        },
         &item.enrichment,
     )
 }
 
 /// The columns [`stored_contribution`] reads, in its order.
 const CONTRIBUTION_COLUMNS: &str = "i.published_at, i.lang, i.sentiment, i.sentiment_score, \
-     i.topics, i.brands, i.brand_sentiment";
+     i.topics, i.brands, i.brand_sentiment, i.author_handle, i.likes + i.shares + i.replies, \
+     coalesce(i.author_followers, 0)";
 
 /// What the rollups need of a stored row: its [`CONTRIBUTION_COLUMNS`] starting at column
 /// `first`.
@@ -270,9 +284,15 @@ fn stored_contribution(
         brand_sentiment: items::brand_sentiment(row, first + 6)?,
         ..Enrichment::default()
     };
+    let author = AuthorContribution {
+        handle: row.get(first + 7)?,
+        engagement: row.get(first + 8)?,
+        followers: row.get(first + 9)?,
+    };
     Ok(Contribution::new(
         row.get(first)?,
         source.as_str(),
+        author,
         &enrichment,
     ))
 }
@@ -501,7 +521,10 @@ impl Inner {
             let tx = guard
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch("DELETE FROM rollup_hourly; DELETE FROM item_counts;")?;
+            tx.execute_batch(
+                "DELETE FROM rollup_hourly; DELETE FROM item_counts; DELETE FROM author_daily; \
+                 DELETE FROM author_totals;",
+            )?;
             {
                 let mut stmt = tx.prepare(&format!(
                     "SELECT i.workspace_id, s.kind, {CONTRIBUTION_COLUMNS} FROM items i \
@@ -921,16 +944,7 @@ impl Store for SqliteStore {
         let request = request.clone();
         self.run(move |inner| {
             inner.read(|conn| {
-                let workspace = conn
-                    .prepare_cached(
-                        "SELECT key, name, synthetic, brands FROM workspaces WHERE key = ?1",
-                    )
-                    .and_then(|mut s| {
-                        s.query_row([&request.workspace.0], read_workspace)
-                            .optional()
-                    })
-                    .map_err(db("reading the workspace"))?
-                    .ok_or_else(|| unknown_workspace(&request.workspace.0))?;
+                let workspace = read_workspace_by_key(conn, &request.workspace.0)?;
                 let ws = workspace_id(conn, &request.workspace.0)?;
                 let brands: Vec<_> = workspace.brands.iter().map(|b| b.id.clone()).collect();
                 rollups::share_of_voice(conn, ws, &brands, &request.filters)
@@ -1179,5 +1193,46 @@ impl Store for SqliteStore {
         let workspace = workspace.clone();
         self.run(move |inner| inner.read(|conn| inbox::arrived_between(conn, &workspace, from, to)))
             .await
+    }
+
+    async fn breakdown(&self, request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>> {
+        let tz = rollups::time_zone(&request.time_zone)?;
+        let request = request.clone();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                let ws = workspace_id(conn, &request.workspace.0)?;
+                let brands: Vec<String>;
+                let keys: Vec<&str> = match request.by {
+                    Dimension::Brand => {
+                        let workspace = read_workspace_by_key(conn, &request.workspace.0)?;
+                        brands = workspace.brands.into_iter().map(|b| b.id.0).collect();
+                        brands.iter().map(String::as_str).collect()
+                    }
+                    Dimension::Topic => Topic::ALL.iter().map(|t| t.as_str()).collect(),
+                    Dimension::Source => SourceKind::ALL.iter().map(|s| s.as_str()).collect(),
+                };
+                rollups::breakdown(
+                    conn,
+                    ws,
+                    &keys,
+                    request.by,
+                    &request.filters,
+                    request.bucket,
+                    &tz,
+                )
+            })
+        })
+        .await
+    }
+
+    async fn top_authors(&self, request: &TopAuthorsRequest) -> StoreResult<TopAuthors> {
+        let request = request.clone();
+        self.run(move |inner| {
+            inner.read(|conn| {
+                let ws = workspace_id(conn, &request.workspace.0)?;
+                rollups::top_authors(conn, ws, &request)
+            })
+        })
+        .await
     }
 }

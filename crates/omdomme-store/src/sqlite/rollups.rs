@@ -14,6 +14,14 @@
 //! A batch first sums its changes per row in memory (a batch of 5,000 items touches a few
 //! hundred rows), then upserts the sums; an update subtracts the item's old contribution
 //! (read back from its stored row, sentiment per brand included) and adds the new one.
+//!
+//! Authors have rows of their own: per brand an item names, source kind and author handle,
+//! the items, their engagement and the most followers seen, per UTC day (`author_daily`) and
+//! in all (`author_totals`). A period's top authors cannot be summed from a few rows (most
+//! authors write once or twice, so the rows of a period are nearly as many as its items);
+//! instead the totals, which bound any period's figures, are read best first, each
+//! candidate's period summed from its daily rows, until no remaining author can reach the
+//! list (the threshold algorithm). A busy period reads tens of authors, not all of them.
 
 use std::collections::HashMap;
 
@@ -22,10 +30,15 @@ use jiff::tz::TimeZone;
 use omdomme_core::{BrandId, Enrichment, Sentiment, SentimentLabel, Topic, TopicSet};
 use rusqlite::{Connection, Transaction, params};
 
-use crate::{BrandShare, Bucket, Filters, StoreError, StoreResult, VolumePoint};
+use crate::{
+    AuthorStats, BrandShare, BreakdownSeries, Bucket, Dimension, Filters, StoreError, StoreResult,
+    TopAuthors, TopAuthorsRequest, VolumePoint,
+};
+use omdomme_core::SourceKind;
 
 pub(crate) const ANY: &str = "*";
 const HOUR_MICROS: i64 = 3_600_000_000;
+const DAY_MICROS: i64 = 24 * HOUR_MICROS;
 
 /// What one item adds to the rollups.
 pub(crate) struct Contribution {
@@ -37,13 +50,29 @@ pub(crate) struct Contribution {
     topics: TopicSet,
     /// Each brand with the sentiment towards it: what that brand's rows count.
     brands: Vec<(BrandId, Sentiment)>,
+    author: AuthorContribution,
+}
+
+/// What an item adds to its author's daily rows.
+pub(crate) struct AuthorContribution {
+    pub(crate) handle: String,
+    /// Likes, shares and replies.
+    pub(crate) engagement: i64,
+    /// 0 when the platform gives none.
+    pub(crate) followers: i64,
 }
 
 impl Contribution {
     /// The one rule for new items, updates and rebuilds alike: a brand's rows get
     /// [`Enrichment::sentiment_towards`] that brand.
-    pub(crate) fn new(published_micros: i64, source: &'static str, e: &Enrichment) -> Self {
+    pub(crate) fn new(
+        published_micros: i64,
+        source: &'static str,
+        author: AuthorContribution,
+        e: &Enrichment,
+    ) -> Self {
         Contribution {
+            author,
             published_micros,
             source,
             lang: e.lang.as_str(),
@@ -73,11 +102,22 @@ struct CountDelta {
 
 type RowKey = (i64, String, &'static str, i64, &'static str);
 
+/// (workspace, brand, UTC day, source kind, author handle).
+type AuthorKey = (i64, String, i64, &'static str, String);
+
+#[derive(Clone, Copy, Default)]
+struct AuthorSums {
+    items: i64,
+    engagement: i64,
+    followers: i64,
+}
+
 /// Changes of one batch, summed per rollup row and per counter row.
 #[derive(Default)]
 pub(crate) struct Delta {
     rows: HashMap<RowKey, Sums>,
     counts: HashMap<(i64, &'static str, &'static str), CountDelta>,
+    authors: HashMap<AuthorKey, AuthorSums>,
     /// Some sums went down: rows may have reached zero and are removed.
     subtracted: bool,
 }
@@ -92,7 +132,7 @@ fn label_index(label: SentimentLabel) -> usize {
 
 impl Delta {
     pub(crate) fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.counts.is_empty()
+        self.rows.is_empty() && self.counts.is_empty() && self.authors.is_empty()
     }
 
     /// Adds (`sign` 1) or removes (`sign` -1) an item's contribution.
@@ -120,6 +160,24 @@ impl Delta {
                         *s += sign as f64 * score;
                     }
                 }
+            }
+        }
+        let day = c.published_micros.div_euclid(DAY_MICROS);
+        for (brand, _) in &c.brands {
+            let sums = self
+                .authors
+                .entry((
+                    workspace,
+                    brand.0.clone(),
+                    day,
+                    c.source,
+                    c.author.handle.clone(),
+                ))
+                .or_default();
+            sums.items += sign;
+            sums.engagement += sign * c.author.engagement;
+            if sign > 0 {
+                sums.followers = sums.followers.max(c.author.followers);
             }
         }
         let counter = self
@@ -187,6 +245,69 @@ impl Delta {
         if self.subtracted {
             tx.execute("DELETE FROM item_counts WHERE items <= 0", [])?;
         }
+        // The most followers seen only grows: an update that lowers it leaves the old high.
+        let mut authors = tx.prepare_cached(
+            "INSERT INTO author_daily (workspace_id, brand, day, source_kind, author, items, \
+             engagement, followers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (workspace_id, brand, day, source_kind, author) DO UPDATE SET \
+             items = items + excluded.items, engagement = engagement + excluded.engagement, \
+             followers = max(followers, excluded.followers)",
+        )?;
+        let mut remove_author = tx.prepare_cached(
+            "DELETE FROM author_daily WHERE workspace_id = ?1 AND brand = ?2 AND day = ?3 \
+             AND source_kind = ?4 AND author = ?5 AND items <= 0",
+        )?;
+        let mut totals: HashMap<(i64, &str, &str, &str), AuthorSums> = HashMap::new();
+        for ((ws, brand, day, source, author), a) in &self.authors {
+            if a.items == 0 && a.engagement == 0 && a.followers == 0 {
+                continue;
+            }
+            let total = totals
+                .entry((*ws, brand.as_str(), *source, author.as_str()))
+                .or_default();
+            total.items += a.items;
+            total.engagement += a.engagement;
+            total.followers = total.followers.max(a.followers);
+            authors.execute(params![
+                ws,
+                brand,
+                day,
+                source,
+                author,
+                a.items,
+                a.engagement,
+                a.followers
+            ])?;
+            if a.items < 0 {
+                remove_author.execute(params![ws, brand, day, source, author])?;
+            }
+        }
+        let mut upsert_total = tx.prepare_cached(
+            "INSERT INTO author_totals (workspace_id, brand, source_kind, author, items, \
+             engagement, followers, reach) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5 * ?7) \
+             ON CONFLICT (workspace_id, brand, source_kind, author) DO UPDATE SET \
+             items = items + excluded.items, engagement = engagement + excluded.engagement, \
+             followers = max(followers, excluded.followers), \
+             reach = max(followers, excluded.followers) * (items + excluded.items)",
+        )?;
+        let mut remove_total = tx.prepare_cached(
+            "DELETE FROM author_totals WHERE workspace_id = ?1 AND brand = ?2 \
+             AND source_kind = ?3 AND author = ?4 AND items <= 0",
+        )?;
+        for ((ws, brand, source, author), a) in &totals {
+            upsert_total.execute(params![
+                ws,
+                brand,
+                source,
+                author,
+                a.items,
+                a.engagement,
+                a.followers
+            ])?;
+            if a.items < 0 {
+                remove_total.execute(params![ws, brand, source, author])?;
+            }
+        }
         Ok(())
     }
 }
@@ -204,50 +325,95 @@ fn hour_range(filters: &Filters) -> (i64, i64) {
     (from, to)
 }
 
-/// Summed rows per hour for one brand (or [`ANY`]) and topic (or [`ANY`]).
-fn hourly(
+/// Which rollup rows to read: the values of each key column, one or several ([`ANY`] for
+/// "any"). At most one column has several values: the dimension rows are split by.
+struct Selection<'a> {
+    brands: Vec<&'a str>,
+    topics: Vec<&'a str>,
+    sources: Vec<&'a str>,
+}
+
+impl<'a> Selection<'a> {
+    /// The rows the filters select: their brand, topic and source, or [`ANY`].
+    fn of(filters: &'a Filters) -> Selection<'a> {
+        Selection {
+            brands: vec![filters.brand.as_ref().map_or(ANY, |b| b.0.as_str())],
+            topics: vec![filters.topic.map_or(ANY, Topic::as_str)],
+            sources: vec![filters.source.map_or(ANY, |s| s.as_str())],
+        }
+    }
+
+    /// The key column with several values, if any.
+    fn split_column(&self) -> &'static str {
+        if self.brands.len() > 1 {
+            "brand"
+        } else if self.topics.len() > 1 {
+            "topic"
+        } else if self.sources.len() > 1 {
+            "source_kind"
+        } else {
+            "''"
+        }
+    }
+}
+
+/// `= ?` for one value, `IN (?, ?, ...)` for several.
+fn matching(values: usize) -> String {
+    if values == 1 {
+        "= ?".to_owned()
+    } else {
+        format!("IN ({})", vec!["?"; values].join(", "))
+    }
+}
+
+/// Summed rows per (split value, hour), or per split value when not `per_hour` (hour 0),
+/// ordered by split value and hour. The split value is `''` when nothing is split.
+fn read_rows(
     conn: &Connection,
     workspace: i64,
-    brand: &str,
+    selection: &Selection<'_>,
     filters: &Filters,
-    group_by_hour: bool,
-) -> rusqlite::Result<Vec<(i64, Sums)>> {
+    per_hour: bool,
+) -> rusqlite::Result<Vec<(String, i64, Sums)>> {
     let (from, to) = hour_range(filters);
-    let topic = filters.topic.map_or(ANY, Topic::as_str);
-    let source = filters.source.map_or(ANY, |s| s.as_str());
-    let select = if group_by_hour { "hour" } else { "0" };
-    let group = if group_by_hour {
-        "GROUP BY hour ORDER BY hour"
-    } else {
-        ""
-    };
+    let split = selection.split_column();
+    let hour = if per_hour { "hour" } else { "0" };
     let sql = format!(
-        "SELECT {select}, sum(negative), sum(neutral), sum(positive), sum(score_negative), \
-         sum(score_neutral), sum(score_positive) FROM rollup_hourly \
-         WHERE workspace_id = ?1 AND brand = ?2 AND topic = ?3 AND hour >= ?4 AND hour < ?5 \
-         AND source_kind = ?6 {group}"
+        "SELECT {split}, {hour}, sum(negative), sum(neutral), sum(positive), \
+         sum(score_negative), sum(score_neutral), sum(score_positive) FROM rollup_hourly \
+         WHERE workspace_id = ? AND brand {} AND topic {} AND hour >= ? AND hour < ? \
+         AND source_kind {} GROUP BY 1, 2 ORDER BY 1, 2",
+        matching(selection.brands.len()),
+        matching(selection.topics.len()),
+        matching(selection.sources.len()),
     );
+    let mut values: Vec<rusqlite::types::Value> = vec![workspace.into()];
+    values.extend(selection.brands.iter().map(|b| (*b).to_owned().into()));
+    values.extend(selection.topics.iter().map(|t| (*t).to_owned().into()));
+    values.extend([from.into(), to.into()]);
+    values.extend(selection.sources.iter().map(|s| (*s).to_owned().into()));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![workspace, brand, topic, from, to, source], |r| {
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
         Ok((
-            r.get::<_, i64>(0)?,
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
             Sums {
                 counts: [
-                    r.get::<_, Option<i64>>(1)?.unwrap_or(0),
                     r.get::<_, Option<i64>>(2)?.unwrap_or(0),
                     r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                    r.get::<_, Option<i64>>(4)?.unwrap_or(0),
                 ],
                 scores: [
-                    r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
                     r.get::<_, Option<f64>>(5)?.unwrap_or(0.0),
                     r.get::<_, Option<f64>>(6)?.unwrap_or(0.0),
+                    r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
                 ],
             },
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (hour, mut sums) = row?;
+        let (key, hour, mut sums) = row?;
         // The sentiment filter keeps one label's columns.
         if let Some(label) = filters.sentiment {
             let keep = label_index(label);
@@ -258,7 +424,7 @@ fn hourly(
                 }
             }
         }
-        out.push((hour, sums));
+        out.push((key, hour, sums));
     }
     Ok(out)
 }
@@ -348,9 +514,75 @@ pub(crate) fn volume(
     bucket: Bucket,
     tz: &TimeZone,
 ) -> StoreResult<Vec<VolumePoint>> {
-    let brand = filters.brand.as_ref().map_or(ANY, |b| b.0.as_str());
-    let rows = hourly(conn, workspace, brand, filters, true)
+    let rows = read_rows(conn, workspace, &Selection::of(filters), filters, true)
         .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
+    into_buckets(
+        rows.into_iter().map(|(_, hour, sums)| (hour, sums)),
+        bucket,
+        tz,
+    )
+}
+
+/// Volume per bucket split by `by`: one series per value (those of `keys` unless the
+/// filters name one), each with only its buckets with items.
+pub(crate) fn breakdown(
+    conn: &Connection,
+    workspace: i64,
+    keys: &[&str],
+    by: Dimension,
+    filters: &Filters,
+    bucket: Bucket,
+    tz: &TimeZone,
+) -> StoreResult<Vec<BreakdownSeries>> {
+    let mut selection = Selection::of(filters);
+    let named = match by {
+        Dimension::Brand => filters.brand.is_some(),
+        Dimension::Topic => filters.topic.is_some(),
+        Dimension::Source => filters.source.is_some(),
+    };
+    let keys: Vec<&str> = if named {
+        match by {
+            Dimension::Brand => selection.brands.clone(),
+            Dimension::Topic => selection.topics.clone(),
+            Dimension::Source => selection.sources.clone(),
+        }
+    } else {
+        keys.to_vec()
+    };
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    match by {
+        Dimension::Brand => selection.brands.clone_from(&keys),
+        Dimension::Topic => selection.topics.clone_from(&keys),
+        Dimension::Source => selection.sources.clone_from(&keys),
+    }
+    let rows = read_rows(conn, workspace, &selection, filters, true)
+        .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
+    let single = keys.len() == 1;
+    let mut by_key: HashMap<String, Vec<(i64, Sums)>> = HashMap::new();
+    for (key, hour, sums) in rows {
+        // One key reads no split column: its rows come back under ''.
+        let key = if single { keys[0].to_owned() } else { key };
+        by_key.entry(key).or_default().push((hour, sums));
+    }
+    keys.iter()
+        .map(|key| {
+            let rows = by_key.remove(*key).unwrap_or_default();
+            Ok(BreakdownSeries {
+                key: (*key).to_owned(),
+                points: into_buckets(rows.into_iter(), bucket, tz)?,
+            })
+        })
+        .collect()
+}
+
+/// Sums hourly rows (in hour order) into buckets cut in `tz`; empty buckets are left out.
+fn into_buckets(
+    rows: impl Iterator<Item = (i64, Sums)>,
+    bucket: Bucket,
+    tz: &TimeZone,
+) -> StoreResult<Vec<VolumePoint>> {
     let mut points: Vec<(Timestamp, Sums)> = Vec::new();
     // Cutting an hour into a zoned day, week or month costs a time-zone lookup; a year has
     // 8,760 hours but only 365 days, so the current bucket's end is kept and an hour inside
@@ -402,11 +634,21 @@ pub(crate) fn share_of_voice(
     brands: &[BrandId],
     filters: &Filters,
 ) -> StoreResult<Vec<BrandShare>> {
+    if brands.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut selection = Selection::of(filters);
+    selection.brands = brands.iter().map(|b| b.0.as_str()).collect();
+    let rows = read_rows(conn, workspace, &selection, filters, false)
+        .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
+    let single = brands.len() == 1;
     let mut shares = Vec::with_capacity(brands.len());
     for brand in brands {
-        let rows = hourly(conn, workspace, &brand.0, filters, false)
-            .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
-        let sums = rows.first().map(|(_, s)| *s).unwrap_or_default();
+        let sums = rows
+            .iter()
+            .find(|(key, _, _)| single || *key == brand.0)
+            .map(|(_, _, s)| *s)
+            .unwrap_or_default();
         let t = Totals::from(&sums);
         shares.push(BrandShare {
             brand: brand.clone(),
@@ -428,4 +670,118 @@ pub(crate) fn share_of_voice(
     }
     shares.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.brand.cmp(&b.brand)));
     Ok(shares)
+}
+
+/// The day a timestamp is nearest the start of: Oslo midnight (22:00 or 23:00 UTC) rounds
+/// to the UTC midnight after it.
+fn nearest_day(at: Timestamp) -> i64 {
+    (at.as_microsecond() + DAY_MICROS / 2).div_euclid(DAY_MICROS)
+}
+
+/// Candidates a top list reads at most: beyond, it stands as it is (only when thousands
+/// of authors tie around its last place).
+const MAX_CANDIDATES: usize = 5_000;
+
+/// The authors with most items about a brand in the period, and those with the greatest
+/// reach.
+pub(crate) fn top_authors(
+    conn: &Connection,
+    workspace: i64,
+    request: &TopAuthorsRequest,
+) -> StoreResult<TopAuthors> {
+    let failed = |e: rusqlite::Error| StoreError::Database(format!("reading the authors: {e}"));
+    Ok(TopAuthors {
+        by_items: best_authors(conn, workspace, request, Ranking::Items).map_err(failed)?,
+        by_reach: best_authors(conn, workspace, request, Ranking::Reach).map_err(failed)?,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Ranking {
+    Items,
+    Reach,
+}
+
+impl Ranking {
+    fn value(self, a: &AuthorStats) -> u64 {
+        match self {
+            Ranking::Items => a.items,
+            Ranking::Reach => a.reach(),
+        }
+    }
+
+    /// Best first; ties go to more engagement, then the handle.
+    fn order(self, a: &AuthorStats, b: &AuthorStats) -> std::cmp::Ordering {
+        self.value(b)
+            .cmp(&self.value(a))
+            .then_with(|| b.engagement.cmp(&a.engagement))
+            .then_with(|| a.handle.cmp(&b.handle))
+            .then_with(|| a.source.cmp(&b.source))
+    }
+}
+
+/// One top list by the threshold algorithm: authors in order of their all-time value,
+/// which no period exceeds, each with its period's figures, until the next cannot reach
+/// the list's last place.
+fn best_authors(
+    conn: &Connection,
+    workspace: i64,
+    request: &TopAuthorsRequest,
+    ranking: Ranking,
+) -> rusqlite::Result<Vec<AuthorStats>> {
+    let limit = request.limit.clamp(1, crate::MAX_TOP_AUTHORS);
+    let column = match ranking {
+        Ranking::Items => "items",
+        Ranking::Reach => "reach",
+    };
+    let mut candidates = conn.prepare_cached(&format!(
+        "SELECT source_kind, author, {column} FROM author_totals \
+         WHERE workspace_id = ?1 AND brand = ?2 ORDER BY {column} DESC"
+    ))?;
+    let mut in_period = conn.prepare_cached(
+        "SELECT sum(items), sum(engagement), max(followers) FROM author_daily \
+         WHERE workspace_id = ?1 AND brand = ?2 AND source_kind = ?3 AND author = ?4 \
+         AND day >= ?5 AND day < ?6",
+    )?;
+    let (from, to) = (nearest_day(request.from), nearest_day(request.to));
+    let count = |n: Option<i64>| n.map_or(0, |n| u64::try_from(n).unwrap_or(0));
+    let mut best: Vec<AuthorStats> = Vec::with_capacity(limit + 1);
+    let mut rows = candidates.query(params![workspace, request.brand.0])?;
+    let mut read = 0;
+    while let Some(row) = rows.next()? {
+        let bound = count(row.get(2)?);
+        if best.len() == limit && best.last().is_some_and(|last| bound < ranking.value(last)) {
+            break;
+        }
+        read += 1;
+        if read > MAX_CANDIDATES {
+            break;
+        }
+        let kind: String = row.get(0)?;
+        let Some(source) = SourceKind::parse(&kind) else {
+            continue;
+        };
+        if request.source.is_some_and(|wanted| wanted != source) {
+            continue;
+        }
+        let handle: String = row.get(1)?;
+        let (items, engagement, followers) = in_period.query_row(
+            params![workspace, request.brand.0, kind, handle, from, to],
+            |r| Ok((count(r.get(0)?), count(r.get(1)?), count(r.get(2)?))),
+        )?;
+        if items == 0 {
+            continue;
+        }
+        let author = AuthorStats {
+            source,
+            handle,
+            items,
+            engagement,
+            followers,
+        };
+        let at = best.partition_point(|b| ranking.order(b, &author).is_lt());
+        best.insert(at, author);
+        best.truncate(limit);
+    }
+    Ok(best)
 }

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
     ("0005_inbox", include_str!("migrations/0005_inbox.sql")),
+    (
+        "0006_overview",
+        include_str!("migrations/0006_overview.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -75,6 +79,8 @@ mod tests {
             "item_counts",
             "users",
             "sessions",
+            "author_daily",
+            "author_totals",
         ] {
             let n: i64 = conn
                 .query_row(

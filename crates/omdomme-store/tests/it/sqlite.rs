@@ -167,6 +167,7 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
+    (6, "DROP TABLE author_daily; DROP TABLE author_totals;"),
     (
         5,
         "DROP TABLE inbox_entries; DROP TABLE inbox_counts; DROP TABLE inbox_notes; \
@@ -358,4 +359,39 @@ async fn inquiries_stored_before_the_inbox_get_their_entries_once() {
         let counts = store.inbox_counts(&w).await.unwrap();
         assert_eq!(counts.open(None), 1, "{counts:?}");
     }
+}
+
+#[tokio::test]
+async fn a_schema_5_database_gets_author_rows_from_its_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<Item> = (1..=5)
+        .map(|i| {
+            let mut item = post(i % 3, "om merkevaren");
+            item.external_id = format!("post-{i}");
+            item.author.followers = Some(100 * i as u64);
+            item.engagement.likes = i as u64;
+            item.enrichment.brands = vec![omdomme_core::BrandId("b".into())];
+            item
+        })
+        .collect();
+    let request = |w: &WorkspaceId| omdomme_store::TopAuthorsRequest {
+        workspace: w.clone(),
+        brand: omdomme_core::BrandId("b".into()),
+        source: None,
+        from: "2024-05-01T00:00:00Z".parse().unwrap(),
+        to: "2024-05-02T00:00:00Z".parse().unwrap(),
+        limit: 10,
+    };
+    let (w, written) = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let w = workspace(&store).await;
+        store.put_items(&w, &items).await.unwrap();
+        let written = store.top_authors(&request(&w)).await.unwrap();
+        (w, written)
+    };
+    assert_eq!(written.by_items.len(), 3, "{written:?}");
+    // Back to schema 5: a database written before the author rows were kept.
+    downgrade(dir.path(), 5);
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(store.top_authors(&request(&w)).await.unwrap(), written);
 }

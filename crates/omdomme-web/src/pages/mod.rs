@@ -10,6 +10,7 @@
 pub mod account;
 pub mod inbox;
 pub mod login;
+pub mod overview;
 pub mod setup;
 
 use std::collections::HashMap;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(setup::routes())
         .merge(inbox::routes())
+        .merge(overview::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.

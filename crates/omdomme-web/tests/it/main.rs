@@ -5,6 +5,7 @@
 
 mod inbox;
 mod ingest;
+mod overview;
 mod pages;
 mod setup;
 mod sources;

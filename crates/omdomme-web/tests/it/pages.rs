@@ -59,6 +59,7 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/inbox/1/note", Role::Responder),
     (Method::POST, "/w/{ws}/inbox/1/reply", Role::Responder),
     (Method::GET, "/w/{ws}/inbox/1/reply-box", Role::Responder),
+    (Method::GET, "/w/{ws}/overview", Role::Viewer),
 ];
 
 fn uri(template: &str) -> String {
