@@ -12,6 +12,7 @@
 //! async trait methods run the blocking work on tokio's blocking pool.
 
 mod accounts;
+mod explorer;
 mod items;
 mod rollups;
 mod schema;
@@ -31,9 +32,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::{
-    AuditEntry, AuditQuery, AuditRecord, BrandShare, ItemBatch, PutReport, SearchPage,
-    SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store,
-    StoreError, StoreResult, StoreStats, UserRecord, VolumePoint, VolumeRequest,
+    AuditEntry, AuditQuery, AuditRecord, BrandShare, ExportRequest, ItemBatch, PutReport,
+    SearchPage, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceRecord,
+    Store, StoreError, StoreResult, StoreStats, Thread, UserRecord, VolumePoint, VolumeRequest,
 };
 use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
 use rollups::{Contribution, Delta};
@@ -1023,5 +1024,21 @@ impl Store for SqliteStore {
         let query = query.clone();
         self.run(move |inner| inner.read(|conn| accounts::audit_log(conn, &query)))
             .await
+    }
+
+    async fn thread(
+        &self,
+        workspace: &WorkspaceId,
+        id: ItemId,
+        limit: usize,
+    ) -> StoreResult<Option<Thread>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| explorer::thread(conn, &workspace, id, limit)))
+            .await
+    }
+
+    async fn export_items(&self, request: &ExportRequest) -> StoreResult<ItemBatch> {
+        let request = request.clone();
+        self.run(move |inner| inner.export_items(&request)).await
     }
 }

@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_accounts_audit",
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
+    (
+        "0005_explorer",
+        include_str!("migrations/0005_explorer.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
