@@ -8,6 +8,8 @@
 //! template with [`render`], and fail with [`PageError`], which renders an HTML error page.
 
 pub mod account;
+pub mod explorer;
+pub mod item;
 pub mod login;
 
 use std::collections::HashMap;
@@ -35,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .merge(login::routes())
         .merge(account::routes())
+        .merge(explorer::routes())
+        .merge(item::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.

@@ -3,6 +3,7 @@
 //! error shape.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod explorer;
 mod ingest;
 mod pages;
 mod sources;

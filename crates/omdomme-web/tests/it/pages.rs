@@ -14,6 +14,14 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::GET, "/account", Role::Viewer),
     (Method::POST, "/account/password", Role::Viewer),
     (Method::POST, "/account/language", Role::Viewer),
+    (Method::GET, "/w/{ws}/explorer", Role::Viewer),
+    (
+        Method::GET,
+        "/w/{ws}/explorer?q=klima&brand=nordlys&order=newest",
+        Role::Viewer,
+    ),
+    (Method::GET, "/w/{ws}/explorer/export.csv", Role::Viewer),
+    (Method::GET, "/w/{ws}/items/1", Role::Viewer),
 ];
 
 fn uri(template: &str) -> String {
