@@ -15,9 +15,12 @@ use crate::{
 /// How far up a parent chain goes: deeper chains are cut (and may be cycles in bad data).
 const MAX_PARENT_DEPTH: usize = 100;
 
-/// Item ids per step of an export's walk. A step holds at most this many ids whatever the
-/// search, so memory stays bounded; larger steps mean fewer index searches.
-const EXPORT_WINDOW: i64 = 65_536;
+/// Item ids in the first step of an export page's walk. Each step that leaves the page short
+/// doubles the next, up to [`MAX_EXPORT_WINDOW`]: a dense result fills a page in one small
+/// step, a sparse one gets there in few searches, and no step holds more than the largest
+/// window's ids, so memory stays bounded whatever the search.
+const FIRST_EXPORT_WINDOW: i64 = 1_024;
+const MAX_EXPORT_WINDOW: i64 = 262_144;
 
 /// An item with its source's row id, for looking up relatives in the same source.
 fn read_with_source(row: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredItem, i64)> {
@@ -129,13 +132,20 @@ impl Inner {
                 request.limit
             )));
         }
+        // Two lookups in the (workspace_id, id) index; one query with both min() and max()
+        // would scan the workspace's rows.
         let range: Option<(i64, i64)> = self.read(|conn| {
             let ws = workspace_id(conn, &request.workspace.0)?;
-            conn.prepare_cached(
-                "SELECT min(id), max(id) FROM items WHERE workspace_id = ?1 HAVING count(*) > 0",
-            )
-            .and_then(|mut s| s.query_row([ws], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-            .map_err(db("reading the workspace's item ids"))
+            let failed = db("reading the workspace's item ids");
+            let end = |sql: &str| {
+                conn.prepare_cached(sql)
+                    .and_then(|mut s| s.query_row([ws], |r| r.get::<_, i64>(0)).optional())
+                    .map_err(&failed)
+            };
+            let first = end("SELECT id FROM items WHERE workspace_id = ?1 ORDER BY id LIMIT 1")?;
+            let last =
+                end("SELECT id FROM items WHERE workspace_id = ?1 ORDER BY id DESC LIMIT 1")?;
+            Ok(first.zip(last))
         })?;
         let empty = ItemBatch {
             items: Vec::new(),
@@ -151,12 +161,14 @@ impl Inner {
             (false, Some(after)) => (after.0.saturating_add(1).max(first), last + 1),
         };
         let mut ids: Vec<i64> = Vec::new();
+        let mut window = FIRST_EXPORT_WINDOW.max(request.limit as i64);
         while low < high && ids.len() <= request.limit {
             let (from, to) = if request.newest_first {
-                ((high - EXPORT_WINDOW).max(low), high)
+                (high.saturating_sub(window).max(low), high)
             } else {
-                (low, (low + EXPORT_WINDOW).min(high))
+                (low, low.saturating_add(window).min(high))
             };
+            window = (window * 2).min(MAX_EXPORT_WINDOW);
             let mut found = self.index.ids_between(
                 &request.workspace.0,
                 request.query.as_ref(),

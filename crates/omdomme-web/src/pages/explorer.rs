@@ -530,6 +530,15 @@ struct ResultsTemplate {
     r: Results,
 }
 
+/// `base?query`, or `base` alone when there is no query.
+fn with_query(base: &str, query: &str) -> String {
+    if query.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{query}")
+    }
+}
+
 /// A caret under the 1-based `column` of `q`, as the line below it in monospace.
 fn caret_line(column: usize) -> String {
     format!("{}^", " ".repeat(column.saturating_sub(1)))
@@ -545,22 +554,9 @@ async fn show(
     let workspace = page.workspace()?.clone();
     let t = texts::<ExplorerTexts>(page.language);
     let action = page.ws_link("explorer");
-    let link = |query: String| {
-        if query.is_empty() {
-            action.clone()
-        } else {
-            format!("{action}?{query}")
-        }
-    };
-    let export_link = {
-        let query = p.query_string(None, false);
-        let base = page.ws_link("explorer/export.csv");
-        if query.is_empty() {
-            base
-        } else {
-            format!("{base}?{query}")
-        }
-    };
+    let link = |query: String| with_query(&action, &query);
+    let filters = p.query_string(None, false);
+    let export_link = with_query(&page.ws_link("explorer/export.csv"), &filters);
     let mut results = Results {
         problem: None,
         // Trimmed, as parsed: the column counts from the first non-blank character.
@@ -577,7 +573,7 @@ async fn show(
         next: None,
         too_deep: false,
         export_link,
-        filtered: !p.query_string(None, false).is_empty(),
+        filtered: !filters.is_empty(),
     };
     match parse_search(&state, &workspace, &p) {
         Err(error) => {
@@ -754,6 +750,73 @@ where
         .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
 }
 
+/// Sends the CSV of every item `request` matches, a batch at a time, into `tx`: the BOM and
+/// the header first, then at most `max_rows` rows, then (if cut) a line saying so.
+/// A failure ends the stream with an error, so a broken download never looks whole.
+async fn stream_csv(
+    store: std::sync::Arc<dyn omdomme_store::Store>,
+    mut request: ExportRequest,
+    zone: jiff::tz::TimeZone,
+    total: u64,
+    max_rows: u64,
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+) {
+    let mut first = b"\xEF\xBB\xBF".to_vec();
+    match csv_bytes([CSV_HEADER]) {
+        Ok(header) => first.extend(header),
+        Err(e) => {
+            let _ = tx.send(Err(std::io::Error::other(e))).await;
+            return;
+        }
+    }
+    if tx.send(Ok(Bytes::from(first))).await.is_err() {
+        return;
+    }
+    let mut written: u64 = 0;
+    loop {
+        let batch = match store.export_items(&request).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::error!(error = %e, "exporting items");
+                // Ends the download with an error: a cut file must not look whole.
+                let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                return;
+            }
+        };
+        let room = usize::try_from(max_rows - written).unwrap_or(usize::MAX);
+        let rows: Vec<[String; 21]> = batch
+            .items
+            .iter()
+            .take(room)
+            .map(|item| csv_row(item, &zone))
+            .collect();
+        written += rows.len() as u64;
+        let cut = written >= max_rows && (batch.next.is_some() || batch.items.len() > rows.len());
+        let mut bytes = match csv_bytes(rows) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = tx.send(Err(std::io::Error::other(e))).await;
+                return;
+            }
+        };
+        if cut {
+            let note = format!(
+                "# cut at {max_rows} rows of {total}: narrow the search to export the rest"
+            );
+            if let Ok(line) = csv_bytes([[note]]) {
+                bytes.extend(line);
+            }
+        }
+        if tx.send(Ok(Bytes::from(bytes))).await.is_err() {
+            return; // The client went away.
+        }
+        match batch.next {
+            Some(next) if !cut => request.after = Some(next),
+            _ => return,
+        }
+    }
+}
+
 /// A workspace id as a file name may hold it.
 fn file_name_part(id: &str) -> String {
     id.chars()
@@ -787,7 +850,7 @@ async fn export(
         })
         .await?
         .total;
-    let mut request = ExportRequest {
+    let request = ExportRequest {
         workspace: workspace.id.clone(),
         query: search.query,
         filters: search.filters,
@@ -796,66 +859,16 @@ async fn export(
         limit: EXPORT_BATCH,
     };
     let zone = page.fmt.zone.clone();
-    let store = state.store.clone();
     // A few steps ahead at most: a slow client holds back the store, not the memory.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::spawn(async move {
-        let mut first = b"\xEF\xBB\xBF".to_vec();
-        match csv_bytes([CSV_HEADER]) {
-            Ok(header) => first.extend(header),
-            Err(e) => {
-                let _ = tx.send(Err(std::io::Error::other(e))).await;
-                return;
-            }
-        }
-        if tx.send(Ok(Bytes::from(first))).await.is_err() {
-            return;
-        }
-        let mut written: u64 = 0;
-        loop {
-            let batch = match store.export_items(&request).await {
-                Ok(batch) => batch,
-                Err(e) => {
-                    tracing::error!(error = %e, "exporting items");
-                    // Ends the download with an error: a cut file must not look whole.
-                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
-                    return;
-                }
-            };
-            let room = usize::try_from(MAX_EXPORT_ROWS - written).unwrap_or(usize::MAX);
-            let rows: Vec<[String; 21]> = batch
-                .items
-                .iter()
-                .take(room)
-                .map(|item| csv_row(item, &zone))
-                .collect();
-            written += rows.len() as u64;
-            let cut = written >= MAX_EXPORT_ROWS
-                && (batch.next.is_some() || batch.items.len() > rows.len());
-            let mut bytes = match csv_bytes(rows) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    let _ = tx.send(Err(std::io::Error::other(e))).await;
-                    return;
-                }
-            };
-            if cut {
-                let note = format!(
-                    "# cut at {MAX_EXPORT_ROWS} rows of {total}: narrow the search to export the rest"
-                );
-                if let Ok(line) = csv_bytes([[note]]) {
-                    bytes.extend(line);
-                }
-            }
-            if tx.send(Ok(Bytes::from(bytes))).await.is_err() {
-                return; // The client went away.
-            }
-            match batch.next {
-                Some(next) if !cut => request.after = Some(next),
-                _ => return,
-            }
-        }
-    });
+    tokio::spawn(stream_csv(
+        state.store.clone(),
+        request,
+        zone,
+        total,
+        MAX_EXPORT_ROWS,
+        tx,
+    ));
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
     });
@@ -893,6 +906,66 @@ mod tests {
         }
         assert_eq!(spreadsheet_safe("Nordlys = bra"), "Nordlys = bra");
         assert_eq!(spreadsheet_safe(""), "");
+    }
+
+    #[tokio::test]
+    async fn a_long_export_is_cut_and_says_so() {
+        use omdomme_core::{Item, ItemKind, SourceKey, WorkspaceId};
+        let dir = tempfile::tempdir().unwrap();
+        let store: std::sync::Arc<dyn omdomme_store::Store> =
+            std::sync::Arc::new(omdomme_store::SqliteStore::open(dir.path()).unwrap());
+        let ws = Workspace {
+            id: WorkspaceId("w".to_owned()),
+            name: "W".to_owned(),
+            synthetic: true,
+            brands: Vec::new(),
+        };
+        store.put_workspace(&ws).await.unwrap();
+        let at: jiff::Timestamp = "2025-06-15T12:00:00Z".parse().unwrap();
+        let items: Vec<Item> = (0..7)
+            .map(|n| Item {
+                source: SourceKey::new(SourceKind::Rss, "r"),
+                external_id: n.to_string(),
+                kind: ItemKind::Article,
+                author: Default::default(),
+                title: None,
+                text: format!("tekst {n}"),
+                url: None,
+                thread_id: None,
+                parent_id: None,
+                engagement: Default::default(),
+                published_at: at,
+                collected_at: at,
+                declared_lang: None,
+                enrichment: Default::default(),
+                synthetic: true,
+            })
+            .collect();
+        store.put_items(&ws.id, &items).await.unwrap();
+        store.flush().await.unwrap();
+        let request = ExportRequest {
+            workspace: ws.id.clone(),
+            query: None,
+            filters: Filters::default(),
+            newest_first: true,
+            after: None,
+            limit: 2,
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        stream_csv(store, request, jiff::tz::TimeZone::UTC, 7, 3, tx).await;
+        let mut csv = Vec::new();
+        while let Some(chunk) = rx.recv().await {
+            csv.extend_from_slice(&chunk.unwrap());
+        }
+        let csv = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 1 + 3 + 1, "{csv}");
+        assert!(lines[0].starts_with("\u{feff}id,published_at"));
+        assert!(lines[1].contains("tekst 6"), "newest stored first: {csv}");
+        assert_eq!(
+            lines[4],
+            "# cut at 3 rows of 7: narrow the search to export the rest"
+        );
     }
 
     #[test]
