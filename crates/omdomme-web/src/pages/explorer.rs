@@ -850,6 +850,18 @@ async fn export(
         })
         .await?
         .total;
+    // Not a change, but a copy of the data leaving Omdømme: the audit log says who took what.
+    page.audit(
+        &state,
+        "explorer.export",
+        &workspace.id.0,
+        &format!(
+            "{} items; {}",
+            total.min(MAX_EXPORT_ROWS),
+            p.query_string(None, false)
+        ),
+    )
+    .await?;
     let request = ExportRequest {
         workspace: workspace.id.clone(),
         query: search.query,

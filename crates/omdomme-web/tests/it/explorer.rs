@@ -416,6 +416,18 @@ async fn the_export_is_the_whole_result_as_safe_csv() {
     assert_eq!(&first[13], "climate");
     assert_eq!(&first[14], "nordlys");
 
+    let audit = app
+        .store
+        .audit_log(&omdomme_store::AuditQuery {
+            action_prefix: Some("explorer.export".to_owned()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1, "who took a copy is on record");
+    assert_eq!(audit[0].entry.detail, "1208 items; ");
+
     // Filters and the query apply as in the explorer.
     let (_, _, csv) = export(&app, &b, "q=klima&sentiment=neutral").await;
     let rows = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
