@@ -431,7 +431,8 @@ pub struct ItemView {
     pub time: String,
     pub time_iso: String,
     pub title: Option<String>,
-    pub text: String,
+    /// The text in pieces, the ones that matched the search marked.
+    pub text: Vec<Segment>,
     /// `negative`, `neutral` or `positive`: the badge's class.
     pub sentiment: &'static str,
     pub sentiment_label: &'static str,
@@ -465,7 +466,10 @@ impl ItemView {
             time: fmt.datetime(&item.published_at),
             time_iso: item.published_at.to_string(),
             title: item.title.clone().filter(|t| !t.trim().is_empty()),
-            text: item.text.clone(),
+            text: vec![Segment {
+                text: item.text.clone(),
+                hit: false,
+            }],
             sentiment: en.sentiment.label.as_str(),
             sentiment_label: e.sentiment_label(en.sentiment.label),
             topics: en.topics.iter().map(|t| e.topic_label(t)).collect(),
@@ -481,6 +485,92 @@ impl ItemView {
             views: item.engagement.views.map(|n| fmt.number(n)),
         }
     }
+}
+
+impl ItemView {
+    /// Marks where the words of the search start words of the text.
+    fn highlighted(mut self, needles: &[String]) -> ItemView {
+        if !needles.is_empty() {
+            let text: String = self.text.iter().map(|s| s.text.as_str()).collect();
+            self.text = highlight(&text, needles);
+        }
+        self
+    }
+}
+
+/// A piece of an item's text; `hit` when it matched the search. Pieces are plain text the
+/// template escapes one by one, so marking a match never lets markup of the item through.
+pub struct Segment {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// The words of a query worth marking in a text, lower-cased: every word and phrase word
+/// but those under NOT.
+fn needles(query: &Query, out: &mut Vec<String>) {
+    match query {
+        Query::And(all) | Query::Or(all) => all.iter().for_each(|q| needles(q, out)),
+        Query::Word { word, .. } => out.push(word.to_lowercase()),
+        Query::Phrase(words) => out.extend(words.iter().map(|w| w.to_lowercase())),
+        Query::Not(_) | Query::Hashtag(_) | Query::Mention(_) | Query::Field { .. } => {}
+    }
+    out.retain(|w| !w.is_empty());
+}
+
+/// Splits `text` where a needle starts a word (ignoring case); a needle also marks the start
+/// of longer words (`klima` in `klimaet`), as the stemmed search finds those too.
+fn highlight(text: &str, needles: &[String]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut plain_from = 0;
+    let mut at = 0;
+    let mut after_letter = false;
+    while let Some(c) = text[at..].chars().next() {
+        if !after_letter
+            && c.is_alphanumeric()
+            && let Some(len) = needles
+                .iter()
+                .filter_map(|n| starts_with(&text[at..], n))
+                .max()
+        {
+            if plain_from < at {
+                out.push(Segment {
+                    text: text[plain_from..at].to_owned(),
+                    hit: false,
+                });
+            }
+            out.push(Segment {
+                text: text[at..at + len].to_owned(),
+                hit: true,
+            });
+            at += len;
+            plain_from = at;
+            after_letter = true;
+            continue;
+        }
+        after_letter = c.is_alphanumeric();
+        at += c.len_utf8();
+    }
+    if plain_from < text.len() {
+        out.push(Segment {
+            text: text[plain_from..].to_owned(),
+            hit: false,
+        });
+    }
+    out
+}
+
+/// How many bytes at the start of `text` spell `needle` (lower case), ignoring case.
+fn starts_with(text: &str, needle: &str) -> Option<usize> {
+    let mut chars = text.char_indices();
+    let mut end = 0;
+    for wanted in needle.chars() {
+        let (i, c) = chars.next()?;
+        if !c.to_lowercase().eq(std::iter::once(wanted)) {
+            return None;
+        }
+        end = i + c.len_utf8();
+    }
+    (end > 0).then_some(end)
 }
 
 /// A brand's name in the workspace, or its id when the workspace no longer has it.
@@ -584,6 +674,10 @@ async fn show(
             results.problem = Some(problem);
         }
         Ok(search) => {
+            let mut marked = Vec::new();
+            if let Some(query) = &search.query {
+                needles(query, &mut marked);
+            }
             let found = state
                 .store
                 .search(&SearchRequest {
@@ -620,6 +714,7 @@ async fn show(
                         &page.fmt,
                         t,
                     )
+                    .highlighted(&marked)
                 })
                 .collect();
         }
@@ -978,6 +1073,36 @@ mod tests {
             lines[4],
             "# cut at 3 rows of 7: narrow the search to export the rest"
         );
+    }
+
+    #[test]
+    fn matches_are_marked_at_word_starts_without_markup() {
+        let marked = |text: &str, words: &[&str]| {
+            let needles: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+            highlight(text, &needles)
+                .iter()
+                .map(|s| {
+                    if s.hit {
+                        format!("[{}]", s.text)
+                    } else {
+                        s.text.clone()
+                    }
+                })
+                .collect::<String>()
+        };
+        assert_eq!(
+            marked("Klimaet og <b>klima</b>, ikke reklima", &["klima"]),
+            "[Klima]et og <b>[klima]</b>, ikke reklima"
+        );
+        assert_eq!(marked("Ærlig ærlig", &["ærlig"]), "[Ærlig] [ærlig]");
+        assert_eq!(marked("ingen treff", &["klima"]), "ingen treff");
+        assert_eq!(marked("", &["klima"]), "");
+        let mut words = Vec::new();
+        needles(
+            &Query::parse("klima OR \"grønn Energi\" NOT olje #tag").unwrap(),
+            &mut words,
+        );
+        assert_eq!(words, ["klima", "grønn", "energi"]);
     }
 
     #[test]

@@ -138,6 +138,8 @@ async fn each_filter_narrows_the_search() {
             "{query}"
         );
     }
+    let (_, html) = app.page(&format!("{EXPLORER}?q=klima"), Some(&b)).await;
+    assert!(html.contains("satser på <mark>klima</mark>"), "{html}");
     let (_, html) = app.page(&format!("{EXPLORER}?lang=en"), Some(&b)).await;
     assert!(html.contains("Ingen treff"), "an empty state: {html}");
 }
