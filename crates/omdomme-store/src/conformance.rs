@@ -19,9 +19,9 @@ use omdomme_core::{
 use serde_json::json;
 
 use crate::{
-    AuditEntry, AuditQuery, BreakdownRequest, Bucket, Dimension, Filters, PutReport, Role,
-    SearchOrder, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition, SourceOrigin,
-    Store, StoreError, TopAuthorsRequest, UiLanguage, UserRecord, VolumeRequest,
+    AuditEntry, AuditQuery, BreakdownRequest, Bucket, Dimension, ExportRequest, Filters, PutReport,
+    Role, SearchOrder, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition,
+    SourceOrigin, Store, StoreError, TopAuthorsRequest, UiLanguage, UserRecord, VolumeRequest,
 };
 
 /// Runs every case against `store`, which must be empty.
@@ -42,6 +42,8 @@ pub async fn run_all<S: Store>(store: &S) {
     stats_add_up(store).await;
     inbox_entries_follow_their_items(store).await;
     overview_breakdown_and_top_authors(store).await;
+    threads_gather_the_conversation(store).await;
+    export_pages_through_every_match(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -2151,4 +2153,153 @@ async fn overview_breakdown_and_top_authors<S: Store>(store: &S) {
         top_authors_text(store, &w, "2024-04-01T00:00:00Z", None).await,
         after_update
     );
+}
+
+// == Explorer: the conversation around an item, and export ==
+
+async fn threads_gather_the_conversation<S: Store>(store: &S) {
+    let w = workspace(store, "conf-thread").await;
+    let other = workspace(store, "conf-thread-other").await;
+    let post = |external_id: &'static str,
+                at: &'static str,
+                thread: Option<&str>,
+                parent: Option<&str>| {
+        let mut i = item(Post {
+            external_id,
+            text: external_id,
+            at,
+            ..Post::default()
+        });
+        i.thread_id = thread.map(str::to_owned);
+        i.parent_id = parent.map(str::to_owned);
+        i
+    };
+    // root <- a <- b (the one asked for) <- c; d replies to b without naming the thread;
+    // z is another conversation.
+    let items = vec![
+        post("b", "2024-05-01T12:02:00Z", Some("root"), Some("a")),
+        post("root", "2024-05-01T12:00:00Z", None, None),
+        post("a", "2024-05-01T12:01:00Z", Some("root"), Some("root")),
+        post("c", "2024-05-01T12:03:00Z", Some("root"), Some("b")),
+        post("d", "2024-05-01T12:04:00Z", None, Some("b")),
+        post("z", "2024-05-01T12:05:00Z", Some("zz"), None),
+    ];
+    store.put_items(&w, &items).await.unwrap();
+    // The same external ids in another workspace stay out.
+    store.put_items(&other, &items).await.unwrap();
+    let id_of = |ws: WorkspaceId, external: &'static str| async move {
+        all_items(store, &ws)
+            .await
+            .into_iter()
+            .find(|(_, i)| i.external_id == external)
+            .unwrap()
+            .0
+    };
+    let b = id_of(w.clone(), "b").await;
+    let thread = store.thread(&w, b, 10).await.unwrap().unwrap();
+    assert_eq!(thread.item.id, b);
+    let order: Vec<&str> = thread
+        .items
+        .iter()
+        .map(|i| i.item.external_id.as_str())
+        .collect();
+    assert_eq!(order, ["root", "a", "b", "c", "d"]);
+    assert!(!thread.truncated);
+
+    // The root sees its thread; a limit cuts and says so.
+    let root = id_of(w.clone(), "root").await;
+    let thread = store.thread(&w, root, 10).await.unwrap().unwrap();
+    assert_eq!(thread.items.len(), 4, "root, a, b, c: d names no thread");
+    let cut = store.thread(&w, root, 2).await.unwrap().unwrap();
+    assert!(cut.truncated);
+    assert!(cut.items.iter().any(|i| i.id == root));
+
+    // An item of another workspace is not there.
+    let foreign = id_of(other.clone(), "b").await;
+    assert_eq!(store.thread(&w, foreign, 10).await.unwrap(), None);
+    assert!(store.thread(&w, b, 0).await.is_err());
+    assert!(store.thread(&w, b, crate::MAX_THREAD + 1).await.is_err());
+}
+
+async fn export_pages_through_every_match<S: Store>(store: &S) {
+    let w = workspace(store, "conf-export").await;
+    let other = workspace(store, "conf-export-other").await;
+    let names: Vec<String> = (0..7).map(|n| format!("e{n}")).collect();
+    let items: Vec<Item> = names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| {
+            item(Post {
+                external_id: name,
+                text: if n % 2 == 0 {
+                    "klima og strøm"
+                } else {
+                    "strøm"
+                },
+                at: "2024-05-01T12:00:00Z",
+                sentiment: if n < 3 {
+                    SentimentLabel::Negative
+                } else {
+                    SentimentLabel::Neutral
+                },
+                ..Post::default()
+            })
+        })
+        .collect();
+    store.put_items(&w, &items).await.unwrap();
+    store.put_items(&other, &items).await.unwrap();
+    store.flush().await.unwrap();
+    let all = |newest_first: bool, query: Option<Query>, filters: Filters| {
+        let w = w.clone();
+        async move {
+            let mut request = ExportRequest {
+                workspace: w,
+                query,
+                filters,
+                newest_first,
+                after: None,
+                limit: 2,
+            };
+            let mut seen = Vec::new();
+            loop {
+                let page = store.export_items(&request).await.unwrap();
+                assert!(page.items.len() <= 2);
+                seen.extend(page.items.iter().map(|i| i.id.0));
+                match page.next {
+                    Some(next) => request.after = Some(next),
+                    None => return seen,
+                }
+            }
+        }
+    };
+    let oldest = all(false, None, Filters::default()).await;
+    assert_eq!(oldest.len(), 7, "every item, none of the other workspace");
+    assert!(oldest.windows(2).all(|p| p[0] < p[1]), "{oldest:?}");
+    let mut newest = all(true, None, Filters::default()).await;
+    assert!(newest.windows(2).all(|p| p[0] > p[1]), "{newest:?}");
+    newest.reverse();
+    assert_eq!(newest, oldest);
+    assert_eq!(
+        all(true, Some(word("klima")), Filters::default())
+            .await
+            .len(),
+        4
+    );
+    let negative = Filters {
+        sentiment: Some(SentimentLabel::Negative),
+        ..Filters::default()
+    };
+    assert_eq!(all(false, Some(word("klima")), negative).await.len(), 2);
+    let bad = ExportRequest {
+        workspace: w.clone(),
+        query: None,
+        filters: Filters::default(),
+        newest_first: true,
+        after: None,
+        limit: 0,
+    };
+    assert!(matches!(
+        store.export_items(&bad).await,
+        Err(StoreError::Invalid(_))
+    ));
 }

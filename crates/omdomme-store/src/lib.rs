@@ -445,6 +445,38 @@ pub struct SourceRecord {
     pub updated_at: Timestamp,
 }
 
+// == Explorer: the conversation around an item, and export ==
+
+/// Most items [`Store::thread`] returns of each kind of relative.
+pub const MAX_THREAD: usize = 500;
+
+/// An item with the conversation around it, for the item page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Thread {
+    /// The item asked for.
+    pub item: StoredItem,
+    /// Oldest first, `item` included: the items sharing its thread (the same `thread_id`,
+    /// or the root whose external id that is), its parent chain and its replies.
+    pub items: Vec<StoredItem>,
+    /// The conversation holds more than the limit let through.
+    pub truncated: bool,
+}
+
+/// Every item a search matches, a page at a time, for export. Unlike [`SearchRequest`] it
+/// reaches any depth: it pages by id (keyset), so each page costs the same however deep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportRequest {
+    pub workspace: WorkspaceId,
+    pub query: Option<Query>,
+    pub filters: Filters,
+    /// Most recently stored first (descending ids); oldest stored first when false.
+    pub newest_first: bool,
+    /// Only items after this one in that order: the `next` of the previous page.
+    pub after: Option<ItemId>,
+    /// Items to return; 1 to [`MAX_ITEMS_PAGE`].
+    pub limit: usize,
+}
+
 /// Everything Omdømme keeps. Implementations are cheap to clone and safe to share between
 /// tasks; every method is atomic: on error nothing it was asked to write is half-written.
 #[async_trait]
@@ -636,4 +668,17 @@ pub trait Store: Send + Sync + 'static {
     async fn breakdown(&self, request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>>;
     /// The authors with most items about a brand and those with the greatest reach.
     async fn top_authors(&self, request: &TopAuthorsRequest) -> StoreResult<TopAuthors>;
+    // == Explorer: the conversation around an item, and export ==
+    /// An item of `workspace` with the conversation around it, at most `limit` (1 to
+    /// [`MAX_THREAD`]) of each kind of relative; `None` when the workspace holds no item
+    /// `id` (an item of another workspace included).
+    async fn thread(
+        &self,
+        workspace: &WorkspaceId,
+        id: ItemId,
+        limit: usize,
+    ) -> StoreResult<Option<Thread>>;
+    /// A page of the items a search matches, in id order (see [`ExportRequest`]); `next` is
+    /// `None` after the last page.
+    async fn export_items(&self, request: &ExportRequest) -> StoreResult<ItemBatch>;
 }

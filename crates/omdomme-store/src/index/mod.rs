@@ -15,6 +15,7 @@
 //! search in merges.
 
 mod analysis;
+mod export;
 mod query;
 
 use std::path::Path;
@@ -323,6 +324,26 @@ impl SearchIndex {
         doc
     }
 
+    /// The tantivy query of a search: `query` (or everything) within the workspace and the
+    /// filters.
+    fn translate(
+        &self,
+        workspace: &str,
+        query: Option<&Query>,
+        filters: &Filters,
+    ) -> StoreResult<Box<dyn tantivy::query::Query>> {
+        let f = &self.fields;
+        let mut translator = query::Translator {
+            fields: f,
+            text: vec![
+                (f.text_no, analysis::analyzer(NORWEGIAN), true),
+                (f.text_en, analysis::analyzer(ENGLISH), true),
+                (f.text_other, analysis::analyzer(PLAIN), false),
+            ],
+        };
+        translator.search(workspace, query, filters)
+    }
+
     /// Searches; returns the exact number of hits and the ids of the requested page.
     pub(crate) fn search(
         &self,
@@ -333,16 +354,7 @@ impl SearchIndex {
         offset: usize,
         limit: usize,
     ) -> StoreResult<(u64, Vec<ItemId>)> {
-        let f = &self.fields;
-        let mut translator = query::Translator {
-            fields: f,
-            text: vec![
-                (f.text_no, analysis::analyzer(NORWEGIAN), true),
-                (f.text_en, analysis::analyzer(ENGLISH), true),
-                (f.text_other, analysis::analyzer(PLAIN), false),
-            ],
-        };
-        let q = translator.search(workspace, query, filters)?;
+        let q = self.translate(workspace, query, filters)?;
         let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
         let failed = index_error("searching");

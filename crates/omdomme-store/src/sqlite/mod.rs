@@ -12,6 +12,7 @@
 //! async trait methods run the blocking work on tokio's blocking pool.
 
 mod accounts;
+mod explorer;
 mod inbox;
 mod items;
 mod rollups;
@@ -37,9 +38,9 @@ use crate::inbox::{
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::{
     AuditEntry, AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries, Dimension,
-    ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord, ShareOfVoiceRequest,
-    SourceDefinition, SourceRecord, Store, StoreError, StoreResult, StoreStats, TopAuthors,
-    TopAuthorsRequest, UserRecord, VolumePoint, VolumeRequest,
+    ExportRequest, ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord,
+    ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store, StoreError, StoreResult,
+    StoreStats, Thread, TopAuthors, TopAuthorsRequest, UserRecord, VolumePoint, VolumeRequest,
 };
 use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
 use rollups::{AuthorContribution, Contribution, Delta};
@@ -1234,5 +1235,21 @@ impl Store for SqliteStore {
             })
         })
         .await
+    }
+
+    async fn thread(
+        &self,
+        workspace: &WorkspaceId,
+        id: ItemId,
+        limit: usize,
+    ) -> StoreResult<Option<Thread>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| explorer::thread(conn, &workspace, id, limit)))
+            .await
+    }
+
+    async fn export_items(&self, request: &ExportRequest) -> StoreResult<ItemBatch> {
+        let request = request.clone();
+        self.run(move |inner| inner.export_items(&request)).await
     }
 }

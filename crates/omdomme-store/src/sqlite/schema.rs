@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_overview",
         include_str!("migrations/0006_overview.sql"),
     ),
+    (
+        "0007_explorer",
+        include_str!("migrations/0007_explorer.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use omdomme_core::{BrandId, Lang, SentimentLabel, SourceKind, Topic, Workspace, WorkspaceId};
-use omdomme_store::Filters;
+use omdomme_store::{Filters, SearchOrder};
 
 use crate::AppState;
 use crate::error::AppError;
@@ -134,6 +134,26 @@ pub fn parse_count(
             "parameter `{param}`: must be a whole number from {min} to {max}, not `{value}`"
         ))),
     }
+}
+
+const ORDERS: [SearchOrder; 3] = [
+    SearchOrder::Relevance,
+    SearchOrder::Newest,
+    SearchOrder::Oldest,
+];
+
+/// The name of a search order in the `order` parameter.
+pub fn order_name(order: SearchOrder) -> &'static str {
+    match order {
+        SearchOrder::Relevance => "relevance",
+        SearchOrder::Newest => "newest",
+        SearchOrder::Oldest => "oldest",
+    }
+}
+
+/// `order`: relevance (the default), newest or oldest.
+pub fn parse_order(value: Option<&str>) -> Result<SearchOrder, AppError> {
+    Ok(parse_choice("order", value, &ORDERS, order_name)?.unwrap_or_default())
 }
 
 /// The raw filter parameters as they came; which ones a route accepts is decided by its

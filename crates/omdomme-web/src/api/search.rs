@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use omdomme_core::Query;
-use omdomme_store::{Role, SearchOrder, SearchRequest};
+use omdomme_store::{Role, SearchRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -71,20 +71,6 @@ pub struct SearchResponse {
     pub synthetic: bool,
 }
 
-const ORDERS: [SearchOrder; 3] = [
-    SearchOrder::Relevance,
-    SearchOrder::Newest,
-    SearchOrder::Oldest,
-];
-
-fn order_name(order: SearchOrder) -> &'static str {
-    match order {
-        SearchOrder::Relevance => "relevance",
-        SearchOrder::Newest => "newest",
-        SearchOrder::Oldest => "oldest",
-    }
-}
-
 /// Searches a workspace's items.
 #[utoipa::path(
     get,
@@ -113,8 +99,7 @@ pub async fn search(
         })?),
         None => None,
     };
-    let order =
-        params::parse_choice("order", p.order.as_deref(), &ORDERS, order_name)?.unwrap_or_default();
+    let order = params::parse_order(p.order.as_deref())?;
     let offset = params::parse_count("offset", p.offset.as_deref(), 0, 0, MAX_OFFSET)?;
     let limit = params::parse_count("limit", p.limit.as_deref(), DEFAULT_LIMIT, 1, MAX_LIMIT)?;
     let tz = params::time_zone(&state)?;

@@ -8,7 +8,9 @@
 //! template with [`render`], and fail with [`PageError`], which renders an HTML error page.
 
 pub mod account;
+pub mod explorer;
 pub mod inbox;
+pub mod item;
 pub mod login;
 pub mod overview;
 pub mod setup;
@@ -41,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .merge(setup::routes())
         .merge(inbox::routes())
         .merge(overview::routes())
+        .merge(explorer::routes())
+        .merge(item::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.

@@ -3,6 +3,7 @@
 //! error shape.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod explorer;
 mod inbox;
 mod ingest;
 mod overview;

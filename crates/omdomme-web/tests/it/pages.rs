@@ -60,6 +60,14 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/inbox/1/reply", Role::Responder),
     (Method::GET, "/w/{ws}/inbox/1/reply-box", Role::Responder),
     (Method::GET, "/w/{ws}/overview", Role::Viewer),
+    (Method::GET, "/w/{ws}/explorer", Role::Viewer),
+    (
+        Method::GET,
+        "/w/{ws}/explorer?q=klima&brand=nordlys&order=newest",
+        Role::Viewer,
+    ),
+    (Method::GET, "/w/{ws}/explorer/export.csv", Role::Viewer),
+    (Method::GET, "/w/{ws}/items/1", Role::Viewer),
 ];
 
 fn uri(template: &str) -> String {
