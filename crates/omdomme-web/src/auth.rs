@@ -46,6 +46,28 @@ pub fn hash_password(password: &str) -> Result<String, WebError> {
         .map_err(|e| WebError::PasswordHash(e.to_string()))
 }
 
+/// [`hash_password`] on the blocking pool: argon2 takes a core for a while and must not
+/// stall the async threads.
+pub async fn hash_password_off_thread(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+}
+
+/// Gives `user` a new password and ends every session of theirs but `keep` (the token hash
+/// of the session making the change); returns how many sessions ended.
+pub async fn replace_password(
+    state: &AppState,
+    user: &mut UserRecord,
+    password: String,
+    keep: Option<&str>,
+) -> Result<u64, AppError> {
+    user.password_hash = hash_password_off_thread(password).await?;
+    state.store.put_user(user).await?;
+    Ok(state.store.delete_sessions_of(&user.email, keep).await?)
+}
+
 /// Whether `password` matches the PHC string `hash`. A malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {

@@ -103,17 +103,8 @@ async fn change_password(
     let Some(mut user) = auth::check_login(&state, &page.user.email, form.current).await? else {
         return failed(a.wrong_current).await;
     };
-    let new = form.new;
-    user.password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
-    state.store.put_user(&user).await?;
     let keep = auth::session_token(&headers).map(|t| auth::token_hash(&t));
-    let ended = state
-        .store
-        .delete_sessions_of(&user.email, keep.as_deref())
-        .await?;
+    let ended = auth::replace_password(&state, &mut user, form.new, keep.as_deref()).await?;
     page.audit(
         &state,
         "user.password",

@@ -201,13 +201,6 @@ async fn show(State(state): State<AppState>, mut page: Page) -> Result<Response,
 }
 
 /// Hashes a password on the blocking pool (argon2 takes a core for a while).
-async fn hash(password: String) -> Result<String, PageError> {
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(e).into())
-}
-
 /// The user a form names; 404 when there is none.
 async fn named_user(state: &AppState, email: &str) -> Result<UserRecord, PageError> {
     state
@@ -285,7 +278,7 @@ async fn add(
         email: draft.email.clone(),
         name: draft.name.clone(),
         role: draft.role,
-        password_hash: hash(form.password).await?,
+        password_hash: auth::hash_password_off_thread(form.password).await?,
         language: language.unwrap_or_default(),
     };
     state.store.put_user(&user).await?;
@@ -371,13 +364,9 @@ async fn reset_password(
     if auth::check_new_password(&form.password).is_err() {
         return refuse(&state, &page, t.too_short).await;
     }
-    user.password_hash = hash(form.password).await?;
-    state.store.put_user(&user).await?;
+    // The admin's own session survives a reset of their own password.
     let keep = auth::session_token(&headers).map(|token| auth::token_hash(&token));
-    let ended = state
-        .store
-        .delete_sessions_of(&user.email, keep.as_deref())
-        .await?;
+    let ended = auth::replace_password(&state, &mut user, form.password, keep.as_deref()).await?;
     page.audit(
         &state,
         "user.password_reset",
