@@ -9,6 +9,7 @@
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod cache;
 pub mod csrf;
 pub mod error;
 pub mod extract;
@@ -86,6 +87,8 @@ pub struct AppState {
     pub secret_key: Option<SecretKey>,
     /// Failed logins per account and client, shared by the login page and the API.
     pub login_limiter: Arc<login_limit::LoginLimiter>,
+    /// The overview's figures for a few seconds (see `pages::overview::figure_cache`).
+    pub overview_figures: Arc<pages::overview::FigureCache>,
     /// Which channel an inbox reply goes out through ([`pages::inbox::StoreChannels`] in
     /// the server; tests give a fake platform).
     pub channels: Arc<dyn pages::inbox::ChannelDirectory>,

@@ -271,6 +271,7 @@ impl TestApp {
             enrichers: Arc::new(enrichers),
             secret_key: self.secret_key.clone(),
             login_limiter: self.login_limiter.clone(),
+            overview_figures: std::sync::Arc::new(omdomme_web::pages::overview::figure_cache()),
             channels: self.channels.clone(),
         }
     }

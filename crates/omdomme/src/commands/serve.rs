@@ -100,6 +100,7 @@ async fn serve_with(
         enrichers,
         secret_key,
         login_limiter: Default::default(),
+        overview_figures: Arc::new(omdomme_web::pages::overview::figure_cache()),
         channels: Arc::new(channels),
     };
     omdomme_web::serve(listener, state)
