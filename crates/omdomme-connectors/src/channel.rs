@@ -2,6 +2,7 @@
 //! The inbox replies through it and story publishing posts through it.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use omdomme_core::{Engagement, SourceKind};
 
 use crate::error::ConnectorResult;
@@ -48,4 +49,15 @@ pub trait Channel: Send + Sync {
 
     /// Likes, shares, replies and (where the API gives it) reach of one of our posts.
     async fn engagement(&self, external_id: &str) -> ConnectorResult<Engagement>;
+
+    /// The account's own post with `post`'s text made at or after `since`, if the platform
+    /// has one. After an attempt whose answer never came (a timeout, a crash) the outbox asks
+    /// this before sending again, so a post never goes out twice. Looks through the
+    /// account's recent posts and compares the text as the platform stores it (links and
+    /// whitespace normalised).
+    async fn find_published(
+        &self,
+        post: &OutboundPost,
+        since: Timestamp,
+    ) -> ConnectorResult<Option<Posted>>;
 }

@@ -7,8 +7,10 @@
 pub mod enrichment;
 pub mod health;
 pub mod item;
+pub mod post_length;
 pub mod query;
 pub mod spikes;
+pub mod story;
 pub mod text;
 pub mod workspace;
 
@@ -17,7 +19,9 @@ pub use enrichment::{
 };
 pub use health::{HealthError, HealthStatus, SourceHealth};
 pub use item::{Author, Engagement, Item, ItemId, ItemKind, SourceKey, SourceKind, StoredItem};
+pub use post_length::{PostLength, post_length};
 pub use query::{Query, QueryError, QueryField};
 pub use spikes::{Spike, SpikeRule};
+pub use story::{Action, Approval, PostStatus, Workflow, WorkflowError};
 pub use text::MatchText;
 pub use workspace::{Brand, BrandId, BrandRole, Workspace, WorkspaceId, is_slug};

@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use omdomme_core::{
-    BrandId, Item, ItemId, Lang, Query, SentimentLabel, SourceHealth, SourceKey, SourceKind,
-    StoredItem, Topic, Workspace, WorkspaceId,
+    BrandId, Engagement, Item, ItemId, Lang, Query, SentimentLabel, SourceHealth, SourceKey,
+    SourceKind, StoredItem, Topic, Workspace, WorkspaceId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,7 @@ pub mod conformance;
 pub mod inbox;
 mod index;
 mod sqlite;
+pub mod stories;
 
 pub use inbox::{
     AssigneeFilter, Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage,
@@ -27,6 +28,12 @@ pub use index::IndexOptions;
 pub use sqlite::{
     DATABASE_FILE, INDEX_DIR, MAX_ITEMS_PAGE, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SqliteOptions,
     SqliteStore,
+};
+pub use stories::{
+    Attachment, AttachmentId, CalendarEntry, CalendarQuery, DuePost, EngagementGrouping,
+    EngagementRollup, Goal, GoalDraft, GoalId, NewAttachment, NewContent, NewPost, OutboxEntry,
+    OutboxState, Post, PostComment, PostContent, PostId, PostStep, ProofPoint, ProofPointDraft,
+    PublishOutcome, Published, StoredPolicy, Story, StoryDraft, StoryId,
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -46,6 +53,9 @@ pub enum StoreError {
     Database(String),
     #[error("search index: {0}")]
     Index(String),
+    /// Someone else changed the thing since the caller read it; read it again.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// What one `put_items` call did.
@@ -340,6 +350,8 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// An action or the start of one: `inbox.` matches every inbox action.
     pub action_prefix: Option<String>,
+    /// Exact target: `post:17`, an email, an item id.
+    pub target: Option<String>,
     /// Only entries older than this id (the last id of the previous page).
     pub before: Option<i64>,
     /// 1 to [`MAX_AUDIT_PAGE`].
@@ -681,4 +693,153 @@ pub trait Store: Send + Sync + 'static {
     /// A page of the items a search matches, in id order (see [`ExportRequest`]); `next` is
     /// `None` after the last page.
     async fn export_items(&self, request: &ExportRequest) -> StoreResult<ItemBatch>;
+
+    // == Stories (issue 6): see the `stories` module ==
+    /// Creates (`id` None) or changes a goal; returns its id.
+    async fn put_goal(
+        &self,
+        workspace: &WorkspaceId,
+        id: Option<GoalId>,
+        goal: &GoalDraft,
+        at: Timestamp,
+    ) -> StoreResult<GoalId>;
+    /// Goals by deadline (none last), then name.
+    async fn goals(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Goal>>;
+    /// Deletes a goal; its stories keep going without one. False when there was none.
+    async fn delete_goal(&self, workspace: &WorkspaceId, id: GoalId) -> StoreResult<bool>;
+    async fn create_story(
+        &self,
+        workspace: &WorkspaceId,
+        story: &StoryDraft,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<Story>;
+    async fn update_story(
+        &self,
+        workspace: &WorkspaceId,
+        id: StoryId,
+        story: &StoryDraft,
+        at: Timestamp,
+    ) -> StoreResult<Story>;
+    /// A story of `workspace` with its proof points; `None` for another workspace's id.
+    async fn story(&self, workspace: &WorkspaceId, id: StoryId) -> StoreResult<Option<Story>>;
+    /// Every story of the workspace, newest first, with its proof points.
+    async fn stories(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Story>>;
+    async fn add_proof_point(
+        &self,
+        workspace: &WorkspaceId,
+        story: StoryId,
+        proof: &ProofPointDraft,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<ProofPoint>;
+    async fn delete_proof_point(&self, workspace: &WorkspaceId, id: i64) -> StoreResult<bool>;
+    /// Stores an image or document of at most [`stories::MAX_ATTACHMENT_BYTES`].
+    async fn put_attachment(
+        &self,
+        workspace: &WorkspaceId,
+        attachment: &NewAttachment,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<Attachment>;
+    /// An attachment of `workspace` with its bytes.
+    async fn attachment(
+        &self,
+        workspace: &WorkspaceId,
+        id: AttachmentId,
+    ) -> StoreResult<Option<(Attachment, Vec<u8>)>>;
+    /// A new draft by `by` (one of its authors); audited as `post.create`.
+    async fn create_post(
+        &self,
+        workspace: &WorkspaceId,
+        post: &NewPost,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<Post>;
+    async fn post(&self, workspace: &WorkspaceId, id: PostId) -> StoreResult<Option<Post>>;
+    /// The story's posts by channel kind, then id.
+    async fn story_posts(&self, workspace: &WorkspaceId, story: StoryId) -> StoreResult<Vec<Post>>;
+    /// Applies one workflow step in one transaction: the state machine
+    /// ([`omdomme_core::Workflow::apply`]; its refusal is `Invalid` with its words), the
+    /// content with an edit, the comment, and the audit entry (`post.submit`, ... with the
+    /// actor, target `post:<id>`). `Conflict` when the revision moved on.
+    async fn step_post(
+        &self,
+        workspace: &WorkspaceId,
+        id: PostId,
+        step: &PostStep,
+    ) -> StoreResult<Post>;
+    /// The post's review comments and step notes, oldest first.
+    async fn post_comments(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+    ) -> StoreResult<Vec<PostComment>>;
+    async fn add_post_comment(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        by: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<PostComment>;
+    /// Posts whose calendar time falls in the window, in time order.
+    async fn calendar(&self, query: &CalendarQuery) -> StoreResult<Vec<CalendarEntry>>;
+    async fn policy(&self, workspace: &WorkspaceId) -> StoreResult<Option<StoredPolicy>>;
+    /// Stores the workspace's policy (JSON checked by the caller) and audits `policy.update`.
+    async fn put_policy(&self, workspace: &WorkspaceId, policy: &StoredPolicy) -> StoreResult<()>;
+    /// Scheduled posts of every workspace whose time has come and that are not waiting
+    /// for a retry: no outbox entry yet, `Pending` with `next_attempt_at <= now`, or
+    /// `Sending` since before `stale_before` (the process that sent it died). Soonest first,
+    /// at most `limit`.
+    async fn due_posts(
+        &self,
+        now: Timestamp,
+        stale_before: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<DuePost>>;
+    /// Marks the attempt begun: the entry of `key` (made if new) becomes `Sending` with one
+    /// more attempt, and `post.send` is audited. Returns the entry as it was before, `None`
+    /// if new: a `Sending` one means an earlier attempt's fate is unknown. Refused unless
+    /// the post is scheduled.
+    async fn begin_publish(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        key: &str,
+        at: Timestamp,
+    ) -> StoreResult<Option<OutboxEntry>>;
+    /// Records the attempt's outcome on the entry and the post in one transaction: `Sent`
+    /// publishes the post (workflow step `Published`), `Failed` fails it, `Retry` keeps it
+    /// scheduled with the error; each audited (`post.publish`, `post.fail`, `post.retry`).
+    async fn finish_publish(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        key: &str,
+        outcome: &PublishOutcome,
+        at: Timestamp,
+    ) -> StoreResult<Post>;
+    /// Published posts of every workspace, published after `published_after`, whose
+    /// engagement was never read or last read before `read_before`; oldest read first.
+    async fn posts_for_engagement(
+        &self,
+        published_after: Timestamp,
+        read_before: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<Post>>;
+    async fn put_post_engagement(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        engagement: &Engagement,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Latest engagement of the published posts summed per story, topic or goal; most
+    /// engagement first.
+    async fn engagement_rollup(
+        &self,
+        workspace: &WorkspaceId,
+        grouping: EngagementGrouping,
+    ) -> StoreResult<Vec<EngagementRollup>>;
 }

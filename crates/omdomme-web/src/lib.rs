@@ -39,6 +39,11 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
 }
 
+/// The same clock in the shape the connectors and the outbound crate take.
+pub fn connector_clock(clock: Arc<dyn Clock>) -> omdomme_connectors::Clock {
+    Arc::new(move || clock.now())
+}
+
 /// The wall clock; the only place this crate reads the real time.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use omdomme_core::post_length::BLUESKY_MAX_GRAPHEMES;
 use omdomme_core::text::{TokenKind, tokens};
 use omdomme_core::{Engagement, SourceKind};
 use omdomme_sources::ImportContext;
@@ -18,8 +19,6 @@ use crate::error::{ConnectorError, ConnectorResult, ErrorKind};
 use crate::http::read_json;
 use crate::{Attachment, BuildContext, Channel, Http, OutboundPost, Posted};
 
-/// `app.bsky.feed.post` allows 300 graphemes of text.
-const MAX_GRAPHEMES: usize = 300;
 /// `app.bsky.embed.images`: at most four images of at most 1,000,000 bytes each.
 const MAX_IMAGES: usize = 4;
 const MAX_IMAGE_BYTES: usize = 1_000_000;
@@ -107,9 +106,9 @@ impl BlueskyChannel {
 
     async fn create(&self, post: &OutboundPost, reply: Option<Value>) -> ConnectorResult<Posted> {
         let graphemes = post.text.graphemes(true).count();
-        if graphemes > MAX_GRAPHEMES {
+        if graphemes > BLUESKY_MAX_GRAPHEMES {
             return Err(ConnectorError::config(format!(
-                "the post has {graphemes} characters; Bluesky takes at most {MAX_GRAPHEMES}"
+                "the post has {graphemes} characters; Bluesky takes at most {BLUESKY_MAX_GRAPHEMES}"
             )));
         }
         if post.attachments.len() > MAX_IMAGES {
@@ -224,7 +223,7 @@ impl Channel for BlueskyChannel {
 
     /// In graphemes, as Bluesky counts.
     fn max_length(&self) -> usize {
-        MAX_GRAPHEMES
+        BLUESKY_MAX_GRAPHEMES
     }
 
     async fn publish(&self, post: &OutboundPost) -> ConnectorResult<Posted> {
@@ -259,6 +258,14 @@ impl Channel for BlueskyChannel {
         post_view_item(view, &ctx)
             .map(|item| item.engagement)
             .map_err(|e| ConnectorError::bad_payload(e.to_string()))
+    }
+
+    async fn find_published(
+        &self,
+        _post: &OutboundPost,
+        _since: jiff::Timestamp,
+    ) -> ConnectorResult<Option<Posted>> {
+        Ok(None) // STUB(stories-base): the outbound helper implements it
     }
 }
 

@@ -53,8 +53,7 @@ pub const DEFAULT_REACH_METRIC: &str = "post_total_media_view_unique";
 const DEFAULT_PAGE_SIZE: u32 = 25;
 const DEFAULT_FIRST_RUN_PAGES: u32 = 2;
 const DEFAULT_COMMENT_DAYS: u32 = 14;
-/// Facebook's limit for one post's text.
-pub const MAX_LENGTH: usize = 63_206;
+pub use omdomme_core::post_length::FACEBOOK_MAX_CHARACTERS as MAX_LENGTH;
 /// Spent share of a rate-limit budget from which requests slow down.
 const USAGE_THRESHOLD: f64 = 90.0;
 
@@ -721,6 +720,14 @@ impl Channel for PageChannel {
             engagement.views = self.reach(id).await?;
         }
         Ok(engagement)
+    }
+
+    async fn find_published(
+        &self,
+        _post: &OutboundPost,
+        _since: jiff::Timestamp,
+    ) -> ConnectorResult<Option<Posted>> {
+        Ok(None) // STUB(stories-base): the outbound helper implements it
     }
 }
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use omdomme_core::post_length::MASTODON_MAX_CHARACTERS;
 use omdomme_core::{Engagement, SourceKind};
 use omdomme_sources::ImportContext;
 use omdomme_sources::mastodon::{Status, status_to_item};
@@ -16,8 +17,6 @@ use crate::error::{ConnectorError, ConnectorResult, ErrorKind};
 use crate::http::read_json;
 use crate::{Attachment, BuildContext, Channel, OutboundPost, Posted};
 
-/// Mastodon's default limit; instances may allow more.
-const MAX_CHARACTERS: usize = 500;
 /// Mastodon takes at most four images per status.
 const MAX_ATTACHMENTS: usize = 4;
 /// How often and how long to wait for an uploaded image to finish processing.
@@ -174,7 +173,7 @@ impl Channel for MastodonChannel {
     }
 
     fn max_length(&self) -> usize {
-        MAX_CHARACTERS
+        MASTODON_MAX_CHARACTERS
     }
 
     async fn publish(&self, post: &OutboundPost) -> ConnectorResult<Posted> {
@@ -199,5 +198,13 @@ impl Channel for MastodonChannel {
         status_to_item(status, &ctx)
             .map(|item| item.engagement)
             .map_err(|e| ConnectorError::bad_payload(format!("status {external_id}: {e}")))
+    }
+
+    async fn find_published(
+        &self,
+        _post: &OutboundPost,
+        _since: jiff::Timestamp,
+    ) -> ConnectorResult<Option<Posted>> {
+        Ok(None) // STUB(stories-base): the outbound helper implements it
     }
 }

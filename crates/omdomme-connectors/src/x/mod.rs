@@ -24,7 +24,6 @@
 //!   [`weighted_length`]).
 
 mod errors;
-mod length;
 mod query;
 
 use std::collections::BTreeMap;
@@ -38,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 pub use errors::{Problem, classify};
-pub use length::{MAX_WEIGHTED_LENGTH, weighted_length};
+pub use omdomme_core::post_length::{MAX_WEIGHTED_LENGTH, weighted_length};
 pub use query::{Outcome, Translation, Untranslatable, translate};
 
 use crate::http::{Multipart, read_json};
@@ -638,5 +637,13 @@ impl Channel for XChannel {
                 "X answered the lookup of post {id} without the post"
             ))),
         }
+    }
+
+    async fn find_published(
+        &self,
+        _post: &OutboundPost,
+        _since: jiff::Timestamp,
+    ) -> ConnectorResult<Option<Posted>> {
+        Ok(None) // STUB(stories-base): the outbound helper implements it
     }
 }

@@ -36,6 +36,8 @@ use crate::inbox::{
     InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
 };
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
+#[allow(unused_imports)] // STUB(stories-base)
+use crate::stories::*;
 use crate::{
     AuditEntry, AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries, Dimension,
     ExportRequest, ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord,
@@ -43,6 +45,7 @@ use crate::{
     StoreStats, Thread, TopAuthors, TopAuthorsRequest, UserRecord, VolumePoint, VolumeRequest,
 };
 use items::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, ITEM_FROM, read_item};
+use omdomme_core::Engagement;
 use rollups::{AuthorContribution, Contribution, Delta};
 
 /// File name of the database inside the data folder.
@@ -1251,5 +1254,200 @@ impl Store for SqliteStore {
     async fn export_items(&self, request: &ExportRequest) -> StoreResult<ItemBatch> {
         let request = request.clone();
         self.run(move |inner| inner.export_items(&request)).await
+    }
+
+    // STUB(stories-base): the store helper replaces these.
+    async fn put_goal(
+        &self,
+        workspace: &WorkspaceId,
+        id: Option<GoalId>,
+        goal: &GoalDraft,
+        at: Timestamp,
+    ) -> StoreResult<GoalId> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn goals(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Goal>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn delete_goal(&self, workspace: &WorkspaceId, id: GoalId) -> StoreResult<bool> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn create_story(
+        &self,
+        workspace: &WorkspaceId,
+        story: &StoryDraft,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<Story> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn update_story(
+        &self,
+        workspace: &WorkspaceId,
+        id: StoryId,
+        story: &StoryDraft,
+        at: Timestamp,
+    ) -> StoreResult<Story> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn story(&self, workspace: &WorkspaceId, id: StoryId) -> StoreResult<Option<Story>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn stories(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Story>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn add_proof_point(
+        &self,
+        workspace: &WorkspaceId,
+        story: StoryId,
+        proof: &ProofPointDraft,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<ProofPoint> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn delete_proof_point(&self, workspace: &WorkspaceId, id: i64) -> StoreResult<bool> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn put_attachment(
+        &self,
+        workspace: &WorkspaceId,
+        attachment: &NewAttachment,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<Attachment> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn attachment(
+        &self,
+        workspace: &WorkspaceId,
+        id: AttachmentId,
+    ) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn create_post(
+        &self,
+        workspace: &WorkspaceId,
+        post: &NewPost,
+        by: &str,
+        at: Timestamp,
+    ) -> StoreResult<Post> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn post(&self, workspace: &WorkspaceId, id: PostId) -> StoreResult<Option<Post>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn story_posts(&self, workspace: &WorkspaceId, story: StoryId) -> StoreResult<Vec<Post>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn step_post(
+        &self,
+        workspace: &WorkspaceId,
+        id: PostId,
+        step: &PostStep,
+    ) -> StoreResult<Post> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn post_comments(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+    ) -> StoreResult<Vec<PostComment>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn add_post_comment(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        by: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> StoreResult<PostComment> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn calendar(&self, query: &CalendarQuery) -> StoreResult<Vec<CalendarEntry>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn policy(&self, workspace: &WorkspaceId) -> StoreResult<Option<StoredPolicy>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn put_policy(&self, workspace: &WorkspaceId, policy: &StoredPolicy) -> StoreResult<()> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn due_posts(
+        &self,
+        now: Timestamp,
+        stale_before: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<DuePost>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn begin_publish(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        key: &str,
+        at: Timestamp,
+    ) -> StoreResult<Option<OutboxEntry>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn finish_publish(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        key: &str,
+        outcome: &PublishOutcome,
+        at: Timestamp,
+    ) -> StoreResult<Post> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn posts_for_engagement(
+        &self,
+        published_after: Timestamp,
+        read_before: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<Post>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn put_post_engagement(
+        &self,
+        workspace: &WorkspaceId,
+        post: PostId,
+        engagement: &Engagement,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
+    }
+
+    async fn engagement_rollup(
+        &self,
+        workspace: &WorkspaceId,
+        grouping: EngagementGrouping,
+    ) -> StoreResult<Vec<EngagementRollup>> {
+        Err(StoreError::Invalid("stories are not built yet".into()))
     }
 }

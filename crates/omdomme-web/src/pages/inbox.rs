@@ -8,10 +8,9 @@
 //! - [`entry`]: one entry: assign, status, notes, replies.
 //! - [`settings`]: SLA policies (leader) and saved replies (editor).
 //! - [`report`]: % SLA met per channel and responder, with drill-downs into the list.
-//! - [`channels`]: which channel a reply goes out through.
+//! - `omdomme_outbound::channels`: which channel a reply goes out through.
 //! - [`escalation`]: the background escalation.
 
-pub mod channels;
 pub mod entry;
 pub mod escalation;
 pub mod report;
@@ -38,8 +37,8 @@ use crate::extract::AppQuery;
 use crate::i18n::texts;
 use crate::{AppState, texts};
 
-pub use channels::{ChannelDirectory, RecordingChannel, StoreChannels};
 pub use escalation::{escalate_due, escalation_loop};
+pub use omdomme_outbound::{ChannelDirectory, RecordingChannel, StoreChannels};
 
 /// Rows per page of the list.
 const PAGE_SIZE: usize = 50;

@@ -335,6 +335,14 @@ impl Channel for FakePlatform {
     async fn engagement(&self, _external_id: &str) -> ConnectorResult<Engagement> {
         Ok(Engagement::default())
     }
+
+    async fn find_published(
+        &self,
+        _post: &OutboundPost,
+        _since: jiff::Timestamp,
+    ) -> ConnectorResult<Option<Posted>> {
+        Ok(None) // STUB(stories-base): the outbound helper implements it
+    }
 }
 
 struct FakeDirectory(Arc<FakePlatform>);

@@ -240,7 +240,7 @@ impl TestApp {
         let channels = omdomme_web::pages::inbox::StoreChannels::new(
             store.clone(),
             secret_key.clone(),
-            clock.clone(),
+            omdomme_web::connector_clock(clock.clone()),
         )
         .unwrap();
         TestApp {

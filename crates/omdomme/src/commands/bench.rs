@@ -843,8 +843,11 @@ async fn inbox(context: &Context, count: u64, open: u64, iterations: usize) -> a
         .await?;
     let cookie = format!("{}={token}", omdomme_web::auth::SESSION_COOKIE);
     let clock: Arc<dyn omdomme_web::Clock> = Arc::new(omdomme_web::SystemClock);
-    let channels =
-        omdomme_web::pages::inbox::StoreChannels::new(store.clone(), None, clock.clone())?;
+    let channels = omdomme_web::pages::inbox::StoreChannels::new(
+        store.clone(),
+        None,
+        omdomme_web::connector_clock(clock.clone()),
+    )?;
     let state = omdomme_web::AppState {
         store: store.clone(),
         clock,

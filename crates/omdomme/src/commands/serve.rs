@@ -91,7 +91,7 @@ async fn serve_with(
     let channels = omdomme_web::pages::inbox::StoreChannels::new(
         Arc::clone(&store),
         secret_key.clone(),
-        Arc::clone(&clock),
+        omdomme_web::connector_clock(Arc::clone(&clock)),
     )?;
     let state = AppState {
         store,

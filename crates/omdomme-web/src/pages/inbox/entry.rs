@@ -17,7 +17,6 @@ use omdomme_store::{
 };
 use serde::Deserialize;
 
-use super::channels::RecordingChannel;
 use super::{InboxTexts, SlaClock, channel_name, names, responders};
 use crate::AppState;
 use crate::csrf::AppForm;
@@ -26,6 +25,7 @@ use crate::extract::{AppPath, AppQuery};
 use crate::i18n::texts;
 use crate::pages::{Page, PageError, Section, render};
 use crate::texts;
+use omdomme_outbound::RecordingChannel;
 
 /// Longest note or reply accepted, in characters.
 const MAX_TEXT_CHARS: usize = 5_000;

@@ -134,6 +134,7 @@ async fn show(
             workspace: workspace.clone().map(WorkspaceId),
             actor: actor.clone(),
             action_prefix: action.clone(),
+            target: None,
             before: params.before,
             // One more than shown tells whether there is an older page.
             limit: PAGE_SIZE + 1,

@@ -1,4 +1,4 @@
-//! Which [`Channel`] an inbox reply goes out through: the one of the item's source, built
+//! Which [`Channel`] an inbox reply or a story's post goes out through: the one of the item's source, built
 //! from its stored definition and sealed credential, or a [`RecordingChannel`] when the
 //! source cannot post (feeds, files, webhooks, the demo's synthetic items). Behind the
 //! [`ChannelDirectory`] trait so tests can hand the app a fake platform.
@@ -38,13 +38,12 @@ impl StoreChannels {
     pub fn new(
         store: Arc<dyn Store>,
         secret_key: Option<SecretKey>,
-        clock: Arc<dyn crate::Clock>,
+        clock: omdomme_connectors::Clock,
     ) -> ConnectorResult<StoreChannels> {
-        let connector_clock: omdomme_connectors::Clock = Arc::new(move || clock.now());
         Ok(StoreChannels {
             store,
             secret_key,
-            http: Http::new(RetryPolicy::default(), connector_clock)?,
+            http: Http::new(RetryPolicy::default(), clock)?,
         })
     }
 }
@@ -126,16 +125,20 @@ impl RecordingChannel {
         }
     }
 
+    fn posted(post: &OutboundPost) -> Posted {
+        Posted {
+            external_id: format!("recorded:{}", post.idempotency_key),
+            url: None,
+        }
+    }
+
     fn record(&self, to: &str, post: &OutboundPost) -> Posted {
         let mut recorded = self
             .recorded
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         recorded.push((to.to_owned(), post.text.clone()));
-        Posted {
-            external_id: format!("recorded:{}", post.idempotency_key),
-            url: None,
-        }
+        RecordingChannel::posted(post)
     }
 }
 
@@ -161,5 +164,22 @@ impl Channel for RecordingChannel {
 
     async fn engagement(&self, _external_id: &str) -> ConnectorResult<Engagement> {
         Ok(Engagement::default())
+    }
+
+    /// Recording is instant and never lost, so an uncertain attempt was recorded when its
+    /// text is among the recorded posts.
+    async fn find_published(
+        &self,
+        post: &OutboundPost,
+        _since: jiff::Timestamp,
+    ) -> ConnectorResult<Option<Posted>> {
+        let recorded = self
+            .recorded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(recorded
+            .iter()
+            .any(|(to, text)| to.is_empty() && *text == post.text)
+            .then(|| RecordingChannel::posted(post)))
     }
 }
