@@ -698,6 +698,7 @@ fn load_items(conn: &Connection, ids: &[ItemId]) -> StoreResult<Vec<StoredItem>>
 }
 
 #[async_trait]
+#[allow(unused_variables)] // STUB(stories-base)
 impl Store for SqliteStore {
     async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()> {
         let workspace = workspace.clone();

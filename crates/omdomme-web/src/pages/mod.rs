@@ -8,12 +8,14 @@
 //! template with [`render`], and fail with [`PageError`], which renders an HTML error page.
 
 pub mod account;
+pub mod calendar;
 pub mod explorer;
 pub mod inbox;
 pub mod item;
 pub mod login;
 pub mod overview;
 pub mod setup;
+pub mod stories;
 
 use std::collections::HashMap;
 
@@ -45,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .merge(overview::routes())
         .merge(explorer::routes())
         .merge(item::routes())
+        .merge(stories::routes())
+        .merge(calendar::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
@@ -53,6 +57,8 @@ pub enum Section {
     Overview,
     Explorer,
     Inbox,
+    Stories,
+    Calendar,
     Setup,
     Account,
 }

@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod brands;
+pub mod goals;
+pub mod policy;
 pub mod sources;
 pub mod users;
 
@@ -22,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .merge(sources::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(policy::routes())
+        .merge(goals::routes())
 }
 
 /// The four setup pages.
@@ -29,6 +33,8 @@ pub fn routes() -> Router<AppState> {
 pub enum SetupTab {
     Brands,
     Sources,
+    Policy,
+    Goals,
     Users,
     Audit,
 }
@@ -60,6 +66,18 @@ pub fn nav(page: &Page, current: SetupTab) -> Vec<NavLink> {
             label: page.t.nav_sources,
             name: "sources",
             current: current == SetupTab::Sources,
+        });
+        links.push(NavLink {
+            href: workspace_link(&ws.id, "setup/policy"),
+            label: page.t.nav_policy,
+            name: "policy",
+            current: current == SetupTab::Policy,
+        });
+        links.push(NavLink {
+            href: workspace_link(&ws.id, "setup/goals"),
+            label: page.t.nav_goals,
+            name: "goals",
+            current: current == SetupTab::Goals,
         });
     }
     if page.can(Role::Admin) {
