@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod effect;
 pub mod explorer;
 pub mod inbox;
 pub mod item;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(item::routes())
         .merge(stories::routes())
         .merge(calendar::routes())
+        .merge(effect::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
