@@ -167,6 +167,12 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
+    (
+        8,
+        "DROP TABLE goals; DROP TABLE stories; DROP TABLE proof_points; DROP TABLE attachments; \
+         DROP TABLE posts; DROP TABLE post_attachments; DROP TABLE post_comments; \
+         DROP TABLE policies; DROP TABLE outbox; DROP INDEX audit_by_target;",
+    ),
     (7, "DROP INDEX items_by_thread; DROP INDEX items_by_parent;"),
     (6, "DROP TABLE author_daily; DROP TABLE author_totals;"),
     (
