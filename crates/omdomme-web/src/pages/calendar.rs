@@ -211,7 +211,10 @@ impl Choice {
     }
 
     fn filtered(&self) -> bool {
-        self.story.is_some() || self.topic.is_some() || self.goal.is_some() || self.channel.is_some()
+        self.story.is_some()
+            || self.topic.is_some()
+            || self.goal.is_some()
+            || self.channel.is_some()
     }
 
     /// The first and the day after the last day shown: a week from its Monday, or a month's
@@ -417,7 +420,9 @@ async fn show(
             });
         }
         let weekday = weekday_names
-            .get(usize::from(date.weekday().to_monday_zero_offset().unsigned_abs()))
+            .get(usize::from(
+                date.weekday().to_monday_zero_offset().unsigned_abs(),
+            ))
             .copied()
             .unwrap_or("");
         let entries = day_entries
@@ -588,7 +593,10 @@ mod tests {
             ..CalendarParams::default()
         };
         let error = Choice::from_params(&params, today).unwrap_err().to_string();
-        assert!(error.contains("`date`") && error.contains("2026-02-30"), "{error}");
+        assert!(
+            error.contains("`date`") && error.contains("2026-02-30"),
+            "{error}"
+        );
         let params = CalendarParams {
             view: Some("year".into()),
             ..CalendarParams::default()

@@ -237,10 +237,19 @@ fn midnight(date: Date, zone: &TimeZone) -> Result<Timestamp, AppError> {
 
 /// The days of the two windows: `days` before the day of `moment`, and from that day up to
 /// `days` more, but only whole days before `today`.
-pub fn window(moment: Timestamp, days: i64, today: Date, zone: &TimeZone) -> Result<(Date, Date, Date), AppError> {
+pub fn window(
+    moment: Timestamp,
+    days: i64,
+    today: Date,
+    zone: &TimeZone,
+) -> Result<(Date, Date, Date), AppError> {
     let day = moment.to_zoned_datetime(zone.clone()).date();
     let first = day.checked_sub(days.days()).map_err(cut)?;
-    let end = day.checked_add(days.days()).map_err(cut)?.min(today).max(day);
+    let end = day
+        .checked_add(days.days())
+        .map_err(cut)?
+        .min(today)
+        .max(day);
     Ok((first, day, end))
 }
 
@@ -409,7 +418,12 @@ fn signed(value: f64, language: UiLanguage) -> String {
 }
 
 /// `+4,0 (−0,5 til 8,5)`, scaled (100 for percentage points) with a unit.
-fn interval_text(interval: Option<Interval>, scale: f64, unit: &str, language: UiLanguage) -> String {
+fn interval_text(
+    interval: Option<Interval>,
+    scale: f64,
+    unit: &str,
+    language: UiLanguage,
+) -> String {
     let t = texts::<EffectTexts>(language);
     match interval {
         None => t.not_enough.to_owned(),
@@ -433,7 +447,10 @@ fn verdict_key(interval: Option<Interval>) -> &'static str {
 }
 
 fn share_text(share: Option<f64>, language: UiLanguage) -> String {
-    share.map_or_else(|| "–".to_owned(), |s| format!("{}\u{a0}%", decimal(s * 100.0, language)))
+    share.map_or_else(
+        || "–".to_owned(),
+        |s| format!("{}\u{a0}%", decimal(s * 100.0, language)),
+    )
 }
 
 fn rows(result: &Effect, brand: &str, language: UiLanguage) -> Vec<Row> {
@@ -546,7 +563,10 @@ mod tests {
         assert_eq!(day.to_string(), "2026-03-01");
         assert_eq!(end.to_string(), "2026-03-05", "today is not whole yet");
         let later: Date = "2026-04-01".parse().unwrap();
-        assert_eq!(window(moment, 7, later, &oslo).unwrap().2.to_string(), "2026-03-08");
+        assert_eq!(
+            window(moment, 7, later, &oslo).unwrap().2.to_string(),
+            "2026-03-08"
+        );
     }
 
     #[test]
@@ -564,7 +584,10 @@ mod tests {
             interval_text(Some(i), 100.0, " pp", UiLanguage::Nb),
             "+3,2 pp (\u{2212}1,0 til 7,5)"
         );
-        assert_eq!(interval_text(None, 1.0, "", UiLanguage::En), "too little data");
+        assert_eq!(
+            interval_text(None, 1.0, "", UiLanguage::En),
+            "too little data"
+        );
     }
 
     #[test]
@@ -572,7 +595,12 @@ mod tests {
         let params = EffectParams {
             days: Some("30".into()),
         };
-        assert!(window_days(&params).unwrap_err().to_string().contains("`days`"));
+        assert!(
+            window_days(&params)
+                .unwrap_err()
+                .to_string()
+                .contains("`days`")
+        );
         assert_eq!(window_days(&EffectParams::default()).unwrap(), 14);
     }
 }

@@ -68,6 +68,23 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     ),
     (Method::GET, "/w/{ws}/explorer/export.csv", Role::Viewer),
     (Method::GET, "/w/{ws}/items/1", Role::Viewer),
+    // == calendar, policy, goals, effect ==
+    (Method::GET, "/w/{ws}/calendar", Role::Viewer),
+    (
+        Method::GET,
+        "/w/{ws}/calendar?view=month&date=2025-06-15",
+        Role::Viewer,
+    ),
+    (Method::GET, "/w/{ws}/setup/policy", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/policy", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/policy/json", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/policy/reset", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/policy/try", Role::Editor),
+    (Method::GET, "/w/{ws}/setup/goals", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/goals", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/goals/delete", Role::Leader),
+    (Method::GET, "/w/{ws}/stories/1/effect?days=7", Role::Viewer),
+    // == end calendar, policy, goals, effect ==
 ];
 
 fn uri(template: &str) -> String {

@@ -406,12 +406,13 @@ async fn save(
     let AppForm(form) = form?;
     let t = texts::<GoalsTexts>(page.language);
     let ws = page.workspace()?.id.clone();
-    let id = match filled(form.id) {
-        None => None,
-        Some(id) => Some(id.parse::<GoalId>().map_err(|_| {
-            AppError::BadRequest(format!("field `id`: `{id}` is not a goal id"))
-        })?),
-    };
+    let id =
+        match filled(form.id) {
+            None => None,
+            Some(id) => Some(id.parse::<GoalId>().map_err(|_| {
+                AppError::BadRequest(format!("field `id`: `{id}` is not a goal id"))
+            })?),
+        };
     let fields = GoalFields {
         id,
         name: filled(form.name).unwrap_or_default(),
@@ -461,14 +462,25 @@ async fn save(
             "name {:?}, metric {:?}, target {}, deadline {}, owner {}",
             draft.name,
             draft.metric,
-            draft.target.map_or_else(|| "none".to_owned(), |v| v.to_string()),
-            draft.deadline.map_or_else(|| "none".to_owned(), |d| d.to_string()),
+            draft
+                .target
+                .map_or_else(|| "none".to_owned(), |v| v.to_string()),
+            draft
+                .deadline
+                .map_or_else(|| "none".to_owned(), |d| d.to_string()),
             draft.owner.as_deref().unwrap_or("none"),
         ),
     )
     .await?;
     let notice = format!("{notice}: {}", draft.name);
-    render_page(&state, &page, GoalFields::default(), Vec::new(), Some(notice)).await
+    render_page(
+        &state,
+        &page,
+        GoalFields::default(),
+        Vec::new(),
+        Some(notice),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -522,10 +534,22 @@ async fn delete(
         .await;
     }
     let name = name.unwrap_or_default();
-    page.audit(&state, "goal.delete", &format!("goal:{id}"), &format!("name {name:?}"))
-        .await?;
+    page.audit(
+        &state,
+        "goal.delete",
+        &format!("goal:{id}"),
+        &format!("name {name:?}"),
+    )
+    .await?;
     let notice = format!("{}: {name}", t.deleted);
-    render_page(&state, &page, GoalFields::default(), Vec::new(), Some(notice)).await
+    render_page(
+        &state,
+        &page,
+        GoalFields::default(),
+        Vec::new(),
+        Some(notice),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -52,6 +52,7 @@ texts!(pub PolicyTexts {
     warn: "Advar" / "Warn",
     one_per_line: "én per linje" / "one per line",
     nested: "Redigeres i JSON nedenfor" / "Edited in the JSON below",
+    add_remove_in_json: "Legg til eller fjern i JSON nedenfor." / "Add or remove in the JSON below.",
     no_rules: "Ingen regler: alt slipper gjennom. Legg til regler i JSON nedenfor, eller gå tilbake til standardreglene." / "No rules: everything passes. Add rules in the JSON below, or go back to the default rules.",
     save: "Lagre reglene" / "Save the rules",
     advanced: "Avansert: hele retningslinjen som JSON" / "Advanced: the whole policy as JSON",
@@ -108,7 +109,10 @@ pub enum Control {
     Text,
     Number,
     Flag,
-    /// Anything else (objects, lists of objects): shown, edited in the JSON.
+    /// A list of objects (claims with their phrases, named patterns): each element's own
+    /// fields; adding and removing elements is done in the JSON.
+    Objects,
+    /// Anything else: shown, edited in the JSON.
     Nested,
 }
 
@@ -121,6 +125,15 @@ pub struct FieldView {
     pub value: String,
     pub checked: bool,
     pub error: Option<&'static str>,
+    /// The elements of a list of objects.
+    pub items: Vec<ItemView>,
+}
+
+/// One element of a list of objects: a claim, a named pattern.
+#[derive(Clone, Debug)]
+pub struct ItemView {
+    pub label: String,
+    pub fields: Vec<FieldView>,
 }
 
 #[derive(Clone, Debug)]
@@ -221,7 +234,7 @@ pub async fn current_policy(
         None => (Policy::default(), None, None),
         Some(s) => match Policy::from_json(&s.json) {
             Ok(policy) => (policy, stored, None),
-            Err(e) => (Policy::default(), stored, Some(e.to_string())),
+            Err(e) => (Policy::default(), stored, Some(e.problems.join("; "))),
         },
     })
 }
@@ -238,36 +251,17 @@ fn rule_views(value: &Value, shown: &Shown) -> Vec<RuleView> {
         .flatten()
         .enumerate()
         .map(|(index, rule)| {
-            let text = |key: &str| rule.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
+            let text = |key: &str| {
+                rule.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
             let id = text("id");
             let fields = rule
                 .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(name, _)| !COMMON_FIELDS.contains(&name.as_str()))
-                .map(|(name, field)| {
-                    let input = format!("r{index}.f.{name}");
-                    let control = control_of(field);
-                    let value = shown.raw.get(&input).cloned().unwrap_or_else(|| match field {
-                        Value::Array(items) if control == Control::Lines => items
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                        Value::String(s) => s.clone(),
-                        Value::Number(n) => n.to_string(),
-                        other => serde_json::to_string(other).unwrap_or_default(),
-                    });
-                    FieldView {
-                        error: shown.field_errors.get(&input).copied(),
-                        checked: field.as_bool().unwrap_or(false),
-                        name: field_label(name),
-                        input,
-                        control,
-                        value,
-                    }
-                })
-                .collect();
+                .map(|map| field_views(map, &format!("r{index}.f."), shown, true))
+                .unwrap_or_default();
             RuleView {
                 index,
                 problems: shown
@@ -286,24 +280,68 @@ fn rule_views(value: &Value, shown: &Shown) -> Vec<RuleView> {
         .collect()
 }
 
+/// The controls of a rule's own fields (`top`) or of one element of a list of objects (a
+/// claim, a named pattern), whose lists of objects are left to the JSON.
+fn field_views(map: &Map<String, Value>, prefix: &str, shown: &Shown, top: bool) -> Vec<FieldView> {
+    map.iter()
+        .filter(|(name, _)| !top || !COMMON_FIELDS.contains(&name.as_str()))
+        .map(|(name, field)| {
+            let input = format!("{prefix}{name}");
+            let mut control = control_of(field);
+            if control == Control::Objects && !top {
+                control = Control::Nested;
+            }
+            let value = shown
+                .raw
+                .get(&input)
+                .cloned()
+                .unwrap_or_else(|| match field {
+                    Value::Array(items) if control == Control::Lines => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    other => serde_json::to_string_pretty(other).unwrap_or_default(),
+                });
+            let items = match field {
+                Value::Array(elements) if control == Control::Objects => elements
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, element)| element.as_object().map(|o| (j, o)))
+                    .map(|(j, object)| ItemView {
+                        label: object
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .map_or_else(|| format!("{}", j + 1), str::to_owned),
+                        fields: field_views(object, &format!("{input}.{j}."), shown, false),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            FieldView {
+                error: shown.field_errors.get(&input).copied(),
+                checked: field.as_bool().unwrap_or(false),
+                name: field_label(name),
+                input,
+                control,
+                value,
+                items,
+            }
+        })
+        .collect()
+}
+
 fn control_of(field: &Value) -> Control {
     match field {
         Value::Array(items) if items.iter().all(Value::is_string) => Control::Lines,
+        Value::Array(items) if items.iter().all(Value::is_object) => Control::Objects,
         Value::String(_) => Control::Text,
         Value::Number(_) => Control::Number,
         Value::Bool(_) => Control::Flag,
         _ => Control::Nested,
     }
-}
-
-/// A refusal's lines: the engine names every problem, one a line.
-fn problem_lines(message: &str) -> Vec<String> {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 async fn render_page(state: &AppState, page: &Page, shown: Shown) -> Result<Response, PageError> {
@@ -357,10 +395,14 @@ async fn show(State(state): State<AppState>, mut page: Page) -> Result<Response,
 }
 
 /// Checks `json` with the engine and stores it; a refusal comes back as its lines.
-async fn store_policy(state: &AppState, page: &Page, json: &str) -> Result<Result<(), Vec<String>>, PageError> {
+async fn store_policy(
+    state: &AppState,
+    page: &Page,
+    json: &str,
+) -> Result<Result<(), Vec<String>>, PageError> {
     let policy = match Policy::from_json(json) {
         Ok(policy) => policy,
-        Err(e) => return Ok(Err(problem_lines(&e.to_string()))),
+        Err(e) => return Ok(Err(e.problems)),
     };
     let ws = page.workspace()?;
     state
@@ -473,7 +515,11 @@ fn overlay(
         let Some(rule) = rule.as_object_mut() else {
             continue;
         };
-        let id = rule.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
+        let id = rule
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         let prefix = format!("r{index}.");
         match form.get(&format!("{prefix}id")) {
             Some(sent) if *sent == id => {}
@@ -488,22 +534,23 @@ fn overlay(
         {
             rule.insert("severity".to_owned(), Value::String(severity.clone()));
         }
-        overlay_fields(rule, &prefix, form, errors);
+        overlay_fields(rule, &format!("{prefix}f."), form, errors, true);
     }
     Ok(())
 }
 
 fn overlay_fields(
-    rule: &mut Map<String, Value>,
+    map: &mut Map<String, Value>,
     prefix: &str,
     form: &HashMap<String, String>,
     errors: &mut HashSet<String>,
+    top: bool,
 ) {
-    for (name, field) in rule.iter_mut() {
-        if COMMON_FIELDS.contains(&name.as_str()) {
+    for (name, field) in map.iter_mut() {
+        if top && COMMON_FIELDS.contains(&name.as_str()) {
             continue;
         }
-        let input = format!("{prefix}f.{name}");
+        let input = format!("{prefix}{name}");
         let sent = form.get(&input);
         match (control_of(field), sent) {
             (Control::Lines, Some(text)) => {
@@ -535,6 +582,15 @@ fn overlay_fields(
                 }
             }
             (Control::Flag, _) => *field = Value::Bool(sent.is_some()),
+            (Control::Objects, _) if top => {
+                if let Value::Array(elements) = field {
+                    for (j, element) in elements.iter_mut().enumerate() {
+                        if let Some(object) = element.as_object_mut() {
+                            overlay_fields(object, &format!("{input}.{j}."), form, errors, false);
+                        }
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -696,10 +752,7 @@ async fn try_text(
         &state,
         &page,
         Shown {
-            try_channel: form
-                .channel
-                .as_deref()
-                .and_then(SourceKind::parse),
+            try_channel: form.channel.as_deref().and_then(SourceKind::parse),
             try_text: form.text,
             try_result: Some(result),
             ..Shown::default()
@@ -755,13 +808,19 @@ mod tests {
         let rule = &value["rules"][0];
         assert_eq!(rule["enabled"], false);
         assert_eq!(rule["severity"], "warn");
-        assert_eq!(rule["terms"], serde_json::json!(["Prosjekt Nordlys", "Falk"]));
+        assert_eq!(
+            rule["terms"],
+            serde_json::json!(["Prosjekt Nordlys", "Falk"])
+        );
         assert_eq!(rule["strict"], false);
         assert_eq!(rule["limit"], 3, "a bad number keeps the old value");
         assert!(errors.contains("r0.f.limit"));
         // A form from before the rules changed is refused.
         let stale: HashMap<String, String> =
             [("r0.id".to_owned(), "b".to_owned())].into_iter().collect();
-        assert_eq!(overlay(&mut value, &stale, &mut errors), Err("a".to_owned()));
+        assert_eq!(
+            overlay(&mut value, &stale, &mut errors),
+            Err("a".to_owned())
+        );
     }
 }
