@@ -60,14 +60,6 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/inbox/1/reply", Role::Responder),
     (Method::GET, "/w/{ws}/inbox/1/reply-box", Role::Responder),
     (Method::GET, "/w/{ws}/overview", Role::Viewer),
-    (Method::GET, "/w/{ws}/explorer", Role::Viewer),
-    (
-        Method::GET,
-        "/w/{ws}/explorer?q=klima&brand=nordlys&order=newest",
-        Role::Viewer,
-    ),
-    (Method::GET, "/w/{ws}/explorer/export.csv", Role::Viewer),
-    (Method::GET, "/w/{ws}/items/1", Role::Viewer),
     // == calendar, policy, goals, effect ==
     (Method::GET, "/w/{ws}/calendar", Role::Viewer),
     (
@@ -85,6 +77,14 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/setup/goals/delete", Role::Leader),
     (Method::GET, "/w/{ws}/stories/1/effect?days=7", Role::Viewer),
     // == end calendar, policy, goals, effect ==
+    (Method::GET, "/w/{ws}/explorer", Role::Viewer),
+    (
+        Method::GET,
+        "/w/{ws}/explorer?q=klima&brand=nordlys&order=newest",
+        Role::Viewer,
+    ),
+    (Method::GET, "/w/{ws}/explorer/export.csv", Role::Viewer),
+    (Method::GET, "/w/{ws}/items/1", Role::Viewer),
 ];
 
 fn uri(template: &str) -> String {
