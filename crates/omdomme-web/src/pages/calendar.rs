@@ -17,6 +17,7 @@ use omdomme_core::{PostStatus, SourceKind, Topic};
 use omdomme_store::{CalendarEntry, CalendarQuery, GoalId, Role, StoryId, UiLanguage};
 use serde::Deserialize;
 
+use super::explorer::ExplorerTexts;
 use super::{Page, PageError, Section, render};
 use crate::api::params::present;
 use crate::error::AppError;
@@ -505,9 +506,10 @@ async fn show(
             choice.story,
         ),
         topics: options(
-            Topic::ALL
-                .iter()
-                .map(|topic| (topic.as_str().to_owned(), topic.title().to_owned(), *topic)),
+            Topic::ALL.iter().map(|topic| {
+                let label = texts::<ExplorerTexts>(page.language).topic_label(*topic);
+                (topic.as_str().to_owned(), label.to_owned(), *topic)
+            }),
             choice.topic,
         ),
         goals: options(

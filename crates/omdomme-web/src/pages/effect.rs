@@ -23,6 +23,7 @@ use omdomme_core::{Brand, BrandRole};
 use omdomme_store::{Bucket, Filters, Role, Story, StoryId, UiLanguage, VolumeRequest};
 use serde::Deserialize;
 
+use super::explorer::ExplorerTexts;
 use super::{Page, PageError, Section, render};
 use crate::error::AppError;
 use crate::extract::{AppPath, AppQuery};
@@ -66,7 +67,7 @@ texts!(pub EffectTexts {
     down: "falt" / "moved down",
     unclear: "ingen klar endring (intervallet rommer null)" / "no clear change (the interval contains zero)",
     unknown: "kan ikke sies ennå (for lite data)" / "cannot be told yet (too little data)",
-    against_competitors: "utover endringen hos konkurrentene" / "beyond the competitors' change",
+    against_competitors: "sammenlignet med konkurrentene" / "compared with the competitors",
     own_only: "uten konkurrenter å sammenligne med" / "with no competitors to compare with",
     method: "95 % konfidensintervall: Welch for omtaler per dag, Newcombe (Wilson) for andelen negative, forskjell-i-forskjeller mot konkurrentene. Omtaler samme dag henger ofte sammen, så intervallene for andeler kan være for smale; en klar endring er ikke bevis for at historien var årsaken." / "95 % confidence intervals: Welch for mentions per day, Newcombe (Wilson) for the negative share, difference in differences against the competitors. Mentions on one day often hang together, so the share intervals can be too narrow; a clear change is no proof that the story caused it.",
     points: "pp" / "pp",
@@ -384,7 +385,10 @@ async fn measure(
         intro: t
             .intro
             .replace("{brand}", &own.name)
-            .replace("{topic}", story.draft.topic.title())
+            .replace(
+                "{topic}",
+                texts::<ExplorerTexts>(page.language).topic_label(story.draft.topic),
+            )
             .replace("{date}", &published),
         so_far,
         chart_title: t.chart_title.to_owned(),

@@ -141,7 +141,7 @@ async fn the_effect_compares_the_days_before_and_after_the_first_published_post(
         html.contains("data-measure=\"volume\" data-verdict=\"up\""),
         "{html}"
     );
-    assert!(html.contains("utover endringen hos konkurrentene"));
+    assert!(html.contains("sammenlignet med konkurrentene"));
 
     // A plain request gets the whole page with the section the story page would hold.
     let (status, page) = effect(&app, &viewer, &href, false).await;
