@@ -79,6 +79,7 @@ texts!(pub PolicyTexts {
     whole_post: "hele innlegget" / "the whole post",
     empty_text: "Skriv en tekst å sjekke." / "Write a text to check.",
     unknown_channel: "Velg en av kanalene i listen." / "Choose one of the channels in the list.",
+    labels: "confidential_terms=Fortrolige ord;confidential_patterns=Fortrolige mønstre;national_id=Fødselsnummer;phone_number=Telefonnummer;email=E-postadresse;claims=Påstander som krever kilde;claim_model=Påstander (språkmodell);tone=Negativ tone;length=Lengde per kanal;terms=Ord og navn;patterns=Mønstre;name=Navn;regex=Regulært uttrykk;message_nb=Melding på bokmål;message_en=Melding på engelsk;phrases=Formuleringer" / "confidential_terms=Confidential terms;confidential_patterns=Confidential patterns;national_id=National identity number;phone_number=Phone number;email=E-mail address;claims=Claims that need a source;claim_model=Claims (language model);tone=Negative tone;length=Length per channel;terms=Terms and names;patterns=Patterns;name=Name;regex=Regular expression;message_nb=Message in bokmål;message_en=Message in English;phrases=Phrasings",
 });
 
 impl PolicyTexts {
@@ -239,12 +240,18 @@ pub async fn current_policy(
     })
 }
 
-fn field_label(name: &str) -> String {
-    name.replace('_', " ")
+/// A rule kind's or field's name as people read it: the known ones in the user's language,
+/// any other (a kind added later) as written, with spaces.
+fn field_label(name: &str, t: &PolicyTexts) -> String {
+    t.labels
+        .split(';')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map_or_else(|| name.replace('_', " "), |(_, label)| label.to_owned())
 }
 
 /// The rule views of a policy's JSON value.
-fn rule_views(value: &Value, shown: &Shown) -> Vec<RuleView> {
+fn rule_views(value: &Value, shown: &Shown, t: &PolicyTexts) -> Vec<RuleView> {
     let rules = value.get("rules").and_then(Value::as_array);
     rules
         .into_iter()
@@ -260,7 +267,7 @@ fn rule_views(value: &Value, shown: &Shown) -> Vec<RuleView> {
             let id = text("id");
             let fields = rule
                 .as_object()
-                .map(|map| field_views(map, &format!("r{index}.f."), shown, true))
+                .map(|map| field_views(map, &format!("r{index}.f."), shown, true, t))
                 .unwrap_or_default();
             RuleView {
                 index,
@@ -270,7 +277,7 @@ fn rule_views(value: &Value, shown: &Shown) -> Vec<RuleView> {
                     .filter(|p| !id.is_empty() && p.contains(&id))
                     .cloned()
                     .collect(),
-                kind: field_label(&text("kind")),
+                kind: field_label(&text("kind"), t),
                 enabled: rule.get("enabled").and_then(Value::as_bool).unwrap_or(true),
                 block: text("severity") == "block",
                 id,
@@ -282,7 +289,13 @@ fn rule_views(value: &Value, shown: &Shown) -> Vec<RuleView> {
 
 /// The controls of a rule's own fields (`top`) or of one element of a list of objects (a
 /// claim, a named pattern), whose lists of objects are left to the JSON.
-fn field_views(map: &Map<String, Value>, prefix: &str, shown: &Shown, top: bool) -> Vec<FieldView> {
+fn field_views(
+    map: &Map<String, Value>,
+    prefix: &str,
+    shown: &Shown,
+    top: bool,
+    t: &PolicyTexts,
+) -> Vec<FieldView> {
     map.iter()
         .filter(|(name, _)| !top || !COMMON_FIELDS.contains(&name.as_str()))
         .map(|(name, field)| {
@@ -315,7 +328,7 @@ fn field_views(map: &Map<String, Value>, prefix: &str, shown: &Shown, top: bool)
                             .get("name")
                             .and_then(Value::as_str)
                             .map_or_else(|| format!("{}", j + 1), str::to_owned),
-                        fields: field_views(object, &format!("{input}.{j}."), shown, false),
+                        fields: field_views(object, &format!("{input}.{j}."), shown, false, t),
                     })
                     .collect(),
                 _ => Vec::new(),
@@ -323,7 +336,7 @@ fn field_views(map: &Map<String, Value>, prefix: &str, shown: &Shown, top: bool)
             FieldView {
                 error: shown.field_errors.get(&input).copied(),
                 checked: field.as_bool().unwrap_or(false),
-                name: field_label(name),
+                name: field_label(name, t),
                 input,
                 control,
                 value,
@@ -366,7 +379,7 @@ async fn render_page(state: &AppState, page: &Page, shown: Shown) -> Result<Resp
             at: page.fmt.datetime(&s.updated_at),
         }),
         base: serde_json::to_string(&value).unwrap_or_default(),
-        rules: rule_views(&value, &shown),
+        rules: rule_views(&value, &shown, t),
         json: shown.json.clone().unwrap_or(stored_json),
         notice: shown.notice,
         problems: shown.problems.clone(),
@@ -773,12 +786,20 @@ mod tests {
                 "terms":["x","y"],"note":"n","limit":3,"strict":true,"nested":{"k":1}}]}"#,
         )
         .unwrap();
-        let views = rule_views(&value, &Shown::default());
+        let views = rule_views(&value, &Shown::default(), &PolicyTexts::EN);
         assert_eq!(views.len(), 1);
         let rule = &views[0];
         assert_eq!((rule.id.as_str(), rule.kind.as_str()), ("a", "future kind"));
         assert!(rule.block && !rule.enabled);
-        let by_name: HashMap<_, _> = rule.fields.iter().map(|f| (f.name.as_str(), f)).collect();
+        let by_name: HashMap<_, _> = rule
+            .fields
+            .iter()
+            .map(|f| (f.input.trim_start_matches("r0.f."), f))
+            .collect();
+        assert_eq!(
+            by_name["terms"].name, "Terms and names",
+            "known fields are named"
+        );
         assert_eq!(by_name["terms"].control, Control::Lines);
         assert_eq!(by_name["terms"].value, "x\ny");
         assert_eq!(by_name["note"].control, Control::Text);
