@@ -47,7 +47,7 @@ texts!(pub CalendarTexts {
     clear: "Fjern filtrene" / "Clear the filters",
     status_planned: "Planlagt" / "Planned",
     status_approved: "Godkjent" / "Approved",
-    status_scheduled: "Lagt i kø" / "Scheduled",
+    status_scheduled: "Tidfestet" / "Scheduled",
     status_published: "Publisert" / "Published",
     status_failed: "Feilet" / "Failed",
     empty: "Ingen innlegg i denne perioden." / "No posts in this period.",
