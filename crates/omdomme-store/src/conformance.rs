@@ -3562,6 +3562,63 @@ async fn outbox_publishes_each_post_once<S: Store>(store: &S) {
     assert!(history[5].detail.contains("503"));
     let history = post_history(store, &w, failed.id).await;
     assert_eq!(history.last().unwrap().action, "post.fail");
+    // Scheduled again after failing: due again, and its attempts start over.
+    let again = store
+        .step_post(
+            &w,
+            failed.id,
+            &step(
+                Action::Schedule {
+                    by: by(AUTHOR),
+                    at: ts("2031-07-01T12:00:00Z"),
+                },
+                &gave_up,
+                "2031-07-01T11:00:00Z",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.workflow.status, again.last_error),
+        (PostStatus::Scheduled, None)
+    );
+    assert!(
+        due_here("2031-07-01T12:00:00Z", "2031-07-01T11:00:00Z")
+            .await
+            .contains(&(failed.id, Some(OutboxState::Failed)))
+    );
+    let earlier = store
+        .begin_publish(&w, failed.id, "failed-v2", ts("2031-07-01T12:00:00Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(earlier.state, OutboxState::Failed);
+    let due = store
+        .due_posts(
+            ts("2031-07-01T13:00:00Z"),
+            ts("2031-07-01T11:00:00Z"),
+            1_000,
+        )
+        .await
+        .unwrap();
+    assert!(!due.iter().any(|d| d.post.id == failed.id), "being sent");
+    let stale = store
+        .due_posts(
+            ts("2031-07-01T13:00:00Z"),
+            ts("2031-07-01T12:30:00Z"),
+            1_000,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.post.id == failed.id)
+        .unwrap();
+    assert_eq!(stale.post.content.channel.kind, SourceKind::Bluesky);
+    let outbox = stale.outbox.unwrap();
+    assert_eq!(
+        (outbox.state, outbox.attempts, outbox.workspace),
+        (OutboxState::Sending, 1, w.clone())
+    );
     assert!(matches!(
         store
             .finish_publish(
