@@ -3514,6 +3514,48 @@ async fn outbox_publishes_each_post_once<S: Store>(store: &S) {
         .unwrap()
         .unwrap();
     assert_eq!((second.state, second.attempts), (OutboxState::Pending, 1));
+    // Taken back while waiting for a retry far off, and scheduled again: due at its new time.
+    let waiting = store
+        .finish_publish(
+            &w,
+            retried.id,
+            "retried-v2",
+            &PublishOutcome::Retry {
+                error: "503".into(),
+                at: ts("2031-07-01T23:00:00Z"),
+            },
+            ts("2031-07-01T10:30:01Z"),
+        )
+        .await
+        .unwrap();
+    let taken_back = store
+        .step_post(
+            &w,
+            retried.id,
+            &step(Action::Unschedule { by: by(AUTHOR) }, &waiting, at),
+        )
+        .await
+        .unwrap();
+    store
+        .step_post(
+            &w,
+            retried.id,
+            &step(
+                Action::Schedule {
+                    by: by(AUTHOR),
+                    at: ts("2031-07-01T10:40:00Z"),
+                },
+                &taken_back,
+                at,
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(
+        due_here("2031-07-01T10:40:00Z", "2031-07-01T10:00:00Z")
+            .await
+            .contains(&(retried.id, Some(OutboxState::Failed)))
+    );
 
     // Failing gives the post the platform's error.
     store
@@ -3562,6 +3604,63 @@ async fn outbox_publishes_each_post_once<S: Store>(store: &S) {
     assert!(history[5].detail.contains("503"));
     let history = post_history(store, &w, failed.id).await;
     assert_eq!(history.last().unwrap().action, "post.fail");
+    // Scheduled again after failing: due again, and its attempts start over.
+    let again = store
+        .step_post(
+            &w,
+            failed.id,
+            &step(
+                Action::Schedule {
+                    by: by(AUTHOR),
+                    at: ts("2031-07-01T12:00:00Z"),
+                },
+                &gave_up,
+                "2031-07-01T11:00:00Z",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.workflow.status, again.last_error),
+        (PostStatus::Scheduled, None)
+    );
+    assert!(
+        due_here("2031-07-01T12:00:00Z", "2031-07-01T11:00:00Z")
+            .await
+            .contains(&(failed.id, Some(OutboxState::Failed)))
+    );
+    let earlier = store
+        .begin_publish(&w, failed.id, "failed-v2", ts("2031-07-01T12:00:00Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(earlier.state, OutboxState::Failed);
+    let due = store
+        .due_posts(
+            ts("2031-07-01T13:00:00Z"),
+            ts("2031-07-01T11:00:00Z"),
+            1_000,
+        )
+        .await
+        .unwrap();
+    assert!(!due.iter().any(|d| d.post.id == failed.id), "being sent");
+    let stale = store
+        .due_posts(
+            ts("2031-07-01T13:00:00Z"),
+            ts("2031-07-01T12:30:00Z"),
+            1_000,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.post.id == failed.id)
+        .unwrap();
+    assert_eq!(stale.post.content.channel.kind, SourceKind::Bluesky);
+    let outbox = stale.outbox.unwrap();
+    assert_eq!(
+        (outbox.state, outbox.attempts, outbox.workspace),
+        (OutboxState::Sending, 1, w.clone())
+    );
     assert!(matches!(
         store
             .finish_publish(

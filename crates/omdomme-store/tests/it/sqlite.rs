@@ -402,3 +402,73 @@ async fn a_schema_5_database_gets_author_rows_from_its_items() {
     let store = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(store.top_authors(&request(&w)).await.unwrap(), written);
 }
+
+#[tokio::test]
+async fn a_schema_7_database_gets_stories_and_keeps_its_audit_log() {
+    use omdomme_core::Topic;
+    use omdomme_store::{AuditEntry, AuditQuery, NewPost, StoryDraft};
+    let dir = tempfile::tempdir().unwrap();
+    let at: jiff::Timestamp = "2031-01-01T09:00:00Z".parse().unwrap();
+    let w = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let w = workspace(&store).await;
+        store
+            .append_audit(&AuditEntry {
+                at,
+                actor: "kari@nordlys.no".into(),
+                workspace: Some(w.clone()),
+                action: "brand.update".into(),
+                target: "nordlys".into(),
+                detail: String::new(),
+            })
+            .await
+            .unwrap();
+        w
+    };
+    downgrade(dir.path(), 7);
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let story = store
+        .create_story(
+            &w,
+            &StoryDraft {
+                title: "Etter migreringen".into(),
+                topic: Topic::Climate,
+                summary: String::new(),
+                goal: None,
+                owner: "kari@nordlys.no".into(),
+            },
+            "kari@nordlys.no",
+            at,
+        )
+        .await
+        .unwrap();
+    let post = store
+        .create_post(
+            &w,
+            &NewPost {
+                story: story.id,
+                channel: SourceKey::new(SourceKind::Mastodon, "nordlys"),
+                text: "Hei".into(),
+                attachments: vec![],
+                planned_at: None,
+            },
+            "kari@nordlys.no",
+            at,
+        )
+        .await
+        .unwrap();
+    let log = |target: &str| {
+        let query = AuditQuery {
+            workspace: Some(w.clone()),
+            target: Some(target.to_owned()),
+            limit: 10,
+            ..AuditQuery::default()
+        };
+        let store = store.clone();
+        async move { store.audit_log(&query).await.unwrap() }
+    };
+    assert_eq!(log("nordlys").await.len(), 1, "the old entry is kept");
+    let history = log(&format!("post:{}", post.id)).await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].entry.action, "post.create");
+}
