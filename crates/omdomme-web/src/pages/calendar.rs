@@ -573,6 +573,13 @@ mod tests {
             days(View::Month, "2027-02-14"),
             ("2027-02-01".into(), "2027-03-01".into())
         );
+        // December 2026 runs into 2027: its last row is ISO week 53 of 2026.
+        assert_eq!(
+            days(View::Month, "2026-12-10"),
+            ("2026-11-30".into(), "2027-01-04".into())
+        );
+        let last_row: Date = "2026-12-28".parse().unwrap();
+        assert_eq!(last_row.iso_week_date().week(), 53);
         // February 2028 (leap year): Tuesday 1st to Tuesday 29th.
         assert_eq!(
             days(View::Month, "2028-02-29"),

@@ -149,6 +149,20 @@ async fn the_effect_compares_the_days_before_and_after_the_first_published_post(
     assert!(page.contains("<html") && page.contains("id=\"story-effect\""));
     assert!(page.contains("Klimakutt"));
 
+    // In English for a user who reads English.
+    let response = app
+        .submit(
+            "/account/language",
+            &viewer,
+            &[("language", "en"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, english) = effect(&app, &viewer, &href, true).await;
+    assert!(english.contains("3 of 7 whole days so far"), "{english}");
+    assert!(english.contains("+4.0 (4.0 to 4.0)") && english.contains("moved up"));
+    assert!(english.contains("climate &#38; environment"));
+
     // Other windows: 14 days has more days before (7 of them empty) and the same after.
     let (status, wide) = effect(
         &app,
@@ -158,8 +172,8 @@ async fn the_effect_compares_the_days_before_and_after_the_first_published_post(
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(wide.contains("3 av 14 hele dager"), "{wide}");
-    assert!(row(&wide, "volume-own").contains(">1,0<"), "{wide}");
+    assert!(wide.contains("3 of 14 whole days"), "{wide}");
+    assert!(row(&wide, "volume-own").contains(">1.0<"), "{wide}");
 }
 
 #[tokio::test]
