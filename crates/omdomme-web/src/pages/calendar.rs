@@ -17,7 +17,7 @@ use omdomme_core::{PostStatus, SourceKind, Topic};
 use omdomme_store::{CalendarEntry, CalendarQuery, GoalId, Role, StoryId, UiLanguage};
 use serde::Deserialize;
 
-use super::explorer::ExplorerTexts;
+use super::explorer::{ExplorerTexts, source_label};
 use super::{Page, PageError, Section, render};
 use crate::api::params::present;
 use crate::error::AppError;
@@ -80,8 +80,9 @@ impl CalendarTexts {
     }
 }
 
-/// The channel kinds that can post, the calendar's channel filter.
-const POSTING_KINDS: [SourceKind; 4] = [
+/// The channel kinds that can post: the calendar's channel filter, a goal's channel, the
+/// policy's try box.
+pub const POSTING_KINDS: [SourceKind; 4] = [
     SourceKind::Mastodon,
     SourceKind::Bluesky,
     SourceKind::X,
@@ -435,7 +436,7 @@ async fn show(
                     post: e.post,
                     href: page.ws_link(&format!("posts/{}", e.post)),
                     time: format!("{:02}:{:02}", local.hour(), local.minute()),
-                    channel: format!("{}: {}", e.channel.kind.as_str(), e.channel.name),
+                    channel: format!("{}: {}", source_label(e.channel.kind), e.channel.name),
                     status: badge.as_str(),
                     status_label: t.status(badge),
                     story_title: e.story_title,
@@ -519,9 +520,13 @@ async fn show(
             choice.goal,
         ),
         channels: options(
-            POSTING_KINDS
-                .iter()
-                .map(|kind| (kind.as_str().to_owned(), kind.as_str().to_owned(), *kind)),
+            POSTING_KINDS.iter().map(|kind| {
+                (
+                    kind.as_str().to_owned(),
+                    source_label(*kind).to_owned(),
+                    *kind,
+                )
+            }),
             choice.channel,
         ),
     };

@@ -179,7 +179,7 @@ async fn a_post_at_half_past_eleven_on_sunday_evening_belongs_to_that_week() {
     let entry = day(&week, "2025-06-15");
     assert!(entry.contains(&format!("href=\"/w/nordlys/posts/{}\"", sunday.id)));
     assert!(entry.contains("data-status=\"planned\"") && entry.contains("Klimakutt"));
-    assert!(entry.contains("mastodon: nordlys") && entry.contains("søndag"));
+    assert!(entry.contains("Mastodon: nordlys") && entry.contains("søndag"));
     // Today's week by default (the clock says Sunday 15 June).
     let default = calendar(&app, &viewer, "").await;
     assert!(shows(&default, &sunday) && default.contains("aria-current=\"date\""));

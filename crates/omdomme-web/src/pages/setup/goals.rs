@@ -16,6 +16,8 @@ use crate::csrf::AppForm;
 use crate::error::AppError;
 use crate::extract::AppQuery;
 use crate::i18n::texts;
+use crate::pages::calendar::POSTING_KINDS;
+use crate::pages::explorer::source_label;
 use crate::pages::{Page, PageError, Section, render};
 use crate::{AppState, texts};
 
@@ -66,14 +68,6 @@ texts!(pub GoalsTexts {
     bad_channel: "Velg en av kanalene i listen." / "Choose one of the channels in the list.",
     not_found: "Fant ikke målet; kanskje noen slettet det." / "The goal was not found; perhaps someone deleted it.",
 });
-
-/// The channel kinds a goal can be for.
-const POSTING_KINDS: [SourceKind; 4] = [
-    SourceKind::Mastodon,
-    SourceKind::Bluesky,
-    SourceKind::X,
-    SourceKind::Facebook,
-];
 
 /// Longest name and metric, in characters.
 const MAX_TEXT_CHARS: usize = 200;
@@ -211,7 +205,7 @@ async fn render_page(
             channel: goal
                 .draft
                 .channel
-                .map_or(t.all_channels, SourceKind::as_str)
+                .map_or(t.all_channels, source_label)
                 .to_owned(),
             owner: goal
                 .draft
@@ -245,7 +239,7 @@ async fn render_page(
         .iter()
         .map(|k| Choice {
             value: k.as_str().to_owned(),
-            label: k.as_str().to_owned(),
+            label: source_label(*k).to_owned(),
             selected: fields.channel == k.as_str(),
         })
         .collect();

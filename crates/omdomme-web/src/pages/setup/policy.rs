@@ -26,6 +26,8 @@ use super::{NavLink, SetupTab, nav, render_refusal};
 use crate::csrf::AppForm;
 use crate::error::AppError;
 use crate::i18n::texts;
+use crate::pages::calendar::POSTING_KINDS;
+use crate::pages::explorer::source_label;
 use crate::pages::{Page, PageError, Section, render};
 use crate::{AppState, texts};
 
@@ -90,14 +92,6 @@ impl PolicyTexts {
         }
     }
 }
-
-/// The channel kinds a post can go to, for the try box's length check.
-const POSTING_KINDS: [SourceKind; 4] = [
-    SourceKind::Mastodon,
-    SourceKind::Bluesky,
-    SourceKind::X,
-    SourceKind::Facebook,
-];
 
 /// The fields every rule has; the rest are the kind's own.
 const COMMON_FIELDS: [&str; 4] = ["id", "kind", "enabled", "severity"];
@@ -169,6 +163,7 @@ pub struct FindingView {
 #[derive(Clone, Debug)]
 pub struct ChannelOption {
     pub value: &'static str,
+    pub label: &'static str,
     pub selected: bool,
 }
 
@@ -389,6 +384,7 @@ async fn render_page(state: &AppState, page: &Page, shown: Shown) -> Result<Resp
             .iter()
             .map(|k| ChannelOption {
                 value: k.as_str(),
+                label: source_label(*k),
                 selected: shown.try_channel == Some(*k),
             })
             .collect(),
