@@ -19,6 +19,9 @@ pub const APPROVER: DemoPerson = DemoPerson {
     name: "Lars Leder (syntetisk)",
 };
 
+/// Code names the company keeps secret: its policy blocks them.
+pub const CONFIDENTIAL_TERMS: [&str; 1] = ["Fjordlys"];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DemoPerson {
     pub email: &'static str,

@@ -8,9 +8,10 @@ use anyhow::Context as _;
 use jiff::{SignedDuration, Timestamp};
 use omdomme_core::{Action, SourceKey, SourceKind, WorkspaceId};
 use omdomme_demo::stories::{APPROVER, DemoPerson, DemoStage, WRITER};
+use omdomme_policy::{Policy, RuleKind};
 use omdomme_store::{
     GoalDraft, NewPost, PostStep, ProofPointDraft, PublishOutcome, Published, Role,
-    SourceDefinition, SourceOrigin, Store, StoryDraft, UiLanguage, UserRecord,
+    SourceDefinition, SourceOrigin, Store, StoredPolicy, StoryDraft, UiLanguage, UserRecord,
 };
 
 /// Adds the demo's people, the own brand's (disabled, synthetic) accounts as channels, the
@@ -35,6 +36,17 @@ pub async fn seed(
             .await
             .with_context(|| format!("adding the demo's {} account", kind.as_str()))?;
     }
+    store
+        .put_policy(
+            workspace,
+            &StoredPolicy {
+                json: demo_policy().to_json(),
+                updated_by: APPROVER.email.to_owned(),
+                updated_at: created,
+            },
+        )
+        .await
+        .context("storing the demo's policy")?;
     let plan = omdomme_demo::stories::goal();
     let goal = store
         .put_goal(
@@ -92,6 +104,21 @@ pub async fn seed(
         }
     }
     Ok(())
+}
+
+/// The default policy with the company's unreleased store concept as a confidential term.
+fn demo_policy() -> Policy {
+    let mut policy = Policy::default();
+    for rule in &mut policy.rules {
+        if let RuleKind::ConfidentialTerms { terms } = &mut rule.kind {
+            *terms = omdomme_demo::stories::CONFIDENTIAL_TERMS
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect();
+            rule.enabled = true;
+        }
+    }
+    policy
 }
 
 async fn add_person(store: &Arc<dyn Store>, person: DemoPerson, role: Role) -> anyhow::Result<()> {
