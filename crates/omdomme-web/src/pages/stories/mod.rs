@@ -243,6 +243,19 @@ fn done(page: &Page, target: &str) -> Response {
     Redirect::to(target).into_response()
 }
 
+/// Gives a page drawn with a refusal its status. htmx swaps no error responses, so to an
+/// htmx form (the uploads) the page goes as a success that replaces the whole body.
+fn with_refusal(page: &Page, mut response: Response, status: StatusCode) -> Response {
+    if page.htmx {
+        let headers = response.headers_mut();
+        headers.insert("hx-retarget", HeaderValue::from_static("body"));
+        headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+    } else {
+        *response.status_mut() = status;
+    }
+    response
+}
+
 /// An `http(s)` link, or why not.
 fn checked_url(url: &str) -> Option<String> {
     let url = url.trim();
@@ -654,8 +667,20 @@ struct StoryTemplate<'a> {
 #[derive(Default)]
 struct ProofFeedback {
     error: Option<String>,
+    /// 422 unless said otherwise.
+    status: Option<StatusCode>,
     statement: String,
     url: String,
+}
+
+impl ProofFeedback {
+    fn refused(error: &AppError) -> ProofFeedback {
+        ProofFeedback {
+            error: Some(error.to_string()),
+            status: Some(error.status()),
+            ..ProofFeedback::default()
+        }
+    }
 }
 
 fn excerpt(text: &str, chars: usize) -> String {
@@ -709,7 +734,7 @@ async fn render_story(
             }),
         }
     }
-    let mut response = render(&StoryTemplate {
+    let response = render(&StoryTemplate {
         page,
         t,
         topic: t.topic(&story.draft.topic),
@@ -733,10 +758,14 @@ async fn render_story(
         proof_url: feedback.url,
         story: &story,
     })?;
-    if feedback.error.is_some() {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(match feedback.error {
+        Some(_) => with_refusal(
+            page,
+            response,
+            feedback.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        ),
+        None => response,
+    })
 }
 
 fn post_row(page: &Page, t: &'static StoriesTexts, post: &Post) -> PostRow {
@@ -788,12 +817,16 @@ async fn add_proof_point(
     page.require(Role::Editor)?;
     page.section = Some(Section::Stories);
     let t = texts::<StoriesTexts>(page.language);
-    let form = UploadForm::read(request).await?;
     load_story(&state, &page, id).await?;
+    let form = match UploadForm::read(request).await {
+        Ok(form) => form,
+        Err(error) => return render_story(&state, &page, id, ProofFeedback::refused(&error)).await,
+    };
     let statement = form.text("statement")?.trim().to_owned();
     let url = form.text("source_url")?.trim().to_owned();
     let problem = |error: &'static str, statement: String, url: String| ProofFeedback {
         error: Some(error.to_owned()),
+        status: None,
         statement,
         url,
     };
@@ -810,7 +843,18 @@ async fn add_proof_point(
         },
     };
     let workspace = page.workspace()?.id.clone();
-    let document = match form.file("document") {
+    let file = match form.checked_file("document") {
+        Ok(file) => file,
+        Err(error) => {
+            let feedback = ProofFeedback {
+                statement,
+                url,
+                ..ProofFeedback::refused(&error)
+            };
+            return render_story(&state, &page, id, feedback).await;
+        }
+    };
+    let document = match file {
         None => None,
         Some(file) => {
             let Some(media_type) = upload::sniff(&file.data) else {
@@ -836,6 +880,7 @@ async fn add_proof_point(
                 Err(StoreError::Invalid(message)) => {
                     let feedback = ProofFeedback {
                         error: Some(message),
+                        status: None,
                         statement,
                         url,
                     };

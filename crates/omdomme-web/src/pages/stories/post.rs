@@ -12,7 +12,7 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use jiff::Timestamp;
@@ -27,7 +27,8 @@ use serde::Deserialize;
 use super::check::{self, FindingView, Segment, Token};
 use super::upload::{self, UploadForm};
 use super::{
-    MAX_PROSE_CHARS, StoriesTexts, channel_label, done, load_story, name_of, names, posting_sources,
+    MAX_PROSE_CHARS, StoriesTexts, channel_label, done, load_story, name_of, names,
+    posting_sources, with_refusal,
 };
 use crate::AppState;
 use crate::csrf::AppForm;
@@ -457,7 +458,7 @@ async fn render_post(
     let names = names(&users);
     let check = check_view(state, page, &post, &story, &post.content.text).await?;
     let wf = &post.workflow;
-    let mut response = render(&PostTemplate {
+    let response = render(&PostTemplate {
         page,
         p,
         story_title: story.draft.title.clone(),
@@ -545,17 +546,10 @@ async fn render_post(
         unsaved: feedback.unsaved,
         post: &post,
     })?;
-    if let Some(status) = feedback.status {
-        *response.status_mut() = status;
-        if page.htmx {
-            // htmx swaps no error responses: show the page with its message in full.
-            *response.status_mut() = StatusCode::OK;
-            let headers = response.headers_mut();
-            headers.insert("hx-retarget", HeaderValue::from_static("body"));
-            headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-        }
-    }
-    Ok(response)
+    Ok(match feedback.status {
+        Some(status) => with_refusal(page, response, status),
+        None => response,
+    })
 }
 
 /// `GET /w/{ws}/posts/{id}`.
@@ -844,8 +838,13 @@ async fn upload_image(
     let unprocessable = |message: &str| Feedback::error(StatusCode::UNPROCESSABLE_ENTITY, message);
     let alt = form.text("alt")?.trim().to_owned();
     let revision: i64 = form.text("revision")?.trim().parse().unwrap_or_default();
-    let Some(file) = form.file("file") else {
-        return render_post(&state, &page, id, unprocessable(p.err_image)).await;
+    let file = match form.checked_file("file") {
+        Ok(Some(file)) => file,
+        Ok(None) => return render_post(&state, &page, id, unprocessable(p.err_image)).await,
+        Err(error) => {
+            let feedback = Feedback::error(error.status(), error.to_string());
+            return render_post(&state, &page, id, feedback).await;
+        }
     };
     let Some(media_type) = upload::sniff(&file.data).filter(|t| t.starts_with("image/")) else {
         return render_post(&state, &page, id, unprocessable(p.err_image)).await;

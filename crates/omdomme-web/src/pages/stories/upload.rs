@@ -67,8 +67,16 @@ impl UploadForm {
         }
     }
 
+    /// The file of field `name`, if one was chosen; refused (413) above the store's limit.
+    pub fn checked_file(&self, name: &str) -> Result<Option<&Part>, AppError> {
+        match self.file(name) {
+            Some(part) if part.data.len() > MAX_ATTACHMENT_BYTES => Err(too_large()),
+            other => Ok(other),
+        }
+    }
+
     /// The file of field `name`, if one was chosen.
-    pub fn file(&self, name: &str) -> Option<&Part> {
+    fn file(&self, name: &str) -> Option<&Part> {
         self.parts
             .iter()
             .find(|p| p.name == name && p.filename.as_deref().is_some_and(|f| !f.is_empty()))
@@ -78,12 +86,6 @@ impl UploadForm {
     /// Reads the body of a form post: urlencoded (a form without a file) or multipart,
     /// up to [`UPLOAD_BODY_BYTES`].
     pub async fn read(request: Request) -> Result<UploadForm, AppError> {
-        let too_large = || {
-            AppError::PayloadTooLarge(format!(
-                "the upload is too large: a file may be at most {} MB",
-                MAX_ATTACHMENT_BYTES / (1024 * 1024)
-            ))
-        };
         let declared = request
             .headers()
             .get(CONTENT_LENGTH)
@@ -123,6 +125,13 @@ impl UploadForm {
             "send the form as multipart/form-data or application/x-www-form-urlencoded".to_owned(),
         ))
     }
+}
+
+fn too_large() -> AppError {
+    AppError::PayloadTooLarge(format!(
+        "the file is too large: a file may be at most {} MB",
+        MAX_ATTACHMENT_BYTES / (1024 * 1024)
+    ))
 }
 
 /// The `boundary` parameter of a `multipart/form-data` content type.
@@ -198,7 +207,9 @@ fn disposition(headers: &str) -> Option<(String, Option<String>)> {
     Some((name?, filename))
 }
 
-/// `key=value` and `key="quoted; value"` parameters after the first `;`.
+/// `key=value` and `key="quoted; value"` parameters after the first `;`. Browsers write a
+/// quote inside a file name as `%22` and a backslash as itself (a Windows path), so there
+/// are no escapes to undo.
 fn header_params(value: &str) -> Vec<(String, String)> {
     let mut params = Vec::new();
     let mut chars = value.chars().peekable();
@@ -219,13 +230,7 @@ fn header_params(value: &str) -> Vec<(String, String)> {
         let mut value = String::new();
         if chars.peek() == Some(&'"') {
             chars.next();
-            while let Some(c) = chars.next() {
-                match c {
-                    '\\' => value.extend(chars.next()),
-                    '"' => break,
-                    c => value.push(c),
-                }
-            }
+            value.extend(chars.by_ref().take_while(|c| *c != '"'));
         } else {
             while let Some(c) = chars.peek() {
                 if *c == ';' {
@@ -320,12 +325,12 @@ mod tests {
     #[test]
     fn a_multipart_body_splits_into_its_fields_and_files() {
         let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nA fjord; at dawn\r\n\
---XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a \\\"b\\\";c.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\nrest\r\n--XyZ--\r\n";
+--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\x\\a %22b%22;c.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\nrest\r\n--XyZ--\r\n";
         let parts = parse_multipart("XyZ", body).unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0].name, "alt");
         assert_eq!(parts[0].data, b"A fjord; at dawn");
-        assert_eq!(parts[1].filename.as_deref(), Some("a \"b\";c.png"));
+        assert_eq!(parts[1].filename.as_deref(), Some("C:\\x\\a %22b%22;c.png"));
         assert_eq!(parts[1].data, b"\x89PNG\r\n\x1a\nrest");
         assert_eq!(sniff(&parts[1].data), Some("image/png"));
     }
