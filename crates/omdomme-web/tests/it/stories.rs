@@ -400,6 +400,12 @@ async fn a_blocking_finding_is_marked_and_stops_approval_and_scheduling() {
     let html = f.page(&f.ane).await;
     assert!(html.contains("class=\"policy-findings\""), "{html}");
     assert!(html.contains("data-severity=\"block\""), "{html}");
+    assert!(
+        html.contains(
+            "class=\"finding\" data-rule=\"personal-data.national-id\" data-severity=\"block\""
+        ),
+        "{html}"
+    );
     assert!(html.contains("data-severity=\"block\" title="), "{html}");
     assert!(html.contains(&format!(">{NATIONAL_ID}</mark>")), "{html}");
     f.step(&f.ane, &[("action", "submit")]).await;
@@ -435,6 +441,51 @@ async fn a_blocking_finding_is_marked_and_stops_approval_and_scheduling() {
         )
         .await;
     assert!(!body_text(fixed).await.contains("data-severity=\"block\""));
+}
+
+#[tokio::test]
+async fn a_climate_claim_needs_a_sourced_proof_point_before_approval() {
+    let f = with_a_post().await;
+    f.save(&f.ane, "Fra i dag er hele servicedriften klimanøytral.")
+        .await;
+    f.step(&f.ane, &[("action", "submit")]).await;
+    let html = f.page(&f.bo).await;
+    assert!(
+        html.contains("data-rule=\"claims.absolute\" data-severity=\"block\""),
+        "{html}"
+    );
+    assert!(html.contains(">klimanøytral</mark>"), "{html}");
+    let refused = f.step(&f.bo, &[("action", "approve")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A proof point without a source proves nothing; one with a link does.
+    let proof_uri = format!("/w/nordlys/stories/{}/proof-points", f.story);
+    let statement = "Servicedriften er klimanøytral ifølge revisjonen for 2024";
+    f.app
+        .submit(&proof_uri, &f.ane, &[("statement", statement)])
+        .await;
+    assert!(
+        f.page(&f.bo)
+            .await
+            .contains("data-rule=\"claims.absolute\"")
+    );
+    f.app
+        .submit(
+            &proof_uri,
+            &f.ane,
+            &[
+                ("statement", statement),
+                ("source_url", "https://nordlys.no/revisjon-2024.pdf"),
+            ],
+        )
+        .await;
+    assert!(
+        !f.page(&f.bo)
+            .await
+            .contains("data-rule=\"claims.absolute\"")
+    );
+    let approved = f.step(&f.bo, &[("action", "approve")]).await;
+    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
