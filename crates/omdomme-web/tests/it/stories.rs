@@ -6,8 +6,10 @@ use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION};
 use axum::http::{Request, StatusCode};
 use axum::response::Response;
 use http_body_util::BodyExt;
-use omdomme_core::{SourceKey, SourceKind, Topic, WorkspaceId};
-use omdomme_store::stories::{MAX_ATTACHMENT_BYTES, NewPost, StoryDraft};
+use omdomme_core::{Engagement, SourceKey, SourceKind, Topic, WorkspaceId};
+use omdomme_store::stories::{
+    MAX_ATTACHMENT_BYTES, NewPost, PublishOutcome, Published, StoryDraft,
+};
 use omdomme_store::{
     AuditQuery, Role, SessionRecord, SourceDefinition, SourceOrigin, UiLanguage, UserRecord,
 };
@@ -317,6 +319,78 @@ async fn a_post_is_written_reviewed_by_another_editor_and_scheduled() {
     let (_, list) = f.app.page("/w/nordlys/stories", Some(&f.bo)).await;
     assert!(list.contains("class=\"story-link\""), "{list}");
     assert!(list.contains("Elektriske servicebiler"), "{list}");
+}
+
+#[tokio::test]
+async fn a_published_post_shows_its_link_and_engagement_and_counts_in_the_rollups() {
+    let f = with_a_post().await;
+    f.save(&f.ane, "Elbilene er i drift. https://nordlys.no/bil")
+        .await;
+    f.step(&f.ane, &[("action", "submit")]).await;
+    f.step(&f.bo, &[("action", "approve")]).await;
+    f.step(&f.bo, &[("action", "schedule"), ("at", "2025-06-15T15:00")])
+        .await;
+    let ws = WorkspaceId("nordlys".to_owned());
+    let at = now();
+    f.app
+        .store
+        .begin_publish(&ws, f.post, "test-key", at)
+        .await
+        .unwrap();
+    f.app
+        .store
+        .finish_publish(
+            &ws,
+            f.post,
+            "test-key",
+            &PublishOutcome::Sent(Published {
+                at,
+                external_id: "109".to_owned(),
+                url: Some("https://mastodon.social/@nordlys/109".to_owned()),
+            }),
+            at,
+        )
+        .await
+        .unwrap();
+    f.app
+        .store
+        .put_post_engagement(
+            &ws,
+            f.post,
+            &Engagement {
+                likes: 1200,
+                shares: 30,
+                replies: 4,
+                views: None,
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    let html = f.page(&f.ane).await;
+    assert!(html.contains("data-post-status=\"published\""), "{html}");
+    assert!(
+        html.contains("href=\"https://mastodon.social/@nordlys/109\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("1\u{a0}200 likes · 30 shares · 4 replies"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("id=\"post-edit\""),
+        "published posts are read only"
+    );
+    let (_, list) = f.app.page("/w/nordlys/stories", Some(&f.ane)).await;
+    assert!(list.contains("1\u{a0}234"), "{list}");
+    let (_, by_topic) = f
+        .app
+        .page("/w/nordlys/stories?by=topic", Some(&f.ane))
+        .await;
+    assert!(
+        by_topic.contains("<td>Climate &#38; environment</td>"),
+        "{by_topic}"
+    );
 }
 
 #[tokio::test]

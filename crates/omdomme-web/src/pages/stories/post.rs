@@ -772,9 +772,16 @@ async fn step(
         expected_revision: form.revision,
         at: page.now,
     };
+    let own_approval = matches!(step.action, Action::Approve { .. })
+        && post.workflow.authors.contains(&page.user.email);
     let workspace = page.workspace()?.id.clone();
     match state.store.step_post(&workspace, id, &step).await {
         Ok(_) => Ok(done(&page, &page.ws_link(&format!("posts/{id}")))),
+        // The store's words, after the same in the user's language.
+        Err(StoreError::Invalid(words)) if own_approval => {
+            let message = format!("{} ({words})", p.own_post);
+            render_post(&state, &page, id, unprocessable(&message)).await
+        }
         Err(error) => refused(&state, &page, id, error, None).await,
     }
 }
