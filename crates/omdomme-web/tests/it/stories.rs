@@ -8,7 +8,7 @@ use axum::response::Response;
 use http_body_util::BodyExt;
 use omdomme_core::{Engagement, SourceKey, SourceKind, Topic, WorkspaceId};
 use omdomme_store::stories::{
-    MAX_ATTACHMENT_BYTES, NewPost, PublishOutcome, Published, StoryDraft,
+    MAX_ATTACHMENT_BYTES, NewPost, PublishOutcome, Published, StoredPolicy, StoryDraft,
 };
 use omdomme_store::{
     AuditQuery, Role, SessionRecord, SourceDefinition, SourceOrigin, UiLanguage, UserRecord,
@@ -515,6 +515,50 @@ async fn a_blocking_finding_is_marked_and_stops_approval_and_scheduling() {
         )
         .await;
     assert!(!body_text(fixed).await.contains("data-severity=\"block\""));
+}
+
+#[tokio::test]
+async fn a_policy_that_blocks_after_approval_stops_scheduling() {
+    let f = with_a_post().await;
+    f.save(&f.ane, "Snart lanserer vi Fjordlys for alle kunder.")
+        .await;
+    f.step(&f.ane, &[("action", "submit")]).await;
+    assert_eq!(
+        f.step(&f.bo, &[("action", "approve")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // The team adds the code name to the policy after the approval.
+    let mut policy = omdomme_policy::Policy::default();
+    policy.rules.push(omdomme_policy::Rule {
+        id: "confidential.codenames".to_owned(),
+        severity: omdomme_policy::Severity::Block,
+        enabled: true,
+        kind: omdomme_policy::RuleKind::ConfidentialTerms {
+            terms: vec!["Fjordlys".to_owned()],
+        },
+    });
+    f.app
+        .store
+        .put_policy(
+            &WorkspaceId("nordlys".to_owned()),
+            &StoredPolicy {
+                json: policy.to_json(),
+                updated_by: "leader@nordlys.no".to_owned(),
+                updated_at: now(),
+            },
+        )
+        .await
+        .unwrap();
+    let refused = f
+        .step(&f.bo, &[("action", "schedule"), ("at", "2025-06-20T10:00")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body_text(refused).await;
+    assert!(
+        html.contains("data-rule=\"confidential.codenames\" data-severity=\"block\""),
+        "{html}"
+    );
+    assert!(html.contains("data-post-status=\"approved\""), "{html}");
 }
 
 #[tokio::test]
