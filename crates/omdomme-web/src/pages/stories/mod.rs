@@ -104,7 +104,7 @@ texts!(pub StoriesTexts {
     status_draft: "Utkast" / "Draft",
     status_in_review: "Til godkjenning" / "In review",
     status_approved: "Godkjent" / "Approved",
-    status_scheduled: "Planlagt publisert" / "Scheduled",
+    status_scheduled: "Tidfestet" / "Scheduled",
     status_published: "Publisert" / "Published",
     status_failed: "Feilet" / "Failed",
     topic_climate: "Klima og miljø" / "Climate & environment",
