@@ -225,3 +225,9 @@ impl Policy {
 pub fn tone_of(text: &str) -> Option<SentimentLabel> {
     nlp::read(text).map(|reading| reading.sentiment)
 }
+
+/// The sentiment score of a text, P(positive) − P(negative) in [−1, 1]; `None` as for
+/// [`tone_of`].
+pub fn tone_score(text: &str) -> Option<f32> {
+    nlp::read(text).map(|reading| reading.score)
+}

@@ -10,6 +10,7 @@ mod overview;
 mod pages;
 mod setup;
 mod sources;
+mod stories;
 mod support;
 
 use axum::body::Body;

@@ -193,3 +193,44 @@ fn the_default_policy_prints_as_json_a_check_can_read_back() {
     );
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workspace_checks_with_its_stored_policy_or_the_default() {
+    use omdomme_core::WorkspaceId;
+    use omdomme_store::{SqliteStore, Store as _, StoredPolicy};
+
+    let scratch = Scratch::new();
+    let post = "Prosjekt Fjordlys er klimanøytralt";
+    // No policy stored yet: the default one (the claim blocks, the code name is unknown).
+    let output = check(&scratch, &["--workspace", "test"], post);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("[claims.absolute]"),
+        "{}",
+        stdout(&output)
+    );
+
+    let store = SqliteStore::open(&scratch.data_dir()).unwrap();
+    let policy = r#"{"rules": [{"id": "confidential.terms", "kind": "confidential_terms",
+                                 "severity": "warn", "terms": ["Fjordlys"]}]}"#;
+    store
+        .put_policy(
+            &WorkspaceId("test".into()),
+            &StoredPolicy {
+                json: policy.into(),
+                updated_by: "leder@example.no".into(),
+                updated_at: jiff::Timestamp::UNIX_EPOCH,
+            },
+        )
+        .await
+        .unwrap();
+    drop(store);
+    let output = check(&scratch, &["--workspace", "test"], post);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.starts_with("1:10: warn [confidential.terms] \"Fjordlys\""),
+        "{out}"
+    );
+    assert!(!out.contains("claims"), "only the stored rules: {out}");
+}
