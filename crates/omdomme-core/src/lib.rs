@@ -4,6 +4,7 @@
 //! This crate does no I/O and reads no clock: every time it needs is a parameter. Everything
 //! above it (enrichment, sources, store, web, the binary) speaks these types.
 
+pub mod effect;
 pub mod enrichment;
 pub mod health;
 pub mod item;

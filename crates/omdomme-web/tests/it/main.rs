@@ -3,11 +3,15 @@
 //! error shape.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod calendar;
+mod effect;
 mod explorer;
+mod goals;
 mod inbox;
 mod ingest;
 mod overview;
 mod pages;
+mod policy_setup;
 mod setup;
 mod sources;
 mod stories;

@@ -60,6 +60,23 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/inbox/1/reply", Role::Responder),
     (Method::GET, "/w/{ws}/inbox/1/reply-box", Role::Responder),
     (Method::GET, "/w/{ws}/overview", Role::Viewer),
+    // == calendar, policy, goals, effect ==
+    (Method::GET, "/w/{ws}/calendar", Role::Viewer),
+    (
+        Method::GET,
+        "/w/{ws}/calendar?view=month&date=2025-06-15",
+        Role::Viewer,
+    ),
+    (Method::GET, "/w/{ws}/setup/policy", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/policy", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/policy/json", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/policy/reset", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/policy/try", Role::Editor),
+    (Method::GET, "/w/{ws}/setup/goals", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/goals", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/goals/delete", Role::Leader),
+    (Method::GET, "/w/{ws}/stories/1/effect?days=7", Role::Viewer),
+    // == end calendar, policy, goals, effect ==
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
         Method::GET,

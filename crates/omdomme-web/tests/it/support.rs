@@ -102,7 +102,7 @@ pub fn workspace(name: &str) -> Workspace {
     }
 }
 
-fn item(
+pub fn item(
     n: u32,
     text: &str,
     brand: &str,
