@@ -192,7 +192,8 @@ pub fn channel_label(key: &SourceKey) -> String {
     format!("{platform} ({})", key.name)
 }
 
-/// The workspace's enabled sources that can post, in name order.
+/// The workspace's sources that can post, in name order. Switched-off ones too: switching
+/// a source off stops listening to it, not posting through its account.
 async fn posting_sources(state: &AppState, page: &Page) -> Result<Vec<SourceRecord>, PageError> {
     let workspace = &page.workspace()?.id;
     let mut sources: Vec<SourceRecord> = state
@@ -200,7 +201,7 @@ async fn posting_sources(state: &AppState, page: &Page) -> Result<Vec<SourceReco
         .sources(workspace)
         .await?
         .into_iter()
-        .filter(|s| s.enabled && can_post(s.key.kind))
+        .filter(|s| can_post(s.key.kind))
         .collect();
     sources.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(sources)
