@@ -149,6 +149,7 @@ pub(crate) fn phone_numbers(text: &str) -> Vec<Range<usize>> {
             };
             plausible
                 && !glued_to_a_word(text, m.range())
+                && !in_a_link(text, m.range())
                 && !continues_a_number(text, m.range())
                 && !is_amount(text, m.range())
         })
@@ -163,6 +164,18 @@ fn glued_to_a_word(text: &str, span: Range<usize>) -> bool {
     let after = text.get(span.end..).and_then(|t| t.chars().next());
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     word(before) || word(after)
+}
+
+/// Whether the span is part of a link (`https://e24.no/i/92345678`): a number in a link's
+/// path is an article or page id, not a phone number.
+fn in_a_link(text: &str, span: Range<usize>) -> bool {
+    let before = text.get(..span.start).unwrap_or_default();
+    let token = before
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    token.starts_with("http://") || token.starts_with("https://")
 }
 
 /// `ddmmyyyy` or `yyyymmdd` of the years 1900 to 2099.
@@ -343,6 +356,7 @@ mod tests {
             "Nummer 01234567 og 12345678",
             "En økning på 12 34 56 78 %",
             "Koden er ø92345678 eller 92345678ø",
+            "Les saken: https://e24.no/i/92345678 og http://x.no/a?id=22334455",
         ] {
             assert_eq!(phones(text), Vec::<&str>::new(), "{text}");
         }

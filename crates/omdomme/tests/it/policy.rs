@@ -234,3 +234,41 @@ async fn a_workspace_checks_with_its_stored_policy_or_the_default() {
     );
     assert!(!out.contains("claims"), "only the stored rules: {out}");
 }
+
+#[test]
+fn json_gives_one_object_per_finding_for_editors() {
+    let scratch = Scratch::new();
+    let post = "Ring 912 34 567.\nVi er «klimanøytrale».";
+    let output = check(
+        &scratch,
+        &["--json", "--lang", "en", "--channel", "x"],
+        post,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let findings: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(findings.len(), 2, "{}", stdout(&output));
+    assert_eq!(findings[0]["rule"], "personal-data.phone");
+    assert_eq!(findings[0]["line"], 1);
+    assert_eq!(findings[0]["column"], 6);
+    assert_eq!(findings[1]["rule"], "claims.absolute");
+    assert_eq!(findings[1]["severity"], "block");
+    assert_eq!(
+        (findings[1]["line"].clone(), findings[1]["column"].clone()),
+        (2.into(), 8.into())
+    );
+    assert_eq!(findings[1]["words"], "klimanøytrale");
+    let (start, end) = (
+        findings[1]["start"].as_u64().unwrap() as usize,
+        findings[1]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&post[start..end], "klimanøytrale");
+    assert!(
+        findings[1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("This is a claim")
+    );
+}
