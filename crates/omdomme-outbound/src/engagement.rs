@@ -18,6 +18,8 @@ use crate::channels::{ChannelDirectory, RECORDED_PREFIX};
 pub const FOLLOW_FOR: SignedDuration = SignedDuration::from_hours(30 * 24);
 /// A post's engagement is read again after this long.
 pub const READ_EVERY: SignedDuration = SignedDuration::from_mins(15);
+/// How often the server reads engagement back.
+pub const ROUND_INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// Posts read per round.
 pub const BATCH: usize = 50;
 

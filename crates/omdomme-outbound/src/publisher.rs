@@ -22,6 +22,9 @@ use omdomme_store::{
 
 use crate::channels::{ChannelDirectory, RecordingChannel};
 
+/// How often the server looks for due posts: a post goes out within seconds of its time.
+pub const ROUND_INTERVAL: Duration = Duration::from_secs(5);
+
 /// How the publisher paces itself.
 #[derive(Clone, Debug)]
 pub struct PublishSettings {
@@ -247,11 +250,7 @@ impl Publisher {
     async fn outbound(&self, post: &Post) -> Result<OutboundPost, Attempt> {
         let mut attachments = Vec::with_capacity(post.content.attachments.len());
         for attachment in &post.content.attachments {
-            match self
-                .store
-                .attachment(&post.workspace, attachment.id)
-                .await
-            {
+            match self.store.attachment(&post.workspace, attachment.id).await {
                 Ok(Some((stored, bytes))) => attachments.push(omdomme_connectors::Attachment {
                     bytes,
                     media_type: stored.media_type,

@@ -341,7 +341,8 @@ impl Channel for FakePlatform {
         _post: &OutboundPost,
         _since: jiff::Timestamp,
     ) -> ConnectorResult<Option<Posted>> {
-        Ok(None) // STUB(stories-base): the outbound helper implements it
+        // Replies are never retried through the outbox, so nothing asks.
+        Ok(None)
     }
 }
 
