@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use omdomme_core::post_length::BLUESKY_MAX_GRAPHEMES;
 use omdomme_core::text::{TokenKind, tokens};
 use omdomme_core::{Engagement, SourceKind};
-use omdomme_sources::{ImportContext, parse_timestamp};
 use omdomme_sources::bluesky::{POST_COLLECTION, post_view_item};
+use omdomme_sources::{ImportContext, parse_timestamp};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,9 +15,9 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::xrpc::{Reader, Session, method_url};
 use super::{Config, check};
+use crate::channel::same_post_text;
 use crate::error::{ConnectorError, ConnectorResult, ErrorKind};
 use crate::http::read_json;
-use crate::channel::same_post_text;
 use crate::{Attachment, BuildContext, Channel, Http, OutboundPost, Posted};
 
 /// `app.bsky.embed.images`: at most four images of at most 1,000,000 bytes each.
@@ -293,7 +293,10 @@ impl Channel for BlueskyChannel {
         let tokens = self.session.tokens().await?;
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_SEARCH_PAGES {
-            let page = self.reader.author_feed(&tokens.did, cursor.as_deref()).await?;
+            let page = self
+                .reader
+                .author_feed(&tokens.did, cursor.as_deref())
+                .await?;
             for entry in page.feed {
                 if entry.reason.is_some() {
                     continue;
@@ -301,9 +304,8 @@ impl Channel for BlueskyChannel {
                 let own: OwnPost = serde_json::from_value(entry.post).map_err(|e| {
                     ConnectorError::bad_payload(format!("a post of getAuthorFeed: {e}"))
                 })?;
-                let at = parse_timestamp(&own.record.created_at).map_err(|e| {
-                    ConnectorError::bad_payload(format!("post {}: {e}", own.uri))
-                })?;
+                let at = parse_timestamp(&own.record.created_at)
+                    .map_err(|e| ConnectorError::bad_payload(format!("post {}: {e}", own.uri)))?;
                 if at < since {
                     return Ok(None);
                 }

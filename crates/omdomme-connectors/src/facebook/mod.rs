@@ -31,8 +31,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use omdomme_core::{Engagement, Item, SourceKey, SourceKind};
-use omdomme_sources::ImportContext;
 use omdomme_sources::facebook::{self as graph, GraphObject};
+use omdomme_sources::{ImportContext, parse_timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -578,6 +578,8 @@ struct PagePost {
     message: Option<String>,
     #[serde(default)]
     permalink_url: Option<String>,
+    #[serde(default)]
+    created_time: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -765,10 +767,18 @@ impl Channel for PageChannel {
                 ConnectorError::bad_payload(format!("Facebook's posts of the page: {e}"))
             })?;
             for own in posts.data {
-                if own
-                    .message
+                // `since` is the Graph API's to honour; a post it lets through from before
+                // is still not the attempt's.
+                let before = own
+                    .created_time
                     .as_deref()
-                    .is_some_and(|message| same_post_text(&post.text, message))
+                    .and_then(|t| parse_timestamp(t).ok())
+                    .is_some_and(|t| t < since);
+                if !before
+                    && own
+                        .message
+                        .as_deref()
+                        .is_some_and(|message| same_post_text(&post.text, message))
                 {
                     let id = checked_id(&own.id)
                         .map_err(|e| {

@@ -6,17 +6,17 @@ use async_trait::async_trait;
 use omdomme_core::post_length::MASTODON_MAX_CHARACTERS;
 use omdomme_core::{Engagement, SourceKind};
 use omdomme_sources::html::html_to_text;
-use omdomme_sources::{ImportContext, parse_timestamp};
 use omdomme_sources::mastodon::{Status, status_to_item};
+use omdomme_sources::{ImportContext, parse_timestamp};
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
 use super::api::{Api, classify};
 use super::{Config, check};
+use crate::channel::same_post_text;
 use crate::error::{ConnectorError, ConnectorResult, ErrorKind};
 use crate::http::read_json;
-use crate::channel::same_post_text;
 use crate::{Attachment, BuildContext, Channel, OutboundPost, Posted};
 
 /// Mastodon takes at most four images per status.
@@ -249,7 +249,9 @@ impl Channel for MastodonChannel {
                 if at < since {
                     return Ok(None);
                 }
-                if status.reblog.is_none() && same_post_text(&post.text, &html_to_text(&status.content)) {
+                if status.reblog.is_none()
+                    && same_post_text(&post.text, &html_to_text(&status.content))
+                {
                     return Ok(Some(Posted {
                         external_id: status.id.clone(),
                         url: status.url.clone().or_else(|| status.uri.clone()),
