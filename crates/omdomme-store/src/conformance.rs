@@ -12,12 +12,17 @@
 
 use jiff::Timestamp;
 use omdomme_core::{
-    Author, Brand, BrandId, BrandRole, BrandSentiment, Engagement, Enrichment, Item, ItemId,
-    ItemKind, Lang, Query, QueryField, Sentiment, SentimentLabel, SourceHealth, SourceKey,
-    SourceKind, Topic, TopicSet, Workspace, WorkspaceId,
+    Action, Author, Brand, BrandId, BrandRole, BrandSentiment, Engagement, Enrichment, Item,
+    ItemId, ItemKind, Lang, PostStatus, Query, QueryField, Sentiment, SentimentLabel, SourceHealth,
+    SourceKey, SourceKind, Topic, TopicSet, Workflow, Workspace, WorkspaceId,
 };
 use serde_json::json;
 
+use crate::stories::{
+    CalendarQuery, EngagementGrouping, GoalDraft, GoalId, NewAttachment, NewContent, NewPost,
+    OutboxState, Post as StoryPost, PostId, PostStep, ProofPointDraft, PublishOutcome, Published,
+    StoredPolicy, StoryDraft, StoryId,
+};
 use crate::{
     AuditEntry, AuditQuery, BreakdownRequest, Bucket, Dimension, ExportRequest, Filters, PutReport,
     Role, SearchOrder, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition,
@@ -44,6 +49,12 @@ pub async fn run_all<S: Store>(store: &S) {
     overview_breakdown_and_top_authors(store).await;
     threads_gather_the_conversation(store).await;
     export_pages_through_every_match(store).await;
+    stories_round_trip_in_their_workspace(store).await;
+    posts_follow_the_workflow(store).await;
+    calendar_shows_the_window(store).await;
+    policy_is_stored_and_audited(store).await;
+    outbox_publishes_each_post_once(store).await;
+    engagement_rolls_up(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -2302,4 +2313,1513 @@ async fn export_pages_through_every_match<S: Store>(store: &S) {
         store.export_items(&bad).await,
         Err(StoreError::Invalid(_))
     ));
+}
+
+// == Stories (issue 6) ==
+
+const HOSTILE: &str = "<script>alert(1)</script> \"><img src=x onerror=alert(1)> </style> 'q' 🌍🎉";
+
+fn story_draft(title: &str, topic: Topic, goal: Option<GoalId>) -> StoryDraft {
+    StoryDraft {
+        title: title.to_owned(),
+        topic,
+        summary: format!("Fakta om {title}"),
+        goal,
+        owner: "eier@nordlys.no".to_owned(),
+    }
+}
+
+fn new_post(story: StoryId, kind: SourceKind, text: &str) -> NewPost {
+    NewPost {
+        story,
+        channel: SourceKey::new(kind, "nordlys"),
+        text: text.to_owned(),
+        attachments: vec![],
+        planned_at: None,
+    }
+}
+
+fn step(action: Action, post: &StoryPost, at: &str) -> PostStep {
+    PostStep {
+        action,
+        content: None,
+        comment: None,
+        expected_revision: post.revision,
+        at: ts(at),
+    }
+}
+
+fn by(email: &str) -> String {
+    email.to_owned()
+}
+
+const AUTHOR: &str = "forfatter@nordlys.no";
+const REVIEWER: &str = "leder@nordlys.no";
+
+/// Takes a new post of `story` through review, approval and scheduling at `at`.
+async fn scheduled_post<S: Store>(
+    store: &S,
+    w: &WorkspaceId,
+    story: StoryId,
+    kind: SourceKind,
+    at: &str,
+) -> StoryPost {
+    let post = store
+        .create_post(
+            w,
+            &new_post(story, kind, "Vi kutter utslipp"),
+            AUTHOR,
+            ts(at),
+        )
+        .await
+        .unwrap();
+    let post = store
+        .step_post(
+            w,
+            post.id,
+            &step(Action::Submit { by: by(AUTHOR) }, &post, at),
+        )
+        .await
+        .unwrap();
+    let post = store
+        .step_post(
+            w,
+            post.id,
+            &step(Action::Approve { by: by(REVIEWER) }, &post, at),
+        )
+        .await
+        .unwrap();
+    store
+        .step_post(
+            w,
+            post.id,
+            &step(
+                Action::Schedule {
+                    by: by(AUTHOR),
+                    at: ts(at),
+                },
+                &post,
+                at,
+            ),
+        )
+        .await
+        .unwrap()
+}
+
+async fn post_history<S: Store>(store: &S, w: &WorkspaceId, post: PostId) -> Vec<AuditEntry> {
+    let mut entries: Vec<AuditEntry> = store
+        .audit_log(&AuditQuery {
+            workspace: Some(w.clone()),
+            target: Some(format!("post:{post}")),
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry)
+        .collect();
+    entries.reverse();
+    entries
+}
+
+fn is_invalid<T: std::fmt::Debug>(result: Result<T, StoreError>, words: &str) {
+    match result {
+        Err(StoreError::Invalid(message)) => {
+            assert!(message.contains(words), "`{message}` names `{words}`");
+        }
+        other => panic!("expected Invalid naming `{words}`, got {other:?}"),
+    }
+}
+
+/// Goals, stories, proof points and attachments round trip with hostile text, and stay in
+/// their workspace.
+async fn stories_round_trip_in_their_workspace<S: Store>(store: &S) {
+    let w = workspace(store, "conf-stories").await;
+    let other = workspace(store, "conf-stories-other").await;
+    let at = ts("2031-03-01T09:00:00Z");
+
+    let goal = GoalDraft {
+        name: format!("Synlig klimaarbeid {HOSTILE}"),
+        channel: Some(SourceKind::Mastodon),
+        owner: Some("leder@nordlys.no".into()),
+        metric: "engasjement per innlegg".into(),
+        target: Some(12.5),
+        deadline: Some("2031-12-31".parse().unwrap()),
+    };
+    let g1 = store.put_goal(&w, None, &goal, at).await.unwrap();
+    let undated = GoalDraft {
+        name: "Arbeidsgiver".into(),
+        deadline: None,
+        ..goal.clone()
+    };
+    let g2 = store.put_goal(&w, None, &undated, at).await.unwrap();
+    let early = GoalDraft {
+        name: "Åpenhet".into(),
+        deadline: Some("2031-06-30".parse().unwrap()),
+        ..goal.clone()
+    };
+    let g3 = store.put_goal(&w, None, &early, at).await.unwrap();
+    let goals = store.goals(&w).await.unwrap();
+    let order: Vec<GoalId> = goals.iter().map(|g| g.id).collect();
+    assert_eq!(order, [g3, g1, g2], "by deadline, undated last");
+    assert_eq!(goals[1].draft, goal);
+    assert_eq!(goals[1].workspace, w);
+    let renamed = GoalDraft {
+        name: "Klima".into(),
+        ..goal.clone()
+    };
+    assert_eq!(
+        store.put_goal(&w, Some(g1), &renamed, at).await.unwrap(),
+        g1
+    );
+    assert!(matches!(
+        store.put_goal(&other, Some(g1), &renamed, at).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(store.goals(&other).await.unwrap().is_empty());
+    is_invalid(
+        store
+            .put_goal(
+                &w,
+                None,
+                &GoalDraft {
+                    name: " ".into(),
+                    ..goal.clone()
+                },
+                at,
+            )
+            .await,
+        "name",
+    );
+
+    let draft = story_draft(HOSTILE, Topic::Climate, Some(g1));
+    let story = store.create_story(&w, &draft, AUTHOR, at).await.unwrap();
+    assert_eq!(story.draft, draft);
+    assert_eq!((story.created_by.as_str(), story.created_at), (AUTHOR, at));
+    assert!(story.proof_points.is_empty());
+    is_invalid(
+        store
+            .create_story(
+                &other,
+                &story_draft("x", Topic::Climate, Some(g1)),
+                AUTHOR,
+                at,
+            )
+            .await,
+        "goal",
+    );
+    is_invalid(
+        store
+            .create_story(
+                &w,
+                &story_draft(&"t".repeat(201), Topic::Climate, None),
+                AUTHOR,
+                at,
+            )
+            .await,
+        "title",
+    );
+    assert!(store.story(&other, story.id).await.unwrap().is_none());
+
+    // A document behind a proof point, and the size limit.
+    let document = store
+        .put_attachment(
+            &w,
+            &NewAttachment {
+                filename: format!("rapport {HOSTILE}.pdf"),
+                media_type: "application/pdf".into(),
+                alt_text: HOSTILE.into(),
+                bytes: vec![0, 1, 2, 255],
+            },
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    let (read, bytes) = store.attachment(&w, document.id).await.unwrap().unwrap();
+    assert_eq!((read, bytes), (document.clone(), vec![0, 1, 2, 255]));
+    assert_eq!(document.size, 4);
+    assert!(
+        store
+            .attachment(&other, document.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    is_invalid(
+        store
+            .put_attachment(
+                &w,
+                &NewAttachment {
+                    filename: "stor.png".into(),
+                    media_type: "image/png".into(),
+                    alt_text: String::new(),
+                    bytes: vec![0; crate::stories::MAX_ATTACHMENT_BYTES + 1],
+                },
+                AUTHOR,
+                at,
+            )
+            .await,
+        "MB",
+    );
+
+    let later = ts("2031-03-02T09:00:00Z");
+    let linked = ProofPointDraft {
+        statement: format!("Vi har kuttet 40 % av utslippene {HOSTILE}"),
+        source_url: Some("https://nordlys.no/rapport?a=1&b=\"2\"".into()),
+        document: None,
+    };
+    let p1 = store
+        .add_proof_point(&w, story.id, &linked, AUTHOR, later)
+        .await
+        .unwrap();
+    assert!(p1.has_source());
+    let documented = ProofPointDraft {
+        statement: "Sertifisert".into(),
+        source_url: Some("  ".into()),
+        document: Some(document.id),
+    };
+    let p2 = store
+        .add_proof_point(&w, story.id, &documented, AUTHOR, later)
+        .await
+        .unwrap();
+    assert_eq!(p2.draft.source_url, None, "a blank link is no link");
+    let unsourced = ProofPointDraft {
+        statement: "Bare en påstand".into(),
+        source_url: None,
+        document: None,
+    };
+    let p3 = store
+        .add_proof_point(&w, story.id, &unsourced, AUTHOR, later)
+        .await
+        .unwrap();
+    assert!(!p3.has_source());
+    is_invalid(
+        store
+            .add_proof_point(
+                &w,
+                story.id,
+                &ProofPointDraft {
+                    source_url: Some("javascript:alert(1)".into()),
+                    ..linked.clone()
+                },
+                AUTHOR,
+                later,
+            )
+            .await,
+        "web address",
+    );
+    is_invalid(
+        store
+            .add_proof_point(
+                &w,
+                story.id,
+                &ProofPointDraft {
+                    statement: "x".repeat(2_001),
+                    ..linked.clone()
+                },
+                AUTHOR,
+                later,
+            )
+            .await,
+        "statement",
+    );
+    assert!(matches!(
+        store
+            .add_proof_point(&other, story.id, &linked, AUTHOR, later)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let other_story = store
+        .create_story(
+            &other,
+            &story_draft("Annen", Topic::Labour, None),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    is_invalid(
+        store
+            .add_proof_point(&other, other_story.id, &documented, AUTHOR, later)
+            .await,
+        "attachment",
+    );
+    assert!(!store.delete_proof_point(&other, p3.id).await.unwrap());
+    assert!(store.delete_proof_point(&w, p3.id).await.unwrap());
+    assert!(!store.delete_proof_point(&w, p3.id).await.unwrap());
+
+    let read = store.story(&w, story.id).await.unwrap().unwrap();
+    assert_eq!(read.proof_points, [p1.clone(), p2.clone()]);
+    assert_eq!(read.updated_at, later, "a proof point changes the story");
+
+    let changed = StoryDraft {
+        title: "Ny tittel".into(),
+        topic: Topic::Community,
+        goal: None,
+        ..draft.clone()
+    };
+    let updated = store
+        .update_story(&w, story.id, &changed, later)
+        .await
+        .unwrap();
+    assert_eq!(updated.draft, changed);
+    assert!(matches!(
+        store.update_story(&other, story.id, &changed, later).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let second = store
+        .create_story(
+            &w,
+            &story_draft("Andre", Topic::Labour, Some(g2)),
+            AUTHOR,
+            later,
+        )
+        .await
+        .unwrap();
+    let all = store.stories(&w).await.unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [second.id, story.id],
+        "newest first"
+    );
+    assert_eq!(all[1].proof_points.len(), 2);
+    assert_eq!(store.stories(&other).await.unwrap().len(), 1);
+
+    // Deleting a goal leaves its stories without one.
+    assert!(!store.delete_goal(&other, g2).await.unwrap());
+    assert!(store.delete_goal(&w, g2).await.unwrap());
+    assert!(!store.delete_goal(&w, g2).await.unwrap());
+    let second = store.story(&w, second.id).await.unwrap().unwrap();
+    assert_eq!(second.draft.goal, None);
+    assert_eq!(store.goals(&w).await.unwrap().len(), 2);
+}
+
+/// Posts go through the workflow only as the state machine allows, four eyes included,
+/// each step audited and a stale revision refused.
+async fn posts_follow_the_workflow<S: Store>(store: &S) {
+    let w = workspace(store, "conf-posts").await;
+    let other = workspace(store, "conf-posts-other").await;
+    let at = "2031-04-01T09:00:00Z";
+    let story = store
+        .create_story(
+            &w,
+            &story_draft("Innlegg", Topic::Climate, None),
+            AUTHOR,
+            ts(at),
+        )
+        .await
+        .unwrap();
+    let image = store
+        .put_attachment(
+            &w,
+            &NewAttachment {
+                filename: "sol.png".into(),
+                media_type: "image/png".into(),
+                alt_text: format!("Solceller på taket {HOSTILE}"),
+                bytes: vec![137, 80, 78, 71],
+            },
+            AUTHOR,
+            ts(at),
+        )
+        .await
+        .unwrap();
+    let foreign = store
+        .put_attachment(
+            &other,
+            &NewAttachment {
+                filename: "x.png".into(),
+                media_type: "image/png".into(),
+                alt_text: "x".into(),
+                bytes: vec![1],
+            },
+            AUTHOR,
+            ts(at),
+        )
+        .await
+        .unwrap();
+
+    let mut draft = new_post(story.id, SourceKind::Mastodon, HOSTILE);
+    draft.attachments = vec![image.id];
+    draft.planned_at = Some(ts("2031-04-10T08:00:00Z"));
+    let post = store.create_post(&w, &draft, AUTHOR, ts(at)).await.unwrap();
+    assert_eq!(post.content.text, HOSTILE);
+    assert_eq!(post.content.attachments, std::slice::from_ref(&image));
+    assert_eq!(post.workflow, Workflow::new(AUTHOR));
+    assert_eq!(post.revision, 1);
+    assert_eq!(store.post(&w, post.id).await.unwrap().unwrap(), post);
+    assert!(store.post(&other, post.id).await.unwrap().is_none());
+    assert_eq!(
+        store.story_posts(&w, story.id).await.unwrap(),
+        std::slice::from_ref(&post)
+    );
+    assert!(
+        store
+            .story_posts(&other, story.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Content the store refuses.
+    let mut bad = draft.clone();
+    bad.channel = SourceKey::new(SourceKind::Rss, "feed");
+    is_invalid(store.create_post(&w, &bad, AUTHOR, ts(at)).await, "rss");
+    let mut bad = draft.clone();
+    bad.attachments = vec![foreign.id];
+    is_invalid(
+        store.create_post(&w, &bad, AUTHOR, ts(at)).await,
+        "attachment",
+    );
+    let mut bad = draft.clone();
+    bad.attachments = vec![image.id; 5];
+    is_invalid(
+        store.create_post(&w, &bad, AUTHOR, ts(at)).await,
+        "at most 4",
+    );
+    let mut bad = draft.clone();
+    bad.text = "x".repeat(10_001);
+    is_invalid(store.create_post(&w, &bad, AUTHOR, ts(at)).await, "text");
+    assert!(matches!(
+        store.create_post(&other, &draft, AUTHOR, ts(at)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // An empty post goes nowhere.
+    let empty = store
+        .create_post(&w, &new_post(story.id, SourceKind::X, "  "), AUTHOR, ts(at))
+        .await
+        .unwrap();
+    is_invalid(
+        store
+            .step_post(
+                &w,
+                empty.id,
+                &step(Action::Submit { by: by(AUTHOR) }, &empty, at),
+            )
+            .await,
+        "empty",
+    );
+
+    let post = store
+        .step_post(
+            &w,
+            post.id,
+            &step(Action::Submit { by: by(AUTHOR) }, &post, at),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (post.workflow.status, post.revision),
+        (PostStatus::InReview, 2)
+    );
+    // Four eyes: the author cannot approve.
+    is_invalid(
+        store
+            .step_post(
+                &w,
+                post.id,
+                &step(Action::Approve { by: by(AUTHOR) }, &post, at),
+            )
+            .await,
+        "four eyes",
+    );
+    // A step on what someone saw before the last change is refused.
+    let mut stale = step(Action::Approve { by: by(REVIEWER) }, &post, at);
+    stale.expected_revision = 1;
+    match store.step_post(&w, post.id, &stale).await {
+        Err(StoreError::Conflict(message)) => assert!(message.contains("reload"), "{message}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert!(matches!(
+        store
+            .step_post(
+                &other,
+                post.id,
+                &step(Action::Approve { by: by(REVIEWER) }, &post, at)
+            )
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // Sending back needs a comment; then the author edits and submits again.
+    is_invalid(
+        store
+            .step_post(
+                &w,
+                post.id,
+                &step(Action::RequestChanges { by: by(REVIEWER) }, &post, at),
+            )
+            .await,
+        "comment",
+    );
+    let mut back = step(Action::RequestChanges { by: by(REVIEWER) }, &post, at);
+    back.comment = Some(format!("Kilde mangler {HOSTILE}"));
+    let post = store.step_post(&w, post.id, &back).await.unwrap();
+    assert_eq!(post.workflow.status, PostStatus::Draft);
+    is_invalid(
+        store
+            .step_post(
+                &w,
+                post.id,
+                &step(Action::Edit { by: by(AUTHOR) }, &post, at),
+            )
+            .await,
+        "content",
+    );
+    let mut edit = step(
+        Action::Edit { by: by(AUTHOR) },
+        &post,
+        "2031-04-01T10:00:00Z",
+    );
+    edit.content = Some(NewContent {
+        channel: SourceKey::new(SourceKind::Bluesky, "nordlys.bsky.social"),
+        text: "Vi kutter 40 % (kilde: rapporten)".into(),
+        attachments: vec![],
+        planned_at: Some(ts("2031-04-11T08:00:00Z")),
+    });
+    let post = store.step_post(&w, post.id, &edit).await.unwrap();
+    assert_eq!(post.content.channel.kind, SourceKind::Bluesky);
+    assert!(post.content.attachments.is_empty());
+    assert_eq!(post.workflow.version, 2);
+    assert_eq!(post.updated_at, ts("2031-04-01T10:00:00Z"));
+    let mut not_an_edit = step(Action::Submit { by: by(AUTHOR) }, &post, at);
+    not_an_edit.content = edit.content.clone();
+    is_invalid(store.step_post(&w, post.id, &not_an_edit).await, "edit");
+    // Only the publisher publishes.
+    is_invalid(
+        store
+            .step_post(&w, post.id, &step(Action::Published, &post, at))
+            .await,
+        "publisher",
+    );
+    let post = store
+        .step_post(
+            &w,
+            post.id,
+            &step(Action::Submit { by: by(AUTHOR) }, &post, at),
+        )
+        .await
+        .unwrap();
+    let mut approve = step(Action::Approve { by: by(REVIEWER) }, &post, at);
+    approve.comment = Some("Bra!".into());
+    let post = store.step_post(&w, post.id, &approve).await.unwrap();
+    assert!(post.workflow.approved_by_other());
+    let when = ts("2031-04-12T07:30:00Z");
+    let post = store
+        .step_post(
+            &w,
+            post.id,
+            &step(
+                Action::Schedule {
+                    by: by(AUTHOR),
+                    at: when,
+                },
+                &post,
+                at,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (post.workflow.status, post.workflow.scheduled_at),
+        (PostStatus::Scheduled, Some(when))
+    );
+    let post = store
+        .step_post(
+            &w,
+            post.id,
+            &step(Action::Unschedule { by: by(AUTHOR) }, &post, at),
+        )
+        .await
+        .unwrap();
+    assert_eq!(post.workflow.status, PostStatus::Approved);
+    assert_eq!(store.post(&w, post.id).await.unwrap().unwrap(), post);
+
+    let comments = store.post_comments(&w, post.id).await.unwrap();
+    let said: Vec<(&str, &str, &str)> = comments
+        .iter()
+        .map(|c| (c.by.as_str(), c.kind.as_str(), c.body.as_str()))
+        .collect();
+    let sent_back = format!("Kilde mangler {HOSTILE}");
+    assert_eq!(
+        said,
+        [
+            (REVIEWER, "post.request_changes", sent_back.as_str()),
+            (REVIEWER, "post.approve", "Bra!"),
+        ]
+    );
+    let comment = store
+        .add_post_comment(&w, post.id, REVIEWER, HOSTILE, ts(at))
+        .await
+        .unwrap();
+    assert_eq!(
+        (comment.kind.as_str(), comment.body.as_str()),
+        ("comment", HOSTILE)
+    );
+    assert_eq!(store.post_comments(&w, post.id).await.unwrap().len(), 3);
+    assert!(
+        store
+            .post_comments(&other, post.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        store
+            .add_post_comment(&other, post.id, REVIEWER, "x", ts(at))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    is_invalid(
+        store
+            .add_post_comment(&w, post.id, REVIEWER, &"x".repeat(5_001), ts(at))
+            .await,
+        "comment",
+    );
+
+    // Every step in the post's history, with who did it.
+    let history: Vec<(String, String)> = post_history(store, &w, post.id)
+        .await
+        .into_iter()
+        .map(|e| (e.action, e.actor))
+        .collect();
+    let expected = [
+        ("post.create", AUTHOR),
+        ("post.submit", AUTHOR),
+        ("post.request_changes", REVIEWER),
+        ("post.edit", AUTHOR),
+        ("post.submit", AUTHOR),
+        ("post.approve", REVIEWER),
+        ("post.schedule", AUTHOR),
+        ("post.unschedule", AUTHOR),
+    ];
+    assert_eq!(history, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    let scheduled = &post_history(store, &w, post.id).await[6];
+    assert!(
+        scheduled.detail.contains("2031-04-12T07:30:00Z"),
+        "{scheduled:?}"
+    );
+    assert!(post_history(store, &other, post.id).await.is_empty());
+
+    // An image without alt text cannot go to review.
+    let bare = store
+        .put_attachment(
+            &w,
+            &NewAttachment {
+                filename: "uten.png".into(),
+                media_type: "image/png".into(),
+                alt_text: " ".into(),
+                bytes: vec![1],
+            },
+            AUTHOR,
+            ts(at),
+        )
+        .await
+        .unwrap();
+    let mut unlabelled = new_post(story.id, SourceKind::Facebook, "Bilde");
+    unlabelled.attachments = vec![bare.id];
+    let unlabelled = store
+        .create_post(&w, &unlabelled, AUTHOR, ts(at))
+        .await
+        .unwrap();
+    is_invalid(
+        store
+            .step_post(
+                &w,
+                unlabelled.id,
+                &step(Action::Submit { by: by(AUTHOR) }, &unlabelled, at),
+            )
+            .await,
+        "alt text",
+    );
+}
+
+fn calendar_query(w: &WorkspaceId, from: &str, to: &str) -> CalendarQuery {
+    CalendarQuery {
+        workspace: w.clone(),
+        from: ts(from),
+        to: ts(to),
+        story: None,
+        topic: None,
+        goal: None,
+        channel: None,
+    }
+}
+
+async fn calendar_posts<S: Store>(store: &S, query: &CalendarQuery) -> Vec<PostId> {
+    store
+        .calendar(query)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.post)
+        .collect()
+}
+
+/// The calendar shows posts at their published, scheduled or planned time, in the window,
+/// with each filter.
+async fn calendar_shows_the_window<S: Store>(store: &S) {
+    let w = workspace(store, "conf-calendar").await;
+    let other = workspace(store, "conf-calendar-other").await;
+    let at = ts("2031-05-01T09:00:00Z");
+    let goal = store
+        .put_goal(
+            &w,
+            None,
+            &GoalDraft {
+                name: "Mål".into(),
+                metric: "engasjement".into(),
+                ..GoalDraft::default()
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    let climate = store
+        .create_story(
+            &w,
+            &story_draft("Klima", Topic::Climate, Some(goal)),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    let labour = store
+        .create_story(&w, &story_draft("Arbeid", Topic::Labour, None), AUTHOR, at)
+        .await
+        .unwrap();
+    let planned = |story: StoryId, kind: SourceKind, when: Option<&str>| {
+        let mut post = new_post(story, kind, &"ø".repeat(200));
+        post.planned_at = when.map(ts);
+        post
+    };
+    let p1 = store
+        .create_post(
+            &w,
+            &planned(
+                climate.id,
+                SourceKind::Mastodon,
+                Some("2031-05-03T08:00:00Z"),
+            ),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    let p2 = store
+        .create_post(
+            &w,
+            &planned(labour.id, SourceKind::X, Some("2031-05-02T08:00:00Z")),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    // Unplanned: not in the calendar.
+    store
+        .create_post(&w, &planned(climate.id, SourceKind::X, None), AUTHOR, at)
+        .await
+        .unwrap();
+    // Outside the window.
+    store
+        .create_post(
+            &w,
+            &planned(climate.id, SourceKind::X, Some("2031-06-02T08:00:00Z")),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    // Planned for June but scheduled in May: it shows at the scheduled time.
+    let p3 = store
+        .create_post(
+            &w,
+            &planned(
+                climate.id,
+                SourceKind::Bluesky,
+                Some("2031-06-09T08:00:00Z"),
+            ),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    let p3 = {
+        let mut p = p3;
+        for action in [
+            Action::Submit { by: by(AUTHOR) },
+            Action::Approve { by: by(REVIEWER) },
+            Action::Schedule {
+                by: by(AUTHOR),
+                at: ts("2031-05-10T12:00:00Z"),
+            },
+        ] {
+            p = store
+                .step_post(&w, p.id, &step(action, &p, "2031-05-01T10:00:00Z"))
+                .await
+                .unwrap();
+        }
+        p
+    };
+    store
+        .create_post(
+            &other,
+            &planned(
+                store
+                    .create_story(
+                        &other,
+                        &story_draft("Annen", Topic::Climate, None),
+                        AUTHOR,
+                        at,
+                    )
+                    .await
+                    .unwrap()
+                    .id,
+                SourceKind::X,
+                Some("2031-05-05T08:00:00Z"),
+            ),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+
+    let may = calendar_query(&w, "2031-05-01T00:00:00Z", "2031-06-01T00:00:00Z");
+    let entries = store.calendar(&may).await.unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.post).collect::<Vec<_>>(),
+        [p2.id, p1.id, p3.id],
+        "in time order"
+    );
+    let first = &entries[0];
+    assert_eq!(
+        (
+            first.story,
+            first.story_title.as_str(),
+            first.topic,
+            first.goal,
+            first.status,
+            first.at
+        ),
+        (
+            labour.id,
+            "Arbeid",
+            Topic::Labour,
+            None,
+            PostStatus::Draft,
+            ts("2031-05-02T08:00:00Z")
+        )
+    );
+    assert_eq!(first.channel, SourceKey::new(SourceKind::X, "nordlys"));
+    assert_eq!(first.excerpt.chars().count(), 140);
+    assert_eq!(entries[2].status, PostStatus::Scheduled);
+    assert_eq!(entries[2].at, ts("2031-05-10T12:00:00Z"));
+    // The end is exclusive, the start inclusive.
+    assert_eq!(
+        calendar_posts(
+            store,
+            &calendar_query(&w, "2031-05-02T08:00:00Z", "2031-05-03T08:00:00Z")
+        )
+        .await,
+        [p2.id]
+    );
+    let only = |f: fn(&mut CalendarQuery)| {
+        let mut q = may.clone();
+        f(&mut q);
+        q
+    };
+    let mut by_story = may.clone();
+    by_story.story = Some(climate.id);
+    assert_eq!(calendar_posts(store, &by_story).await, [p1.id, p3.id]);
+    assert_eq!(
+        calendar_posts(store, &only(|q| q.topic = Some(Topic::Labour))).await,
+        [p2.id]
+    );
+    let mut by_goal = may.clone();
+    by_goal.goal = Some(goal);
+    assert_eq!(calendar_posts(store, &by_goal).await, [p1.id, p3.id]);
+    assert_eq!(
+        calendar_posts(store, &only(|q| q.channel = Some(SourceKind::Bluesky))).await,
+        [p3.id]
+    );
+    let mut combined = by_story.clone();
+    combined.channel = Some(SourceKind::Mastodon);
+    assert_eq!(calendar_posts(store, &combined).await, [p1.id]);
+    is_invalid(
+        store
+            .calendar(&calendar_query(
+                &w,
+                "2031-05-02T00:00:00Z",
+                "2031-05-01T00:00:00Z",
+            ))
+            .await,
+        "window",
+    );
+    is_invalid(
+        store
+            .calendar(&calendar_query(
+                &w,
+                "2031-01-01T00:00:00Z",
+                "2031-12-01T00:00:00Z",
+            ))
+            .await,
+        "days",
+    );
+}
+
+/// The policy is stored per workspace, audited on change.
+async fn policy_is_stored_and_audited<S: Store>(store: &S) {
+    let w = workspace(store, "conf-policy").await;
+    let other = workspace(store, "conf-policy-other").await;
+    assert_eq!(store.policy(&w).await.unwrap(), None);
+    let policy = StoredPolicy {
+        json: json!({ "terms": [HOSTILE] }).to_string(),
+        updated_by: REVIEWER.into(),
+        updated_at: ts("2031-06-01T09:00:00Z"),
+    };
+    store.put_policy(&w, &policy).await.unwrap();
+    assert_eq!(store.policy(&w).await.unwrap(), Some(policy.clone()));
+    let changed = StoredPolicy {
+        json: "{}".into(),
+        updated_at: ts("2031-06-02T09:00:00Z"),
+        ..policy.clone()
+    };
+    store.put_policy(&w, &changed).await.unwrap();
+    assert_eq!(store.policy(&w).await.unwrap(), Some(changed));
+    assert_eq!(store.policy(&other).await.unwrap(), None);
+    is_invalid(
+        store
+            .put_policy(
+                &w,
+                &StoredPolicy {
+                    json: "{not json".into(),
+                    ..policy.clone()
+                },
+            )
+            .await,
+        "JSON",
+    );
+    let audited = store
+        .audit_log(&AuditQuery {
+            workspace: Some(w.clone()),
+            action_prefix: Some("policy.".into()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 2);
+    assert_eq!(audited[0].entry.actor, REVIEWER);
+    assert_eq!(audited[0].entry.action, "policy.update");
+}
+
+/// The outbox: an attempt begun twice shows the first, a retry waits for its time, a stale
+/// attempt comes back, and the outcome moves the post.
+async fn outbox_publishes_each_post_once<S: Store>(store: &S) {
+    let w = workspace(store, "conf-outbox").await;
+    let at = "2031-07-01T09:00:00Z";
+    let story = store
+        .create_story(
+            &w,
+            &story_draft("Utboks", Topic::Climate, None),
+            AUTHOR,
+            ts(at),
+        )
+        .await
+        .unwrap();
+    let due_here = |now: &str, stale: &str| {
+        let w = w.clone();
+        let (now, stale) = (ts(now), ts(stale));
+        async move {
+            store
+                .due_posts(now, stale, 1_000)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|d| d.post.workspace == w)
+                .map(|d| (d.post.id, d.outbox.map(|o| o.state)))
+                .collect::<Vec<_>>()
+        }
+    };
+    let sent = scheduled_post(
+        store,
+        &w,
+        story.id,
+        SourceKind::Mastodon,
+        "2031-07-01T10:00:00Z",
+    )
+    .await;
+    let retried = scheduled_post(store, &w, story.id, SourceKind::X, "2031-07-01T10:05:00Z").await;
+    let failed = scheduled_post(
+        store,
+        &w,
+        story.id,
+        SourceKind::Bluesky,
+        "2031-07-01T10:10:00Z",
+    )
+    .await;
+    let draft = store
+        .create_post(
+            &w,
+            &new_post(story.id, SourceKind::X, "Utkast"),
+            AUTHOR,
+            ts(at),
+        )
+        .await
+        .unwrap();
+    assert!(
+        due_here("2031-07-01T09:59:00Z", "2031-07-01T09:00:00Z")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        due_here("2031-07-01T10:06:00Z", "2031-07-01T09:00:00Z").await,
+        [(sent.id, None), (retried.id, None)],
+        "due in time order, the later one not yet"
+    );
+    assert!(matches!(
+        store.due_posts(ts(at), ts(at), 0).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    // Only a scheduled post is sent.
+    is_invalid(
+        store
+            .begin_publish(&w, draft.id, "draft-v1", ts("2031-07-01T10:06:00Z"))
+            .await,
+        "scheduled",
+    );
+    let begun = store
+        .begin_publish(&w, sent.id, "sent-v2", ts("2031-07-01T10:06:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(begun, None, "a new attempt");
+    // Begun again (the process died after sending): the first attempt shows as sending.
+    let again = store
+        .begin_publish(&w, sent.id, "sent-v2", ts("2031-07-01T10:20:00Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.state, again.attempts, again.started_at, again.post),
+        (
+            OutboxState::Sending,
+            1,
+            Some(ts("2031-07-01T10:06:00Z")),
+            sent.id
+        )
+    );
+    is_invalid(
+        store
+            .begin_publish(&w, retried.id, "sent-v2", ts("2031-07-01T10:20:00Z"))
+            .await,
+        "belongs to post",
+    );
+    // Sending: not due until it is stale, then due with its entry.
+    assert_eq!(
+        due_here("2031-07-01T10:21:00Z", "2031-07-01T10:00:00Z").await,
+        [(retried.id, None), (failed.id, None)]
+    );
+    assert_eq!(
+        due_here("2031-07-01T10:21:00Z", "2031-07-01T10:30:00Z").await[0],
+        (sent.id, Some(OutboxState::Sending))
+    );
+    // An edit while it is being sent is refused.
+    let current = store.post(&w, sent.id).await.unwrap().unwrap();
+    let mut edit = step(Action::Edit { by: by(AUTHOR) }, &current, at);
+    edit.content = Some(NewContent {
+        channel: current.content.channel.clone(),
+        text: "endret".into(),
+        attachments: vec![],
+        planned_at: None,
+    });
+    is_invalid(store.step_post(&w, sent.id, &edit).await, "being sent");
+
+    let published = Published {
+        at: ts("2031-07-01T10:20:01Z"),
+        external_id: "109876".into(),
+        url: Some("https://mastodon.example/@nordlys/109876".into()),
+    };
+    let done = store
+        .finish_publish(
+            &w,
+            sent.id,
+            "sent-v2",
+            &PublishOutcome::Sent(published.clone()),
+            ts("2031-07-01T10:20:01Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.workflow.status, PostStatus::Published);
+    assert_eq!(done.published, Some(published.clone()));
+    assert_eq!(store.post(&w, sent.id).await.unwrap().unwrap(), done);
+    is_invalid(
+        store
+            .finish_publish(
+                &w,
+                sent.id,
+                "sent-v2",
+                &PublishOutcome::Sent(published.clone()),
+                ts("2031-07-01T10:20:02Z"),
+            )
+            .await,
+        "not being sent",
+    );
+    is_invalid(
+        store
+            .begin_publish(&w, sent.id, "sent-v2", ts("2031-07-01T10:21:00Z"))
+            .await,
+        "published",
+    );
+
+    // A retry keeps the post scheduled and waits for its time.
+    store
+        .begin_publish(&w, retried.id, "retried-v2", ts("2031-07-01T10:21:00Z"))
+        .await
+        .unwrap();
+    let waiting = store
+        .finish_publish(
+            &w,
+            retried.id,
+            "retried-v2",
+            &PublishOutcome::Retry {
+                error: "503 <b>Service Unavailable</b>".into(),
+                at: ts("2031-07-01T10:30:00Z"),
+            },
+            ts("2031-07-01T10:21:01Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(waiting.workflow.status, PostStatus::Scheduled);
+    assert_eq!(
+        waiting.last_error.as_deref(),
+        Some("503 <b>Service Unavailable</b>")
+    );
+    assert!(
+        !due_here("2031-07-01T10:29:00Z", "2031-07-01T10:00:00Z")
+            .await
+            .iter()
+            .any(|(id, _)| *id == retried.id),
+        "waiting for its retry"
+    );
+    assert!(
+        due_here("2031-07-01T10:30:00Z", "2031-07-01T10:00:00Z")
+            .await
+            .contains(&(retried.id, Some(OutboxState::Pending)))
+    );
+    let second = store
+        .begin_publish(&w, retried.id, "retried-v2", ts("2031-07-01T10:30:00Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((second.state, second.attempts), (OutboxState::Pending, 1));
+
+    // Failing gives the post the platform's error.
+    store
+        .begin_publish(&w, failed.id, "failed-v2", ts("2031-07-01T10:30:00Z"))
+        .await
+        .unwrap();
+    let gave_up = store
+        .finish_publish(
+            &w,
+            failed.id,
+            "failed-v2",
+            &PublishOutcome::Failed {
+                error: "401 token revoked".into(),
+            },
+            ts("2031-07-01T10:30:01Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(gave_up.workflow.status, PostStatus::Failed);
+    assert_eq!(gave_up.last_error.as_deref(), Some("401 token revoked"));
+    assert!(
+        !due_here("2031-07-01T11:00:00Z", "2031-07-01T11:00:00Z")
+            .await
+            .iter()
+            .any(|(id, _)| *id == failed.id)
+    );
+
+    // The outbound steps in the post's history, by the system.
+    let history: Vec<(String, String)> = post_history(store, &w, sent.id)
+        .await
+        .into_iter()
+        .skip(4)
+        .map(|e| (e.action, e.actor))
+        .collect();
+    let system = |a: &str| (a.to_owned(), "system".to_owned());
+    assert_eq!(
+        history,
+        [
+            system("post.send"),
+            system("post.send"),
+            system("post.publish")
+        ]
+    );
+    let history = post_history(store, &w, retried.id).await;
+    assert_eq!(history[5].action, "post.retry");
+    assert!(history[5].detail.contains("503"));
+    let history = post_history(store, &w, failed.id).await;
+    assert_eq!(history.last().unwrap().action, "post.fail");
+    // Scheduled again after failing: due again, and its attempts start over.
+    let again = store
+        .step_post(
+            &w,
+            failed.id,
+            &step(
+                Action::Schedule {
+                    by: by(AUTHOR),
+                    at: ts("2031-07-01T12:00:00Z"),
+                },
+                &gave_up,
+                "2031-07-01T11:00:00Z",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.workflow.status, again.last_error),
+        (PostStatus::Scheduled, None)
+    );
+    assert!(
+        due_here("2031-07-01T12:00:00Z", "2031-07-01T11:00:00Z")
+            .await
+            .contains(&(failed.id, Some(OutboxState::Failed)))
+    );
+    let earlier = store
+        .begin_publish(&w, failed.id, "failed-v2", ts("2031-07-01T12:00:00Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(earlier.state, OutboxState::Failed);
+    let due = store
+        .due_posts(
+            ts("2031-07-01T13:00:00Z"),
+            ts("2031-07-01T11:00:00Z"),
+            1_000,
+        )
+        .await
+        .unwrap();
+    assert!(!due.iter().any(|d| d.post.id == failed.id), "being sent");
+    let stale = store
+        .due_posts(
+            ts("2031-07-01T13:00:00Z"),
+            ts("2031-07-01T12:30:00Z"),
+            1_000,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.post.id == failed.id)
+        .unwrap();
+    assert_eq!(stale.post.content.channel.kind, SourceKind::Bluesky);
+    let outbox = stale.outbox.unwrap();
+    assert_eq!(
+        (outbox.state, outbox.attempts, outbox.workspace),
+        (OutboxState::Sending, 1, w.clone())
+    );
+    assert!(matches!(
+        store
+            .finish_publish(
+                &w,
+                failed.id,
+                "nope",
+                &PublishOutcome::Failed { error: "x".into() },
+                ts(at)
+            )
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Engagement read back per published post, summed per story, topic and goal.
+async fn engagement_rolls_up<S: Store>(store: &S) {
+    let w = workspace(store, "conf-engagement").await;
+    let other = workspace(store, "conf-engagement-other").await;
+    let at = ts("2031-08-01T09:00:00Z");
+    let goal = store
+        .put_goal(
+            &w,
+            None,
+            &GoalDraft {
+                name: "Synlighet".into(),
+                metric: "engasjement".into(),
+                ..GoalDraft::default()
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    let climate = store
+        .create_story(
+            &w,
+            &story_draft("Klima", Topic::Climate, Some(goal)),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    let solar = store
+        .create_story(&w, &story_draft("Sol", Topic::Climate, None), AUTHOR, at)
+        .await
+        .unwrap();
+    let labour = store
+        .create_story(&w, &story_draft("Arbeid", Topic::Labour, None), AUTHOR, at)
+        .await
+        .unwrap();
+    let publish = |story: StoryId, kind: SourceKind, minute: i64| {
+        let w = w.clone();
+        async move {
+            let when =
+                (ts("2031-08-01T10:00:00Z") + jiff::SignedDuration::from_mins(minute)).to_string();
+            let post = scheduled_post(store, &w, story, kind, &when).await;
+            let key = format!("eng-{}", post.id);
+            store
+                .begin_publish(&w, post.id, &key, ts(&when))
+                .await
+                .unwrap();
+            store
+                .finish_publish(
+                    &w,
+                    post.id,
+                    &key,
+                    &PublishOutcome::Sent(Published {
+                        at: ts(&when),
+                        external_id: key.clone(),
+                        url: None,
+                    }),
+                    ts(&when),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let a = publish(climate.id, SourceKind::Mastodon, 0).await;
+    let b = publish(climate.id, SourceKind::X, 1).await;
+    let c = publish(solar.id, SourceKind::Bluesky, 2).await;
+    let d = publish(labour.id, SourceKind::Facebook, 3).await;
+    // Not published: not measured, not counted.
+    let draft = store
+        .create_post(
+            &w,
+            &new_post(labour.id, SourceKind::X, "Utkast"),
+            AUTHOR,
+            at,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .put_post_engagement(&w, draft.id, &Engagement::default(), at)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store
+            .put_post_engagement(&other, a.id, &Engagement::default(), at)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    let to_measure = |read_before: &str| {
+        let w = w.clone();
+        let read_before = ts(read_before);
+        async move {
+            store
+                .posts_for_engagement(ts("2031-08-01T00:00:00Z"), read_before, 1_000)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|p| p.workspace == w)
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        to_measure("2031-08-02T00:00:00Z").await,
+        [a.id, b.id, c.id, d.id]
+    );
+    let read = |likes, shares, replies, views| Engagement {
+        likes,
+        shares,
+        replies,
+        views,
+    };
+    let first_read = ts("2031-08-01T12:00:00Z");
+    store
+        .put_post_engagement(&w, a.id, &read(10, 2, 1, Some(500)), first_read)
+        .await
+        .unwrap();
+    store
+        .put_post_engagement(&w, b.id, &read(3, 1, 0, None), first_read)
+        .await
+        .unwrap();
+    store
+        .put_post_engagement(&w, c.id, &read(1, 0, 0, None), ts("2031-08-01T11:00:00Z"))
+        .await
+        .unwrap();
+    // Never read first, then the oldest read.
+    assert_eq!(
+        to_measure("2031-08-02T00:00:00Z").await,
+        [d.id, c.id, a.id, b.id]
+    );
+    assert_eq!(to_measure("2031-08-01T11:30:00Z").await, [d.id, c.id]);
+    let stored = store.post(&w, a.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.engagement,
+        Some((read(10, 2, 1, Some(500)), first_read))
+    );
+
+    let rollup = |grouping| {
+        let w = w.clone();
+        async move {
+            store
+                .engagement_rollup(&w, grouping)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.key, r.posts, r.likes + r.shares + r.replies, r.views))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        rollup(EngagementGrouping::Story).await,
+        [
+            (Some(climate.id.to_string()), 2, 17, Some(500)),
+            (Some(solar.id.to_string()), 1, 1, None),
+            (Some(labour.id.to_string()), 1, 0, None),
+        ]
+    );
+    assert_eq!(
+        rollup(EngagementGrouping::Topic).await,
+        [
+            (Some("climate".to_owned()), 3, 18, Some(500)),
+            (Some("labour".to_owned()), 1, 0, None),
+        ]
+    );
+    assert_eq!(
+        rollup(EngagementGrouping::Goal).await,
+        [
+            (Some(goal.to_string()), 2, 17, Some(500)),
+            (None, 2, 1, None),
+        ]
+    );
+    let stories = store
+        .engagement_rollup(&w, EngagementGrouping::Story)
+        .await
+        .unwrap();
+    assert_eq!(stories[0].label, "Klima");
+    let goals = store
+        .engagement_rollup(&w, EngagementGrouping::Goal)
+        .await
+        .unwrap();
+    assert_eq!(goals[0].label, "Synlighet");
+    assert!(
+        store
+            .engagement_rollup(&other, EngagementGrouping::Topic)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

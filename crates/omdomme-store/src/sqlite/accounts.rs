@@ -3,9 +3,11 @@
 
 use jiff::Timestamp;
 use omdomme_core::WorkspaceId;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::db;
+use super::inbox::Conditions;
 use crate::{
     AuditEntry, AuditQuery, AuditRecord, MAX_AUDIT_PAGE, Role, SessionRecord, StoreError,
     StoreResult, UiLanguage, UserRecord,
@@ -167,24 +169,34 @@ pub(super) fn audit_log(conn: &Connection, query: &AuditQuery) -> StoreResult<Ve
             .replace('_', "\\_");
         format!("{escaped}%")
     });
-    conn.prepare_cached(
-        "SELECT id, at, actor, workspace, action, target, detail FROM audit_log \
-         WHERE (?1 IS NULL OR workspace = ?1) \
-         AND (?2 IS NULL OR actor = ?2 COLLATE NOCASE) \
-         AND (?3 IS NULL OR action LIKE ?3 ESCAPE '\\') \
-         AND (?4 IS NULL OR id < ?4) \
-         ORDER BY id DESC LIMIT ?5",
-    )
-    .and_then(|mut s| {
-        s.query_map(
-            params![
-                query.workspace.as_ref().map(|w| w.0.as_str()),
-                query.actor,
-                action_like,
-                query.before,
-                query.limit as i64
-            ],
-            |r| {
+    // Only the filters given become conditions, so each one can use its index
+    // (`audit_by_target` for a post's history, `audit_by_workspace`, `audit_by_actor`).
+    let mut c = Conditions {
+        sql: "SELECT id, at, actor, workspace, action, target, detail FROM audit_log \
+              WHERE 1"
+            .to_owned(),
+        values: Vec::new(),
+    };
+    if let Some(workspace) = &query.workspace {
+        c.and("workspace = ?", [Value::Text(workspace.0.clone())]);
+    }
+    if let Some(actor) = &query.actor {
+        c.and("actor = ? COLLATE NOCASE", [Value::Text(actor.clone())]);
+    }
+    if let Some(like) = action_like {
+        c.and("action LIKE ? ESCAPE '\\'", [Value::Text(like)]);
+    }
+    if let Some(target) = &query.target {
+        c.and("target = ?", [Value::Text(target.clone())]);
+    }
+    if let Some(before) = query.before {
+        c.and("id < ?", [Value::Integer(before)]);
+    }
+    c.sql.push_str(" ORDER BY id DESC LIMIT ?");
+    c.values.push(Value::Integer(query.limit as i64));
+    conn.prepare_cached(&c.sql)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(c.values.iter()), |r| {
                 let workspace: Option<String> = r.get(3)?;
                 Ok(AuditRecord {
                     id: r.get(0)?,
@@ -197,9 +209,8 @@ pub(super) fn audit_log(conn: &Connection, query: &AuditQuery) -> StoreResult<Ve
                         detail: r.get(6)?,
                     },
                 })
-            },
-        )?
-        .collect()
-    })
-    .map_err(db("reading the audit log"))
+            })?
+            .collect()
+        })
+        .map_err(db("reading the audit log"))
 }

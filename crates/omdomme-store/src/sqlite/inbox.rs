@@ -31,17 +31,17 @@ const ENTRY_FROM: &str = "inbox_entries e JOIN workspaces w ON w.id = e.workspac
 const ROW_FROM: &str = "inbox_entries e JOIN workspaces w ON w.id = e.workspace_id \
      JOIN items i ON i.id = e.item_id JOIN sources s ON s.id = i.source_id";
 
-fn micros(at: Timestamp) -> i64 {
+pub(super) fn micros(at: Timestamp) -> i64 {
     at.as_microsecond()
 }
 
-fn time(row: &Row<'_>, index: usize) -> rusqlite::Result<Timestamp> {
+pub(super) fn time(row: &Row<'_>, index: usize) -> rusqlite::Result<Timestamp> {
     Timestamp::from_microsecond(row.get(index)?).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Integer, e.into())
     })
 }
 
-fn opt_time(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Timestamp>> {
+pub(super) fn opt_time(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Timestamp>> {
     let value: Option<i64> = row.get(index)?;
     value
         .map(|v| {
@@ -56,7 +56,7 @@ fn opt_time(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Timestamp>> 
         .transpose()
 }
 
-fn bad_text(index: usize, what: &str, value: String) -> rusqlite::Error {
+pub(super) fn bad_text(index: usize, what: &str, value: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         index,
         rusqlite::types::Type::Text,
@@ -257,13 +257,13 @@ pub(super) fn backfill_if_pending(conn: &mut Connection) -> StoreResult<()> {
 }
 
 /// Appends `sql` and its value to a query being built.
-struct Conditions {
-    sql: String,
-    values: Vec<Value>,
+pub(super) struct Conditions {
+    pub(super) sql: String,
+    pub(super) values: Vec<Value>,
 }
 
 impl Conditions {
-    fn and(&mut self, sql: &str, values: impl IntoIterator<Item = Value>) {
+    pub(super) fn and(&mut self, sql: &str, values: impl IntoIterator<Item = Value>) {
         self.sql.push_str(" AND ");
         self.sql.push_str(sql);
         self.values.extend(values);

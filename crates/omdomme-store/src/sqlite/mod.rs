@@ -18,6 +18,7 @@ mod items;
 mod rollups;
 mod schema;
 mod sources;
+mod stories;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,8 +37,12 @@ use crate::inbox::{
     InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
 };
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
-#[allow(unused_imports)] // STUB(stories-base)
-use crate::stories::*;
+use crate::stories::{
+    Attachment, AttachmentId, CalendarEntry, CalendarQuery, DuePost, EngagementGrouping,
+    EngagementRollup, Goal, GoalDraft, GoalId, NewAttachment, NewPost, OutboxEntry, Post,
+    PostComment, PostId, PostStep, ProofPoint, ProofPointDraft, PublishOutcome, StoredPolicy,
+    Story, StoryDraft, StoryId,
+};
 use crate::{
     AuditEntry, AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries, Dimension,
     ExportRequest, ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord,
@@ -698,7 +703,6 @@ fn load_items(conn: &Connection, ids: &[ItemId]) -> StoreResult<Vec<StoredItem>>
 }
 
 #[async_trait]
-#[allow(unused_variables)] // STUB(stories-base)
 impl Store for SqliteStore {
     async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()> {
         let workspace = workspace.clone();
@@ -1257,7 +1261,6 @@ impl Store for SqliteStore {
         self.run(move |inner| inner.export_items(&request)).await
     }
 
-    // STUB(stories-base): the store helper replaces these.
     async fn put_goal(
         &self,
         workspace: &WorkspaceId,
@@ -1265,15 +1268,23 @@ impl Store for SqliteStore {
         goal: &GoalDraft,
         at: Timestamp,
     ) -> StoreResult<GoalId> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, goal) = (workspace.clone(), goal.clone());
+        self.run(move |inner| {
+            stories::put_goal(&lock(&inner.writer).conn, &workspace, id, &goal, at)
+        })
+        .await
     }
 
     async fn goals(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Goal>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::goals(conn, &workspace)))
+            .await
     }
 
     async fn delete_goal(&self, workspace: &WorkspaceId, id: GoalId) -> StoreResult<bool> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| stories::delete_goal(&mut lock(&inner.writer).conn, &workspace, id))
+            .await
     }
 
     async fn create_story(
@@ -1283,7 +1294,11 @@ impl Store for SqliteStore {
         by: &str,
         at: Timestamp,
     ) -> StoreResult<Story> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, story, by) = (workspace.clone(), story.clone(), by.to_owned());
+        self.run(move |inner| {
+            stories::create_story(&lock(&inner.writer).conn, &workspace, &story, &by, at)
+        })
+        .await
     }
 
     async fn update_story(
@@ -1293,15 +1308,23 @@ impl Store for SqliteStore {
         story: &StoryDraft,
         at: Timestamp,
     ) -> StoreResult<Story> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, story) = (workspace.clone(), story.clone());
+        self.run(move |inner| {
+            stories::update_story(&lock(&inner.writer).conn, &workspace, id, &story, at)
+        })
+        .await
     }
 
     async fn story(&self, workspace: &WorkspaceId, id: StoryId) -> StoreResult<Option<Story>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::story(conn, &workspace, id)))
+            .await
     }
 
     async fn stories(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Story>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::stories(conn, &workspace)))
+            .await
     }
 
     async fn add_proof_point(
@@ -1312,11 +1335,26 @@ impl Store for SqliteStore {
         by: &str,
         at: Timestamp,
     ) -> StoreResult<ProofPoint> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, proof, by) = (workspace.clone(), proof.clone(), by.to_owned());
+        self.run(move |inner| {
+            stories::add_proof_point(
+                &lock(&inner.writer).conn,
+                &workspace,
+                story,
+                &proof,
+                &by,
+                at,
+            )
+        })
+        .await
     }
 
     async fn delete_proof_point(&self, workspace: &WorkspaceId, id: i64) -> StoreResult<bool> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| {
+            stories::delete_proof_point(&lock(&inner.writer).conn, &workspace, id)
+        })
+        .await
     }
 
     async fn put_attachment(
@@ -1326,7 +1364,11 @@ impl Store for SqliteStore {
         by: &str,
         at: Timestamp,
     ) -> StoreResult<Attachment> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, attachment, by) = (workspace.clone(), attachment.clone(), by.to_owned());
+        self.run(move |inner| {
+            stories::put_attachment(&lock(&inner.writer).conn, &workspace, &attachment, &by, at)
+        })
+        .await
     }
 
     async fn attachment(
@@ -1334,7 +1376,9 @@ impl Store for SqliteStore {
         workspace: &WorkspaceId,
         id: AttachmentId,
     ) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::attachment(conn, &workspace, id)))
+            .await
     }
 
     async fn create_post(
@@ -1344,15 +1388,23 @@ impl Store for SqliteStore {
         by: &str,
         at: Timestamp,
     ) -> StoreResult<Post> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, post, by) = (workspace.clone(), post.clone(), by.to_owned());
+        self.run(move |inner| {
+            stories::create_post(&mut lock(&inner.writer).conn, &workspace, &post, &by, at)
+        })
+        .await
     }
 
     async fn post(&self, workspace: &WorkspaceId, id: PostId) -> StoreResult<Option<Post>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::post(conn, &workspace, id)))
+            .await
     }
 
     async fn story_posts(&self, workspace: &WorkspaceId, story: StoryId) -> StoreResult<Vec<Post>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::story_posts(conn, &workspace, story)))
+            .await
     }
 
     async fn step_post(
@@ -1361,7 +1413,11 @@ impl Store for SqliteStore {
         id: PostId,
         step: &PostStep,
     ) -> StoreResult<Post> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, step) = (workspace.clone(), step.clone());
+        self.run(move |inner| {
+            stories::step_post(&mut lock(&inner.writer).conn, &workspace, id, &step)
+        })
+        .await
     }
 
     async fn post_comments(
@@ -1369,7 +1425,9 @@ impl Store for SqliteStore {
         workspace: &WorkspaceId,
         post: PostId,
     ) -> StoreResult<Vec<PostComment>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::post_comments(conn, &workspace, post)))
+            .await
     }
 
     async fn add_post_comment(
@@ -1380,19 +1438,31 @@ impl Store for SqliteStore {
         body: &str,
         at: Timestamp,
     ) -> StoreResult<PostComment> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, by, body) = (workspace.clone(), by.to_owned(), body.to_owned());
+        self.run(move |inner| {
+            stories::add_post_comment(&lock(&inner.writer).conn, &workspace, post, &by, &body, at)
+        })
+        .await
     }
 
     async fn calendar(&self, query: &CalendarQuery) -> StoreResult<Vec<CalendarEntry>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let query = query.clone();
+        self.run(move |inner| inner.read(|conn| stories::calendar(conn, &query)))
+            .await
     }
 
     async fn policy(&self, workspace: &WorkspaceId) -> StoreResult<Option<StoredPolicy>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| stories::policy(conn, &workspace)))
+            .await
     }
 
     async fn put_policy(&self, workspace: &WorkspaceId, policy: &StoredPolicy) -> StoreResult<()> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, policy) = (workspace.clone(), policy.clone());
+        self.run(move |inner| {
+            stories::put_policy(&mut lock(&inner.writer).conn, &workspace, &policy)
+        })
+        .await
     }
 
     async fn due_posts(
@@ -1401,7 +1471,8 @@ impl Store for SqliteStore {
         stale_before: Timestamp,
         limit: usize,
     ) -> StoreResult<Vec<DuePost>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        self.run(move |inner| inner.read(|conn| stories::due_posts(conn, now, stale_before, limit)))
+            .await
     }
 
     async fn begin_publish(
@@ -1411,7 +1482,11 @@ impl Store for SqliteStore {
         key: &str,
         at: Timestamp,
     ) -> StoreResult<Option<OutboxEntry>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, key) = (workspace.clone(), key.to_owned());
+        self.run(move |inner| {
+            stories::begin_publish(&mut lock(&inner.writer).conn, &workspace, post, &key, at)
+        })
+        .await
     }
 
     async fn finish_publish(
@@ -1422,7 +1497,18 @@ impl Store for SqliteStore {
         outcome: &PublishOutcome,
         at: Timestamp,
     ) -> StoreResult<Post> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, key, outcome) = (workspace.clone(), key.to_owned(), outcome.clone());
+        self.run(move |inner| {
+            stories::finish_publish(
+                &mut lock(&inner.writer).conn,
+                &workspace,
+                post,
+                &key,
+                &outcome,
+                at,
+            )
+        })
+        .await
     }
 
     async fn posts_for_engagement(
@@ -1431,7 +1517,12 @@ impl Store for SqliteStore {
         read_before: Timestamp,
         limit: usize,
     ) -> StoreResult<Vec<Post>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        self.run(move |inner| {
+            inner.read(|conn| {
+                stories::posts_for_engagement(conn, published_after, read_before, limit)
+            })
+        })
+        .await
     }
 
     async fn put_post_engagement(
@@ -1441,7 +1532,17 @@ impl Store for SqliteStore {
         engagement: &Engagement,
         at: Timestamp,
     ) -> StoreResult<()> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let (workspace, engagement) = (workspace.clone(), *engagement);
+        self.run(move |inner| {
+            stories::put_post_engagement(
+                &lock(&inner.writer).conn,
+                &workspace,
+                post,
+                &engagement,
+                at,
+            )
+        })
+        .await
     }
 
     async fn engagement_rollup(
@@ -1449,6 +1550,10 @@ impl Store for SqliteStore {
         workspace: &WorkspaceId,
         grouping: EngagementGrouping,
     ) -> StoreResult<Vec<EngagementRollup>> {
-        Err(StoreError::Invalid("stories are not built yet".into()))
+        let workspace = workspace.clone();
+        self.run(move |inner| {
+            inner.read(|conn| stories::engagement_rollup(conn, &workspace, grouping))
+        })
+        .await
     }
 }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_explorer",
         include_str!("migrations/0007_explorer.sql"),
     ),
+    ("0008_stories", include_str!("migrations/0008_stories.sql")),
 ];
 
 /// The schema version this binary writes.

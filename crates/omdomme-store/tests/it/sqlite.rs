@@ -167,6 +167,12 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
+    (
+        8,
+        "DROP TABLE goals; DROP TABLE stories; DROP TABLE proof_points; DROP TABLE attachments; \
+         DROP TABLE posts; DROP TABLE post_attachments; DROP TABLE post_comments; \
+         DROP TABLE policies; DROP TABLE outbox; DROP INDEX audit_by_target;",
+    ),
     (7, "DROP INDEX items_by_thread; DROP INDEX items_by_parent;"),
     (6, "DROP TABLE author_daily; DROP TABLE author_totals;"),
     (
@@ -395,4 +401,74 @@ async fn a_schema_5_database_gets_author_rows_from_its_items() {
     downgrade(dir.path(), 5);
     let store = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(store.top_authors(&request(&w)).await.unwrap(), written);
+}
+
+#[tokio::test]
+async fn a_schema_7_database_gets_stories_and_keeps_its_audit_log() {
+    use omdomme_core::Topic;
+    use omdomme_store::{AuditEntry, AuditQuery, NewPost, StoryDraft};
+    let dir = tempfile::tempdir().unwrap();
+    let at: jiff::Timestamp = "2031-01-01T09:00:00Z".parse().unwrap();
+    let w = {
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let w = workspace(&store).await;
+        store
+            .append_audit(&AuditEntry {
+                at,
+                actor: "kari@nordlys.no".into(),
+                workspace: Some(w.clone()),
+                action: "brand.update".into(),
+                target: "nordlys".into(),
+                detail: String::new(),
+            })
+            .await
+            .unwrap();
+        w
+    };
+    downgrade(dir.path(), 7);
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let story = store
+        .create_story(
+            &w,
+            &StoryDraft {
+                title: "Etter migreringen".into(),
+                topic: Topic::Climate,
+                summary: String::new(),
+                goal: None,
+                owner: "kari@nordlys.no".into(),
+            },
+            "kari@nordlys.no",
+            at,
+        )
+        .await
+        .unwrap();
+    let post = store
+        .create_post(
+            &w,
+            &NewPost {
+                story: story.id,
+                channel: SourceKey::new(SourceKind::Mastodon, "nordlys"),
+                text: "Hei".into(),
+                attachments: vec![],
+                planned_at: None,
+            },
+            "kari@nordlys.no",
+            at,
+        )
+        .await
+        .unwrap();
+    let log = |target: &str| {
+        let query = AuditQuery {
+            workspace: Some(w.clone()),
+            target: Some(target.to_owned()),
+            limit: 10,
+            ..AuditQuery::default()
+        };
+        let store = store.clone();
+        async move { store.audit_log(&query).await.unwrap() }
+    };
+    assert_eq!(log("nordlys").await.len(), 1, "the old entry is kept");
+    let history = log(&format!("post:{}", post.id)).await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].entry.action, "post.create");
 }
