@@ -63,6 +63,10 @@ pub enum Command {
     /// Manage logins for the web app and API.
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    /// The pre-publish policy check of a post (confidential terms, personal data, claims
+    /// without proof, tone, length) and the default policy.
+    #[command(subcommand)]
+    Policy(commands::policy::PolicyCommand),
 }
 
 /// What every subcommand starts from: the configuration and where the data lives.
@@ -165,6 +169,7 @@ pub fn run() -> anyhow::Result<()> {
             Command::Train(args) => commands::train::run(args),
             Command::Bench(command) => commands::bench::run(&context, command).await,
             Command::User(command) => commands::user::run(&context, command).await,
+            Command::Policy(command) => commands::policy::run(&context, command).await,
         }
     })
 }

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod enrich;
 pub mod eval;
 pub mod import;
+pub mod policy;
 pub mod poll;
 pub mod reindex;
 pub mod search;
