@@ -17,7 +17,8 @@ use jiff::{SignedDuration, Timestamp};
 use omdomme_connectors::{Channel, ConnectorError, ErrorKind, OutboundPost};
 use omdomme_policy::{Draft, Policy};
 use omdomme_store::{
-    DuePost, OutboxEntry, Post, PublishOutcome, Published, Store, StoreError, StoreResult,
+    DuePost, OutboxEntry, OutboxState, Post, PublishOutcome, Published, Store, StoreError,
+    StoreResult,
 };
 
 use crate::channels::{ChannelDirectory, RecordingChannel};
@@ -156,7 +157,11 @@ impl Publisher {
             .store
             .begin_publish(workspace, post.id, &key, now)
             .await?;
-        let attempt = earlier.as_ref().map_or(0, |e| e.attempts) + 1;
+        // Counted as the store counts: scheduling a failed post again starts a new round.
+        let attempt = match &earlier {
+            Some(entry) if entry.state != OutboxState::Failed => entry.attempts + 1,
+            _ => 1,
+        };
         let outcome = match self.attempt(&post, earlier.as_ref(), refusal, now).await {
             Attempt::Done(outcome) => outcome,
             Attempt::Refused(error) => self.after_error(&post, attempt, &error, now),

@@ -204,24 +204,27 @@ impl Setup {
                 at: at(0),
             },
         ] {
-            post = self
-                .store
-                .step_post(
-                    &ws,
-                    post.id,
-                    &PostStep {
-                        action,
-                        content: None,
-                        comment: None,
-                        expected_revision: post.revision,
-                        at: at(-30),
-                    },
-                )
-                .await
-                .unwrap();
+            post = self.step(&post, action).await;
         }
         assert_eq!(post.workflow.status, PostStatus::Scheduled);
         post
+    }
+
+    async fn step(&self, post: &Post, action: Action) -> Post {
+        self.store
+            .step_post(
+                &workspace(),
+                post.id,
+                &PostStep {
+                    action,
+                    content: None,
+                    comment: None,
+                    expected_revision: post.revision,
+                    at: at(-30),
+                },
+            )
+            .await
+            .unwrap()
     }
 
     async fn post(&self, id: i64) -> Post {
@@ -342,6 +345,26 @@ async fn retries_run_out_into_a_failed_post_with_the_platforms_words() {
         "{error}"
     );
     assert!(setup.platform.published().is_empty());
+
+    // Scheduled again, it gets a new round of attempts, the first after a look on the
+    // platform (the last attempt may have reached it after all).
+    let failed_post = setup.post(post.id).await;
+    setup
+        .step(
+            &failed_post,
+            Action::Schedule {
+                by: REVIEWER.to_owned(),
+                at: at(2000),
+            },
+        )
+        .await;
+    setup.platform.answer(Err(unavailable(
+        "the instance is down for maintenance (503)",
+    )));
+    let searched = setup.platform.searches.lock().unwrap().len();
+    let again = publisher.publish_round(at(2001)).await.unwrap();
+    assert_eq!(again.retrying, 1, "{again:?}");
+    assert_eq!(setup.platform.searches.lock().unwrap().len(), searched + 1);
 }
 
 #[tokio::test]
