@@ -7,5 +7,6 @@ mod e2e;
 mod import;
 mod nlp;
 mod poll;
+mod publish;
 mod sources;
 mod support;
