@@ -3514,6 +3514,48 @@ async fn outbox_publishes_each_post_once<S: Store>(store: &S) {
         .unwrap()
         .unwrap();
     assert_eq!((second.state, second.attempts), (OutboxState::Pending, 1));
+    // Taken back while waiting for a retry far off, and scheduled again: due at its new time.
+    let waiting = store
+        .finish_publish(
+            &w,
+            retried.id,
+            "retried-v2",
+            &PublishOutcome::Retry {
+                error: "503".into(),
+                at: ts("2031-07-01T23:00:00Z"),
+            },
+            ts("2031-07-01T10:30:01Z"),
+        )
+        .await
+        .unwrap();
+    let taken_back = store
+        .step_post(
+            &w,
+            retried.id,
+            &step(Action::Unschedule { by: by(AUTHOR) }, &waiting, at),
+        )
+        .await
+        .unwrap();
+    store
+        .step_post(
+            &w,
+            retried.id,
+            &step(
+                Action::Schedule {
+                    by: by(AUTHOR),
+                    at: ts("2031-07-01T10:40:00Z"),
+                },
+                &taken_back,
+                at,
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(
+        due_here("2031-07-01T10:40:00Z", "2031-07-01T10:00:00Z")
+            .await
+            .contains(&(retried.id, Some(OutboxState::Failed)))
+    );
 
     // Failing gives the post the platform's error.
     store

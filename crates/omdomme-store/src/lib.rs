@@ -790,8 +790,9 @@ pub trait Store: Send + Sync + 'static {
     async fn put_policy(&self, workspace: &WorkspaceId, policy: &StoredPolicy) -> StoreResult<()>;
     /// Scheduled posts of every workspace whose time has come and that are not waiting
     /// for a retry: no outbox entry yet, `Pending` with `next_attempt_at <= now`, or
-    /// `Sending` since before `stale_before` (the process that sent it died). Soonest first,
-    /// at most `limit`.
+    /// `Sending` since before `stale_before` (the process that sent it died), or `Failed`
+    /// (it failed, or was edited or unscheduled before a retry, and was scheduled again).
+    /// Soonest first, at most `limit` (1 to 1,000).
     async fn due_posts(
         &self,
         now: Timestamp,
@@ -799,9 +800,10 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<Vec<DuePost>>;
     /// Marks the attempt begun: the entry of `key` (made if new) becomes `Sending` with one
-    /// more attempt, and `post.send` is audited. Returns the entry as it was before, `None`
-    /// if new: a `Sending` one means an earlier attempt's fate is unknown. Refused unless
-    /// the post is scheduled.
+    /// more attempt (the first again after `Failed`: a new round), and `post.send` is
+    /// audited. Returns the entry as it was before, `None` if new: a `Sending` one means an
+    /// earlier attempt's fate is unknown. Refused unless the post is scheduled; while an
+    /// entry is `Sending`, `step_post` refuses to edit or unschedule the post.
     async fn begin_publish(
         &self,
         workspace: &WorkspaceId,
@@ -821,7 +823,8 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> StoreResult<Post>;
     /// Published posts of every workspace, published after `published_after`, whose
-    /// engagement was never read or last read before `read_before`; oldest read first.
+    /// engagement was never read or last read before `read_before`; never read first, then
+    /// oldest read; at most `limit` (1 to 1,000).
     async fn posts_for_engagement(
         &self,
         published_after: Timestamp,

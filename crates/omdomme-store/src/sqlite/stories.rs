@@ -1101,6 +1101,15 @@ pub(super) fn step_post(
     post.revision += 1;
     post.updated_at = step.at;
     store_post(&tx, &post)?;
+    if matches!(action, Action::Edit { .. } | Action::Unschedule { .. }) {
+        // Taken back before a retry: that round ends here, so scheduling the post again
+        // starts a new one at its new time instead of waiting for the old retry.
+        tx.prepare_cached(
+            "UPDATE outbox SET state = 'failed' WHERE post_id = ?1 AND state = 'pending'",
+        )
+        .and_then(|mut s| s.execute([id]))
+        .map_err(&failed)?;
+    }
     if let Some(comment) = comment {
         insert_comment(
             &tx,
