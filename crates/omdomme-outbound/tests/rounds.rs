@@ -19,7 +19,8 @@ use omdomme_outbound::publisher::outbox_key;
 use omdomme_outbound::{ChannelDirectory, PublishSettings, Publisher, StoreChannels};
 use omdomme_policy::{Policy, Rule, RuleKind, Severity};
 use omdomme_store::{
-    NewPost, Post, PostStep, SourceDefinition, SourceOrigin, Store, StoredPolicy, StoryDraft,
+    NewAttachment, NewPost, Post, PostStep, SourceDefinition, SourceOrigin, Store, StoredPolicy,
+    StoryDraft,
 };
 
 const AUTHOR: &str = "ola@nordlys.no";
@@ -159,6 +160,10 @@ impl Setup {
 
     /// A post written by one person, approved by another and scheduled at `at(0)`.
     async fn scheduled_post(&self, text: &str) -> Post {
+        self.scheduled_post_with(text, Vec::new()).await
+    }
+
+    async fn scheduled_post_with(&self, text: &str, attachments: Vec<i64>) -> Post {
         let ws = workspace();
         let story = self
             .store
@@ -184,7 +189,7 @@ impl Setup {
                     story: story.id,
                     channel: account(),
                     text: text.to_owned(),
-                    attachments: Vec::new(),
+                    attachments,
                     planned_at: None,
                 },
                 AUTHOR,
@@ -269,6 +274,38 @@ async fn a_due_post_is_published_once() {
     let again = publisher.publish_round(at(60)).await.unwrap();
     assert_eq!(again.sent, 0, "a published post is not due again");
     assert_eq!(setup.platform.published().len(), 1);
+}
+
+#[tokio::test]
+async fn images_go_out_with_their_bytes_and_alt_text() {
+    let setup = Setup::new(false).await;
+    let image = setup
+        .store
+        .put_attachment(
+            &workspace(),
+            &NewAttachment {
+                filename: "ferje.png".to_owned(),
+                media_type: "image/png".to_owned(),
+                alt_text: "Den elektriske ferja ved kaia i Bodø".to_owned(),
+                bytes: b"\x89PNG ferje".to_vec(),
+            },
+            AUTHOR,
+            at(-90),
+        )
+        .await
+        .unwrap();
+    setup.scheduled_post_with(TEXT, vec![image.id]).await;
+    let publisher = setup.publisher(PublishSettings::default(), at(0));
+    assert_eq!(publisher.publish_round(at(1)).await.unwrap().sent, 1);
+    let sent = setup.platform.published();
+    assert_eq!(
+        sent[0].attachments,
+        vec![omdomme_connectors::Attachment {
+            bytes: b"\x89PNG ferje".to_vec(),
+            media_type: "image/png".to_owned(),
+            alt_text: "Den elektriske ferja ved kaia i Bodø".to_owned(),
+        }]
+    );
 }
 
 #[tokio::test]
