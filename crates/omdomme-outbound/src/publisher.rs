@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use omdomme_connectors::{Channel, ConnectorError, ErrorKind, OutboundPost};
+use omdomme_connectors::{Channel, ConnectorError, ErrorKind, OutboundPost, Posted};
 use omdomme_policy::{Draft, Policy};
 use omdomme_store::{
     DuePost, OutboxEntry, OutboxState, Post, PublishOutcome, Published, Store, StoreError,
@@ -112,10 +112,15 @@ impl Publisher {
             .due_posts(now, stale_before, self.settings.batch)
             .await?;
         let mut report = RoundReport::default();
+        // Attempts take time (uploads, the connectors' own retries): each is marked and
+        // recorded at the time it really began and ended, so a retry waits its backoff
+        // from the end of the attempt.
+        let began = tokio::time::Instant::now();
+        let clock = move || now + SignedDuration::try_from(began.elapsed()).unwrap_or_default();
         for due in due {
             let post_id = due.post.id;
             let workspace = due.post.workspace.clone();
-            match self.publish_one(due, now).await {
+            match self.publish_one(due, &clock).await {
                 Ok(PublishOutcome::Sent(_)) => report.sent += 1,
                 Ok(PublishOutcome::Retry { .. }) => report.retrying += 1,
                 Ok(PublishOutcome::Failed { .. }) => report.failed += 1,
@@ -146,7 +151,11 @@ impl Publisher {
         }
     }
 
-    async fn publish_one(&self, due: DuePost, now: Timestamp) -> StoreResult<PublishOutcome> {
+    async fn publish_one(
+        &self,
+        due: DuePost,
+        clock: &(impl Fn() -> Timestamp + Sync),
+    ) -> StoreResult<PublishOutcome> {
         let post = due.post;
         let workspace = &post.workspace;
         let key = outbox_key(&post);
@@ -155,16 +164,23 @@ impl Publisher {
         let refusal = self.policy_refusal(&post).await?;
         let earlier = self
             .store
-            .begin_publish(workspace, post.id, &key, now)
+            .begin_publish(workspace, post.id, &key, clock())
             .await?;
         // Counted as the store counts: scheduling a failed post again starts a new round.
         let attempt = match &earlier {
             Some(entry) if entry.state != OutboxState::Failed => entry.attempts + 1,
             _ => 1,
         };
-        let outcome = match self.attempt(&post, earlier.as_ref(), refusal, now).await {
+        let ended = self.attempt(&post, earlier.as_ref(), refusal).await;
+        let now = clock();
+        let outcome = match ended {
             Attempt::Done(outcome) => outcome,
             Attempt::Refused(error) => self.after_error(&post, attempt, &error, now),
+            Attempt::Posted(posted) => PublishOutcome::Sent(Published {
+                at: now,
+                external_id: posted.external_id,
+                url: posted.url,
+            }),
         };
         match &outcome {
             PublishOutcome::Sent(published) => {
@@ -189,7 +205,6 @@ impl Publisher {
         post: &Post,
         earlier: Option<&OutboxEntry>,
         refusal: Option<String>,
-        now: Timestamp,
     ) -> Attempt {
         let channel = match self.channel(post).await {
             Ok(channel) => channel,
@@ -204,13 +219,7 @@ impl Publisher {
         if let Some(earlier) = earlier.filter(|e| e.attempts > 0) {
             let since = self.search_from(post, earlier);
             match channel.find_published(&outbound, since).await {
-                Ok(Some(posted)) => {
-                    return Attempt::Done(PublishOutcome::Sent(Published {
-                        at: now,
-                        external_id: posted.external_id,
-                        url: posted.url,
-                    }));
-                }
+                Ok(Some(posted)) => return Attempt::Posted(posted),
                 Ok(None) => {}
                 Err(error) => {
                     // Not knowing is not "not there": sending now could post it twice.
@@ -228,11 +237,7 @@ impl Publisher {
             return Attempt::Done(PublishOutcome::Failed { error: refusal });
         }
         match channel.publish(&outbound).await {
-            Ok(posted) => Attempt::Done(PublishOutcome::Sent(Published {
-                at: now,
-                external_id: posted.external_id,
-                url: posted.url,
-            })),
+            Ok(posted) => Attempt::Posted(posted),
             Err(error) => Attempt::Refused(error),
         }
     }
@@ -403,6 +408,9 @@ impl Publisher {
 
 /// How an attempt ended before its outcome is decided.
 enum Attempt {
+    /// The platform has the post: sent now, or found from an earlier attempt.
+    Posted(Posted),
+    /// Decided without the platform's say (the policy, a missing image).
     Done(PublishOutcome),
     /// The platform (or the way to it) refused; retried or failed by [`Publisher::after_error`].
     Refused(ConnectorError),

@@ -269,7 +269,11 @@ async fn a_due_post_is_published_once() {
     assert_eq!(stored.workflow.status, PostStatus::Published);
     let published = stored.published.unwrap();
     assert_eq!(published.external_id, "11001");
-    assert_eq!(published.at, at(1));
+    assert!(
+        published.at >= at(1) && published.at < at(2),
+        "published when the platform answered: {}",
+        published.at
+    );
 
     let again = publisher.publish_round(at(60)).await.unwrap();
     assert_eq!(again.sent, 0, "a published post is not due again");
