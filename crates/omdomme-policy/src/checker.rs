@@ -168,6 +168,11 @@ fn regex_problem(what: &str, error: &regex::Error) -> String {
     format!("{what} does not compile: {detail}")
 }
 
+/// The sentiment score at or below which a negative reading is a finding. The models lean
+/// negative on terse information posts (contact details and figures score about −0.35);
+/// a post that is negative on purpose (a complaint, a "skandale") scores −0.5 or lower.
+const CLEARLY_NEGATIVE: f32 = -0.4;
+
 /// One check of one draft.
 struct Run<'d, 'a> {
     draft: &'d Draft<'a>,
@@ -265,7 +270,10 @@ impl Run<'_, '_> {
                 }
             }
             Test::Tone => match self.reading() {
-                Some(reading) if reading.sentiment == SentimentLabel::Negative => {
+                Some(reading)
+                    if reading.sentiment == SentimentLabel::Negative
+                        && reading.score <= CLEARLY_NEGATIVE =>
+                {
                     self.whole_post(order, rule, messages::negative_tone());
                 }
                 None if !nlp::available() => {

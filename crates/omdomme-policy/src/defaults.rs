@@ -4,12 +4,17 @@
 use crate::messages::{FINANCIAL_FIGURE_EN, FINANCIAL_FIGURE_NB};
 use crate::{Claim, NamedPattern, Policy, Rule, RuleKind, Severity};
 
-/// Words near which a money or percentage figure is a financial result: bokmål, nynorsk
-/// and English.
-const FINANCIAL_WORDS: &str = r"(?:\w*omsetning\w*|\w*omsetnad\w*|\w*resultat\w*|ebitda|ebit|revenues?|turnover|(?:net|gross|operating)\s+(?:profits?|income)|profits?|earnings|\w*margin\w*|\w*overskud?d\w*|\w*overskot\w*|\w*underskud?d\w*|\w*underskot\w*|\w*inntekt\w*)";
+/// Words near which a money or percentage figure is a financial result, in bokmål,
+/// nynorsk and English, with the compounds they end (`driftsresultatet`,
+/// `EBITDA-marginen`).
+///
+/// The pattern is written for the regex crate's fast engines: ASCII word boundaries
+/// (`(?-u:\b)`) and no Unicode `\b`, which sends a search of Norwegian text to the slow
+/// one (340 µs instead of a few for a 500-character post).
+const FINANCIAL_WORDS: &str = r"\w*(?:omsetning|omsetnad|resultat|ebitda|ebit|revenue|turnover|profit|earnings|margin|overskud?d|overskot|underskud?d|underskot|inntekt|(?:net|gross|operating)\s+income)\w*";
 
 /// A money or percentage figure: `4,2 milliarder`, `NOK 3.1bn`, `12 %`, `310 millionar`.
-const MONEY_OR_PERCENT: &str = r"(?:(?:nok|kr\.?|usd|eur|\$|€|£)\s?[0-9](?:[0-9.,\s]*[0-9])?(?:\s?(?:mrd|milliard\w*|mill\w*|mnok|bn|billion|million|m)\b)?|[0-9](?:[0-9.,\s]*[0-9])?\s?(?:%|prosent\b|percent\b|per\s+cent\b|mrd\b|milliard\w*|mill\w*|mnok\b|bn\b|billion\b|million\b|kroner\b|kr\b|nok\b))";
+const MONEY_OR_PERCENT: &str = r"(?:(?:nok|kr\.?|usd|eur|\$|€|£)\s?[0-9](?:[0-9.,\s]*[0-9])?(?:\s?(?:mrd|milliard\w*|mill\w*|mnok|bn|billion|million|m)(?-u:\b))?|[0-9](?:[0-9.,\s]*[0-9])?\s?(?:%|(?:prosent|percent|per\s+cent|mrd|milliard\w*|mill\w*|mnok|bn|billion|million|kroner|kr|nok)(?-u:\b)))";
 
 /// What may stand between the word and the figure: up to 60 characters of the same
 /// sentence (a decimal point does not end it).
@@ -17,7 +22,7 @@ const SAME_SENTENCE: &str = r"(?:[^.!?\n]|\.[0-9]){0,60}?";
 
 fn financial_figure() -> String {
     format!(
-        r"(?i)\b{FINANCIAL_WORDS}\b{SAME_SENTENCE}{MONEY_OR_PERCENT}|{MONEY_OR_PERCENT}{SAME_SENTENCE}\b{FINANCIAL_WORDS}\b"
+        r"(?i){FINANCIAL_WORDS}{SAME_SENTENCE}{MONEY_OR_PERCENT}|{MONEY_OR_PERCENT}{SAME_SENTENCE}{FINANCIAL_WORDS}"
     )
 }
 

@@ -11,6 +11,8 @@ use omdomme_nlp::{Enricher as _, NlpEnricher};
 pub(crate) struct Reading {
     pub lang: Lang,
     pub sentiment: SentimentLabel,
+    /// P(positive) - P(negative), in [-1, 1].
+    pub score: f32,
 }
 
 fn enricher() -> Option<&'static NlpEnricher> {
@@ -43,6 +45,7 @@ pub(crate) fn read(text: &str) -> Option<Reading> {
     Some(Reading {
         lang: enrichment.lang,
         sentiment: enrichment.sentiment.label,
+        score: enrichment.sentiment.score,
     })
 }
 

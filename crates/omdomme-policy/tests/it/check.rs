@@ -554,3 +554,31 @@ fn a_claim_of_our_own_with_its_phrases() {
     let found = check(&policy, &draft("Alle leverandører betaler en living wage."));
     assert_eq!(words_of("claims.social", &found), ["living wage"]);
 }
+
+#[test]
+fn the_claim_model_catches_english_claims_no_phrase_foresaw() {
+    let text = "Our new ferries cut emissions by half and are good for the planet.";
+    let found = findings(text);
+    assert_eq!(
+        found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+        ["claims.model"]
+    );
+    assert!(found[0].is_whole_post() && !blocks(&found));
+    // A link, a sourced proof point or a phrase that already spoke: the model stays quiet.
+    assert!(findings(&format!("{text} https://nordlys.no/ferjer")).is_empty());
+    let proven = Draft {
+        sourced_proof: vec!["Halved emissions per crossing (DNV, 2026)"],
+        ..draft(text)
+    };
+    assert!(check(&Policy::default(), &proven).is_empty());
+    let phrased = findings("Our new ferries are sustainable and good for the planet.");
+    assert_eq!(words_of(VAGUE, &phrased), ["sustainable"]);
+    assert!(words_of("claims.model", &phrased).is_empty());
+    assert!(
+        fired(
+            "claims.model",
+            "Thanks to everyone who came to the concert!"
+        )
+        .is_empty()
+    );
+}

@@ -18,14 +18,16 @@ fn the_default_policy_has_no_problems_and_reads_back_as_itself() {
 }
 
 #[test]
-fn the_docs_list_every_rule_of_the_default_policy() {
+fn the_docs_show_the_default_policy_and_every_rule_of_it() {
     let docs = include_str!("../../../../docs/policy.md");
+    let json = format!("```json\n{}\n```", Policy::default().to_json());
+    assert!(
+        docs.contains(&json),
+        "docs/policy.md: paste the JSON of `omdomme policy default` again"
+    );
     for rule in Policy::default().rules {
-        assert!(
-            docs.contains(&format!("`{}`", rule.id)),
-            "docs/policy.md lacks {}",
-            rule.id
-        );
+        let row = format!("| `{}` |", rule.id);
+        assert!(docs.contains(&row), "docs/policy.md lacks {}", rule.id);
     }
 }
 

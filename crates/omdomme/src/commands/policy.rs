@@ -11,6 +11,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use omdomme_core::{SourceKind, WorkspaceId};
 use omdomme_policy::{Draft, Finding, Policy, Severity};
+use serde::Serialize;
 
 use crate::cli::{Context, resolve_workspace};
 
@@ -41,6 +42,11 @@ pub struct CheckArgs {
     /// The language of the messages.
     #[arg(long, value_enum, default_value_t = LangArg::Nb)]
     pub lang: LangArg,
+    /// One JSON object per finding (`line`, `column`, `start`, `end` in bytes, `rule`,
+    /// `severity`, `words`, `message`; `line` and `column` null for the whole post) and no
+    /// summary: for editors and scripts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The platforms a post can be published to.
@@ -110,9 +116,16 @@ async fn check(context: &Context, args: CheckArgs) -> anyhow::Result<bool> {
     let findings = omdomme_policy::check(&policy, &draft);
     let mut out = std::io::stdout().lock();
     for finding in &findings {
-        writeln!(out, "{}", finding_line(&text, finding, args.lang))?;
+        if args.json {
+            serde_json::to_writer(&mut out, &JsonFinding::new(&text, finding, args.lang))?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}", finding_line(&text, finding, args.lang))?;
+        }
     }
-    writeln!(out, "{}", summary(&findings, args.lang))?;
+    if !args.json {
+        writeln!(out, "{}", summary(&findings, args.lang))?;
+    }
     out.flush()?;
     Ok(omdomme_policy::blocks(&findings))
 }
@@ -170,13 +183,46 @@ fn read_post(input: impl std::io::Read) -> anyhow::Result<String> {
     Ok(text.to_owned())
 }
 
+/// A finding as `--json` prints it.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    line: Option<usize>,
+    column: Option<usize>,
+    start: usize,
+    end: usize,
+    rule: &'a str,
+    severity: &'static str,
+    words: &'a str,
+    message: &'a str,
+}
+
+impl<'a> JsonFinding<'a> {
+    fn new(text: &str, finding: &'a Finding, lang: LangArg) -> JsonFinding<'a> {
+        let place = (!finding.is_whole_post()).then(|| line_and_column(text, finding.span.start));
+        JsonFinding {
+            line: place.map(|(line, _)| line),
+            column: place.map(|(_, column)| column),
+            start: finding.span.start,
+            end: finding.span.end,
+            rule: &finding.rule,
+            severity: finding.severity.as_str(),
+            words: &finding.words,
+            message: message(finding, lang),
+        }
+    }
+}
+
+fn message(finding: &Finding, lang: LangArg) -> &str {
+    match lang {
+        LangArg::Nb => &finding.message_nb,
+        LangArg::En => &finding.message_en,
+    }
+}
+
 /// `2:14: block [personal-data.national-id] "150385 12363": Dette ser ut som …`, or for the
 /// whole post `post: warn [tone.negative]: Innlegget leses som negativt …`.
 fn finding_line(text: &str, finding: &Finding, lang: LangArg) -> String {
-    let message = match lang {
-        LangArg::Nb => &finding.message_nb,
-        LangArg::En => &finding.message_en,
-    };
+    let message = message(finding, lang);
     let severity = finding.severity.as_str();
     if finding.is_whole_post() {
         return format!("post: {severity} [{}]: {message}", finding.rule);
@@ -235,7 +281,7 @@ mod tests {
     fn columns_count_characters_on_their_line() {
         let text = "Første linje\nØl og «15038512363»";
         let offset = text.find("150").unwrap();
-        assert_eq!(line_and_column(text, offset), (2, 9));
+        assert_eq!(line_and_column(text, offset), (2, 8));
         assert_eq!(line_and_column(text, 0), (1, 1));
     }
 

@@ -193,3 +193,82 @@ fn the_default_policy_prints_as_json_a_check_can_read_back() {
     );
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workspace_checks_with_its_stored_policy_or_the_default() {
+    use omdomme_core::WorkspaceId;
+    use omdomme_store::{SqliteStore, Store as _, StoredPolicy};
+
+    let scratch = Scratch::new();
+    let post = "Prosjekt Fjordlys er klimanøytralt";
+    // No policy stored yet: the default one (the claim blocks, the code name is unknown).
+    let output = check(&scratch, &["--workspace", "test"], post);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("[claims.absolute]"),
+        "{}",
+        stdout(&output)
+    );
+
+    let store = SqliteStore::open(&scratch.data_dir()).unwrap();
+    let policy = r#"{"rules": [{"id": "confidential.terms", "kind": "confidential_terms",
+                                 "severity": "warn", "terms": ["Fjordlys"]}]}"#;
+    store
+        .put_policy(
+            &WorkspaceId("test".into()),
+            &StoredPolicy {
+                json: policy.into(),
+                updated_by: "leder@example.no".into(),
+                updated_at: jiff::Timestamp::UNIX_EPOCH,
+            },
+        )
+        .await
+        .unwrap();
+    drop(store);
+    let output = check(&scratch, &["--workspace", "test"], post);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.starts_with("1:10: warn [confidential.terms] \"Fjordlys\""),
+        "{out}"
+    );
+    assert!(!out.contains("claims"), "only the stored rules: {out}");
+}
+
+#[test]
+fn json_gives_one_object_per_finding_for_editors() {
+    let scratch = Scratch::new();
+    let post = "Ring 912 34 567.\nVi er «klimanøytrale».";
+    let output = check(
+        &scratch,
+        &["--json", "--lang", "en", "--channel", "x"],
+        post,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let findings: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(findings.len(), 2, "{}", stdout(&output));
+    assert_eq!(findings[0]["rule"], "personal-data.phone");
+    assert_eq!(findings[0]["line"], 1);
+    assert_eq!(findings[0]["column"], 6);
+    assert_eq!(findings[1]["rule"], "claims.absolute");
+    assert_eq!(findings[1]["severity"], "block");
+    assert_eq!(
+        (findings[1]["line"].clone(), findings[1]["column"].clone()),
+        (2.into(), 8.into())
+    );
+    assert_eq!(findings[1]["words"], "klimanøytrale");
+    let (start, end) = (
+        findings[1]["start"].as_u64().unwrap() as usize,
+        findings[1]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&post[start..end], "klimanøytrale");
+    assert!(
+        findings[1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("This is a claim")
+    );
+}
