@@ -61,3 +61,45 @@ pub trait Channel: Send + Sync {
         since: Timestamp,
     ) -> ConnectorResult<Option<Posted>>;
 }
+
+/// Whether `theirs` (a post as the platform shows it, as plain text) is the post we sent
+/// as `ours`, for [`Channel::find_published`]. Platforms rewrite links (X's t.co,
+/// Mastodon's shortened display, Bluesky's facets), show a Mastodon mention by its user name
+/// alone, and change whitespace and punctuation around them, so the two are compared by
+/// their words, hashtags, mentions and emoji, without links, case folded.
+pub fn same_post_text(ours: &str, theirs: &str) -> bool {
+    let ours = comparable(ours);
+    !ours.is_empty() && ours == comparable(theirs)
+}
+
+fn comparable(text: &str) -> Vec<String> {
+    use omdomme_core::text::{TokenKind, tokens};
+    tokens(text)
+        .filter_map(|token| match token.kind {
+            TokenKind::Url => None,
+            // `@ola@mastodon.social` is shown as `@ola`.
+            TokenKind::Mention => token.text.split('@').next().map(str::to_lowercase),
+            _ => Some(token.text.to_lowercase()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_post_text;
+
+    #[test]
+    fn the_same_post_matches_through_the_platforms_rewrites() {
+        let ours = "Vi har kutta 40 % av utsleppa! Les meir: https://nordlys.no/klima/2026 #klima @ola@mastodon.social";
+        assert!(same_post_text(
+            ours,
+            "Vi har kutta 40 % av utsleppa!\nLes meir: https://t.co/abc123 #klima @ola"
+        ));
+        assert!(same_post_text(ours, ours));
+        assert!(!same_post_text(
+            ours,
+            "Vi har kutta 30 % av utsleppa! Les meir: https://nordlys.no/klima/2026 #klima"
+        ));
+        assert!(!same_post_text("", ""), "an empty post matches nothing");
+    }
+}

@@ -27,6 +27,7 @@ mod generator;
 mod names;
 mod plan;
 mod scenario;
+pub mod stories;
 mod text;
 
 use jiff::Timestamp;

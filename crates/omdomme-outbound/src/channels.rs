@@ -16,8 +16,8 @@ use omdomme_store::Store;
 /// Finds the channel an item's source answers through.
 #[async_trait]
 pub trait ChannelDirectory: Send + Sync {
-    /// The channel of `source` in `workspace`; `Ok(None)` when the source cannot post (the
-    /// reply is then recorded, not sent); an error when it could but is not set up to
+    /// The channel of `source` in `workspace`; `Ok(None)` when the source cannot post or
+    /// the workspace is the demo's (the reply or post is then recorded, not sent); an error when it could but is not set up to
     /// (no credential, no key to open it), saying what to do.
     async fn channel(
         &self,
@@ -72,8 +72,19 @@ impl ChannelDirectory for StoreChannels {
                 format!("cannot read the source {source}: {e}"),
             )
         };
-        // Items of a source nobody defined (imported from a file, the demo) have no
-        // account to answer from.
+        // The demo's workspace only looks real: nothing of it may reach a platform, even
+        // if someone defines a source there.
+        let synthetic = self
+            .store
+            .workspace(workspace)
+            .await
+            .map_err(stored)?
+            .is_some_and(|w| w.synthetic);
+        if synthetic {
+            return Ok(None);
+        }
+        // Items of a source nobody defined (imported from a file) have no account to
+        // answer from.
         let Some(record) = self.store.source(workspace, source).await.map_err(stored)? else {
             return Ok(None);
         };
@@ -109,6 +120,9 @@ impl ChannelDirectory for StoreChannels {
     }
 }
 
+/// How the external id of a recorded (not sent) post or reply starts.
+pub const RECORDED_PREFIX: &str = "recorded:";
+
 /// A channel that keeps replies without sending them: for sources that cannot post.
 #[derive(Debug)]
 pub struct RecordingChannel {
@@ -127,7 +141,7 @@ impl RecordingChannel {
 
     fn posted(post: &OutboundPost) -> Posted {
         Posted {
-            external_id: format!("recorded:{}", post.idempotency_key),
+            external_id: format!("{RECORDED_PREFIX}{}", post.idempotency_key),
             url: None,
         }
     }

@@ -4,5 +4,8 @@
 //! (`engagement`). The web server runs the loops; tests drive single rounds.
 
 pub mod channels;
+pub mod engagement;
+pub mod publisher;
 
 pub use channels::{ChannelDirectory, RecordingChannel, StoreChannels};
+pub use publisher::{PublishSettings, Publisher};

@@ -29,6 +29,7 @@ pub use checker::Checker;
 /// The policy: a list of rules, each blocking or warning.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
+    /// In the order findings about the whole post are listed.
     pub rules: Vec<Rule>,
 }
 
@@ -59,10 +60,12 @@ pub struct Rule {
     /// Stable, unique in the policy: `personal-data.national-id`, `claims.absolute`.
     /// Lower-case letters, digits, `.`, `-` and `_`.
     pub id: String,
+    /// What a finding of the rule does to the post.
     pub severity: Severity,
     /// A switched-off rule never fires; left out in JSON, a rule is on.
     #[serde(default = "switched_on")]
     pub enabled: bool,
+    /// What the rule looks for.
     #[serde(flatten)]
     pub kind: RuleKind,
 }
@@ -111,6 +114,7 @@ pub enum RuleKind {
 pub struct NamedPattern {
     /// What the pattern finds: `unreleased financial figure`.
     pub name: String,
+    /// The regular expression, in the `regex` crate's syntax.
     pub regex: String,
     /// What to tell the writer, in bokmål; a general message when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,6 +140,7 @@ pub struct Claim {
 /// What is checked: the text, where it goes, and what backs it.
 #[derive(Clone, Debug, Default)]
 pub struct Draft<'a> {
+    /// The post's text as it will be published.
     pub text: &'a str,
     /// `None` when the channel is not known (length is then not checked).
     pub channel: Option<SourceKind>,
@@ -146,7 +151,9 @@ pub struct Draft<'a> {
 /// One rule's objection, at the words it objects to.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
+    /// The id of the rule that fired.
     pub rule: String,
+    /// The rule's severity: whether this finding blocks the post.
     pub severity: Severity,
     /// Byte range in the text (on char boundaries); empty for the whole post (length, tone).
     pub span: Range<usize>,
@@ -186,6 +193,7 @@ impl Default for Policy {
 /// Why a policy cannot be used: every problem found, each naming its rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyError {
+    /// One sentence each, naming the rule (`rule 3 ("claims.vague"): …`), in file order.
     pub problems: Vec<String>,
 }
 

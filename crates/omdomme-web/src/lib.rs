@@ -107,12 +107,32 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     }
     tokio::spawn(auth::warm_up());
     let escalation = tokio::spawn(pages::inbox::escalation_loop(state.clone()));
+    let publishing = tokio::spawn(
+        omdomme_outbound::Publisher::new(
+            Arc::clone(&state.store),
+            Arc::clone(&state.channels),
+            omdomme_outbound::PublishSettings::default(),
+            state.clock.now(),
+        )
+        .run(
+            connector_clock(Arc::clone(&state.clock)),
+            omdomme_outbound::publisher::ROUND_INTERVAL,
+        ),
+    );
+    let engagement = tokio::spawn(omdomme_outbound::engagement::run(
+        Arc::clone(&state.store),
+        Arc::clone(&state.channels),
+        connector_clock(Arc::clone(&state.clock)),
+        omdomme_outbound::engagement::ROUND_INTERVAL,
+    ));
     // With the peer address, so login rate limits can count per client.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     escalation.abort();
+    publishing.abort();
+    engagement.abort();
     served
 }
 

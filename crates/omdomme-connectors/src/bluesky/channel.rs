@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use omdomme_core::post_length::BLUESKY_MAX_GRAPHEMES;
 use omdomme_core::text::{TokenKind, tokens};
 use omdomme_core::{Engagement, SourceKind};
-use omdomme_sources::ImportContext;
 use omdomme_sources::bluesky::{POST_COLLECTION, post_view_item};
+use omdomme_sources::{ImportContext, parse_timestamp};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,6 +15,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::xrpc::{Reader, Session, method_url};
 use super::{Config, check};
+use crate::channel::same_post_text;
 use crate::error::{ConnectorError, ConnectorResult, ErrorKind};
 use crate::http::read_json;
 use crate::{Attachment, BuildContext, Channel, Http, OutboundPost, Posted};
@@ -22,6 +23,9 @@ use crate::{Attachment, BuildContext, Channel, Http, OutboundPost, Posted};
 /// `app.bsky.embed.images`: at most four images of at most 1,000,000 bytes each.
 const MAX_IMAGES: usize = 4;
 const MAX_IMAGE_BYTES: usize = 1_000_000;
+/// Pages of the author feed (100 posts each) looked through for a post whose answer never
+/// came: plenty for the hours an outbox retries.
+const MAX_SEARCH_PAGES: u32 = 3;
 
 /// Posts as `handle`, signed in with its app password.
 pub struct BlueskyChannel {
@@ -150,14 +154,7 @@ impl BlueskyChannel {
             .await?;
         let created: Created = read_json(response).await?;
         let handle = self.session.tokens().await?.handle;
-        let url = created
-            .uri
-            .rsplit_once('/')
-            .map(|(_, rkey)| format!("https://bsky.app/profile/{handle}/post/{rkey}"));
-        Ok(Posted {
-            external_id: created.uri,
-            url,
-        })
+        Ok(posted(&handle, created.uri))
     }
 
     /// `com.atproto.repo.uploadBlob`: the blob reference the image embed takes.
@@ -184,6 +181,32 @@ impl BlueskyChannel {
             .await?;
         Ok(read_json::<Uploaded>(response).await?.blob)
     }
+}
+
+/// The post `uri` of `handle` with its address in the Bluesky app.
+fn posted(handle: &str, uri: String) -> Posted {
+    let url = uri
+        .rsplit_once('/')
+        .map(|(_, rkey)| format!("https://bsky.app/profile/{handle}/post/{rkey}"));
+    Posted {
+        external_id: uri,
+        url,
+    }
+}
+
+/// The part of a `postView` that tells which post it is.
+#[derive(Deserialize)]
+struct OwnPost {
+    uri: String,
+    record: OwnRecord,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OwnRecord {
+    #[serde(default)]
+    text: String,
+    created_at: String,
 }
 
 /// Links and hashtags as rich-text facets (byte ranges of the UTF-8 text), so they are
@@ -260,12 +283,42 @@ impl Channel for BlueskyChannel {
             .map_err(|e| ConnectorError::bad_payload(e.to_string()))
     }
 
+    /// Pages back through the signed-in account's author feed (reposts skipped) until a
+    /// post created before `since`.
     async fn find_published(
         &self,
-        _post: &OutboundPost,
-        _since: jiff::Timestamp,
+        post: &OutboundPost,
+        since: jiff::Timestamp,
     ) -> ConnectorResult<Option<Posted>> {
-        Ok(None) // STUB(stories-base): the outbound helper implements it
+        let tokens = self.session.tokens().await?;
+        let mut cursor: Option<String> = None;
+        for _ in 0..MAX_SEARCH_PAGES {
+            let page = self
+                .reader
+                .author_feed(&tokens.did, cursor.as_deref())
+                .await?;
+            for entry in page.feed {
+                if entry.reason.is_some() {
+                    continue;
+                }
+                let own: OwnPost = serde_json::from_value(entry.post).map_err(|e| {
+                    ConnectorError::bad_payload(format!("a post of getAuthorFeed: {e}"))
+                })?;
+                let at = parse_timestamp(&own.record.created_at)
+                    .map_err(|e| ConnectorError::bad_payload(format!("post {}: {e}", own.uri)))?;
+                if at < since {
+                    return Ok(None);
+                }
+                if same_post_text(&post.text, &own.record.text) {
+                    return Ok(Some(posted(&tokens.handle, own.uri)));
+                }
+            }
+            match page.cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
     }
 }
 

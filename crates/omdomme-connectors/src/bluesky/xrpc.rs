@@ -267,6 +267,22 @@ struct Posts {
     posts: Vec<Value>,
 }
 
+/// A page of `app.bsky.feed.getAuthorFeed`.
+#[derive(Deserialize)]
+pub struct AuthorFeed {
+    pub feed: Vec<FeedViewPost>,
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// One entry of an author feed: the post, and `reason` when it is a repost.
+#[derive(Deserialize)]
+pub struct FeedViewPost {
+    pub post: Value,
+    #[serde(default)]
+    pub reason: Option<Value>,
+}
+
 /// Reads from the AppView: public without a session, through the account's PDS with one.
 #[derive(Clone, Debug)]
 pub struct Reader {
@@ -349,6 +365,24 @@ impl Reader {
             }
         }
         Ok((items, rejected))
+    }
+
+    /// `app.bsky.feed.getAuthorFeed` of `actor` without replies: its posts and reposts
+    /// (`feedViewPost`s), newest first.
+    pub async fn author_feed(
+        &self,
+        actor: &str,
+        cursor: Option<&str>,
+    ) -> ConnectorResult<AuthorFeed> {
+        let mut query = vec![
+            ("actor", actor),
+            ("filter", "posts_no_replies"),
+            ("limit", "100"),
+        ];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor));
+        }
+        read_json(self.get("app.bsky.feed.getAuthorFeed", &query).await?).await
     }
 
     /// `app.bsky.feed.getPosts`: the `postView`s of up to 25 posts.

@@ -31,8 +31,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use omdomme_core::{Engagement, Item, SourceKey, SourceKind};
-use omdomme_sources::ImportContext;
 use omdomme_sources::facebook::{self as graph, GraphObject};
+use omdomme_sources::{ImportContext, parse_timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -40,6 +40,7 @@ use url::Url;
 
 pub use errors::{Usage, classify, usage};
 
+use crate::channel::same_post_text;
 use crate::http::{Multipart, read_json};
 use crate::{
     Batch, BuildContext, Channel, Connector, ConnectorError, ConnectorResult, ErrorKind, Http,
@@ -53,6 +54,9 @@ pub const DEFAULT_REACH_METRIC: &str = "post_total_media_view_unique";
 const DEFAULT_PAGE_SIZE: u32 = 25;
 const DEFAULT_FIRST_RUN_PAGES: u32 = 2;
 const DEFAULT_COMMENT_DAYS: u32 = 14;
+/// Pages of the page's posts (100 each) looked through for a post whose answer never
+/// came: plenty for the hours an outbox retries.
+const MAX_SEARCH_PAGES: u32 = 3;
 pub use omdomme_core::post_length::FACEBOOK_MAX_CHARACTERS as MAX_LENGTH;
 /// Spent share of a rate-limit budget from which requests slow down.
 const USAGE_THRESHOLD: f64 = 90.0;
@@ -559,6 +563,25 @@ struct Created {
     id: String,
 }
 
+/// A page of `/{page-id}/posts` with the fields `find_published` asks for.
+#[derive(Deserialize)]
+struct PagePosts {
+    #[serde(default)]
+    data: Vec<PagePost>,
+}
+
+#[derive(Deserialize)]
+struct PagePost {
+    id: String,
+    /// Absent on posts without text (a shared photo, a life event).
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    permalink_url: Option<String>,
+    #[serde(default)]
+    created_time: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct Insights {
     #[serde(default)]
@@ -722,12 +745,60 @@ impl Channel for PageChannel {
         Ok(engagement)
     }
 
+    /// Pages through the page's own posts made from `since` on.
     async fn find_published(
         &self,
-        _post: &OutboundPost,
-        _since: jiff::Timestamp,
+        post: &OutboundPost,
+        since: jiff::Timestamp,
     ) -> ConnectorResult<Option<Posted>> {
-        Ok(None) // STUB(stories-base): the outbound helper implements it
+        let mut graph = self.graph();
+        let path = format!("{}/posts", self.page_id);
+        let mut params = vec![
+            (
+                "fields".to_owned(),
+                "message,created_time,permalink_url".to_owned(),
+            ),
+            ("since".to_owned(), since.as_second().to_string()),
+            ("limit".to_owned(), "100".to_owned()),
+        ];
+        for _ in 0..MAX_SEARCH_PAGES {
+            let page = graph.get(&path, &params).await?;
+            let posts: PagePosts = serde_json::from_value(page.clone()).map_err(|e| {
+                ConnectorError::bad_payload(format!("Facebook's posts of the page: {e}"))
+            })?;
+            for own in posts.data {
+                // `since` is the Graph API's to honour; a post it lets through from before
+                // is still not the attempt's.
+                let before = own
+                    .created_time
+                    .as_deref()
+                    .and_then(|t| parse_timestamp(t).ok())
+                    .is_some_and(|t| t < since);
+                if !before
+                    && own
+                        .message
+                        .as_deref()
+                        .is_some_and(|message| same_post_text(&post.text, message))
+                {
+                    let id = checked_id(&own.id)
+                        .map_err(|e| {
+                            ConnectorError::bad_payload(format!("Facebook listed a post with {e}"))
+                        })?
+                        .to_owned();
+                    return Ok(Some(Posted {
+                        url: own
+                            .permalink_url
+                            .or_else(|| Some(format!("https://www.facebook.com/{id}"))),
+                        external_id: id,
+                    }));
+                }
+            }
+            match next_params(&page) {
+                Some(next) => params = next,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
     }
 }
 

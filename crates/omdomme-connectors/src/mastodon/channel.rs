@@ -5,14 +5,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use omdomme_core::post_length::MASTODON_MAX_CHARACTERS;
 use omdomme_core::{Engagement, SourceKind};
-use omdomme_sources::ImportContext;
+use omdomme_sources::html::html_to_text;
 use omdomme_sources::mastodon::{Status, status_to_item};
+use omdomme_sources::{ImportContext, parse_timestamp};
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
 use super::api::{Api, classify};
 use super::{Config, check};
+use crate::channel::same_post_text;
 use crate::error::{ConnectorError, ConnectorResult, ErrorKind};
 use crate::http::read_json;
 use crate::{Attachment, BuildContext, Channel, OutboundPost, Posted};
@@ -22,12 +24,22 @@ const MAX_ATTACHMENTS: usize = 4;
 /// How often and how long to wait for an uploaded image to finish processing.
 const MEDIA_POLLS: u32 = 10;
 const MEDIA_POLL_WAIT: Duration = Duration::from_millis(500);
+/// Looking for a post whose answer never came: statuses per page (the API's most) and
+/// pages at most, enough for any account's posts in the hours an outbox retries.
+const SEARCH_PAGE_SIZE: u32 = 40;
+const MAX_SEARCH_PAGES: u32 = 5;
 
 /// Posts as the account the source's token belongs to (scopes `write:statuses`,
 /// `write:media`, and `read:statuses` for engagement).
 pub struct MastodonChannel {
     api: Api,
     source_name: String,
+}
+
+/// The account the token belongs to, as `verify_credentials` answers.
+#[derive(Deserialize)]
+struct Me {
+    id: String,
 }
 
 #[derive(Deserialize)]
@@ -200,11 +212,53 @@ impl Channel for MastodonChannel {
             .map_err(|e| ConnectorError::bad_payload(format!("status {external_id}: {e}")))
     }
 
+    /// Pages back through the account's own statuses (`verify_credentials` names it) until
+    /// one older than `since`.
     async fn find_published(
         &self,
-        _post: &OutboundPost,
-        _since: jiff::Timestamp,
+        post: &OutboundPost,
+        since: jiff::Timestamp,
     ) -> ConnectorResult<Option<Posted>> {
-        Ok(None) // STUB(stories-base): the outbound helper implements it
+        let me: Me = read_json(
+            self.api
+                .get(self.api.url("api/v1/accounts/verify_credentials")?)
+                .await?,
+        )
+        .await?;
+        let statuses = self
+            .api
+            .url(&format!("api/v1/accounts/{}/statuses", path_id(&me.id)?))?;
+        let mut older_than: Option<String> = None;
+        for _ in 0..MAX_SEARCH_PAGES {
+            let mut url = statuses.clone();
+            url.query_pairs_mut()
+                .append_pair("limit", &SEARCH_PAGE_SIZE.to_string())
+                .append_pair("exclude_reblogs", "true");
+            if let Some(max_id) = &older_than {
+                url.query_pairs_mut().append_pair("max_id", max_id);
+            }
+            let page: Vec<Status> = read_json(self.api.get(url).await?).await?;
+            let Some(last) = page.last() else {
+                return Ok(None);
+            };
+            older_than = Some(last.id.clone());
+            for status in &page {
+                let at = parse_timestamp(&status.created_at).map_err(|e| {
+                    ConnectorError::bad_payload(format!("status {}: {e}", status.id))
+                })?;
+                if at < since {
+                    return Ok(None);
+                }
+                if status.reblog.is_none()
+                    && same_post_text(&post.text, &html_to_text(&status.content))
+                {
+                    return Ok(Some(Posted {
+                        external_id: status.id.clone(),
+                        url: status.url.clone().or_else(|| status.uri.clone()),
+                    }));
+                }
+            }
+        }
+        Ok(None)
     }
 }

@@ -32,6 +32,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use omdomme_core::{Engagement, SourceKey, SourceKind};
 use omdomme_sources::ImportContext;
+use omdomme_sources::html::decode_entities;
 use omdomme_sources::x::{Response, parse_response, snowflake_time};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -40,6 +41,7 @@ pub use errors::{Problem, classify};
 pub use omdomme_core::post_length::{MAX_WEIGHTED_LENGTH, weighted_length};
 pub use query::{Outcome, Translation, Untranslatable, translate};
 
+use crate::channel::same_post_text;
 use crate::http::{Multipart, read_json};
 use crate::{
     Batch, BuildContext, Channel, Connector, ConnectorError, ConnectorResult, ErrorKind, Http,
@@ -60,6 +62,9 @@ pub const DEFAULT_QUERY_LIMIT: usize = 512;
 const SEARCH_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600 - 3600);
 const MAX_IMAGES: usize = 4;
 const MAX_ALT_TEXT_CHARS: usize = 1000;
+/// Pages of the account's posts (100 each) looked through for a post whose answer never
+/// came: plenty for the hours an outbox retries.
+const MAX_SEARCH_PAGES: u32 = 3;
 
 const TWEET_FIELDS: &str = "created_at,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets,lang,author_id,entities,note_tweet";
 const EXPANSIONS: &str = "author_id,referenced_tweets.id";
@@ -490,6 +495,29 @@ struct CreatedData {
     id: String,
 }
 
+/// A page of `/2/users/:id/tweets`: `data` is left out when there are none.
+#[derive(Deserialize)]
+struct OwnTweets {
+    #[serde(default)]
+    data: Vec<OwnTweet>,
+    #[serde(default)]
+    meta: Meta,
+}
+
+#[derive(Deserialize)]
+struct OwnTweet {
+    id: String,
+    text: String,
+    /// The whole text of a post longer than 280 characters (`text` is cut then).
+    #[serde(default)]
+    note_tweet: Option<NoteTweet>,
+}
+
+#[derive(Deserialize)]
+struct NoteTweet {
+    text: String,
+}
+
 /// A tweet or media id: digits only, so it cannot change the path it is put in.
 fn checked_id(id: &str) -> ConnectorResult<&str> {
     if !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) {
@@ -639,11 +667,60 @@ impl Channel for XChannel {
         }
     }
 
+    /// Pages through the account's own posts (`/2/users/me`) made from `since` on. X
+    /// returns the text with `&`, `<`, `>` escaped and links as t.co, which the comparison
+    /// takes care of.
     async fn find_published(
         &self,
-        _post: &OutboundPost,
-        _since: jiff::Timestamp,
+        post: &OutboundPost,
+        since: jiff::Timestamp,
     ) -> ConnectorResult<Option<Posted>> {
-        Ok(None) // STUB(stories-base): the outbound helper implements it
+        let request = self
+            .http
+            .client()
+            .get(endpoint(&self.base, "/2/users/me")?)
+            .bearer_auth(self.user_token.expose());
+        let me: Created = read_json(self.send(request).await?).await?;
+        let user = checked_id(&me.data.id)
+            .map_err(|e| ConnectorError::bad_payload(format!("X answered /2/users/me with {e}")))?;
+        // X takes whole seconds.
+        let start_time = jiff::Timestamp::from_second(since.as_second())
+            .unwrap_or(since)
+            .to_string();
+        let mut next_token: Option<String> = None;
+        for _ in 0..MAX_SEARCH_PAGES {
+            let mut url = endpoint(&self.base, &format!("/2/users/{user}/tweets"))?;
+            url.query_pairs_mut()
+                .append_pair("start_time", &start_time)
+                .append_pair("max_results", "100")
+                .append_pair("exclude", "retweets,replies")
+                .append_pair("tweet.fields", "created_at,note_tweet");
+            if let Some(token) = &next_token {
+                url.query_pairs_mut().append_pair("pagination_token", token);
+            }
+            let request = self
+                .http
+                .client()
+                .get(url)
+                .bearer_auth(self.user_token.expose());
+            let page: OwnTweets = read_json(self.send(request).await?).await?;
+            for tweet in page.data {
+                let text = tweet.note_tweet.map_or(tweet.text, |note| note.text);
+                if same_post_text(&post.text, &decode_entities(&text)) {
+                    let id = checked_id(&tweet.id).map_err(|e| {
+                        ConnectorError::bad_payload(format!("X listed a post with {e}"))
+                    })?;
+                    return Ok(Some(Posted {
+                        external_id: id.to_owned(),
+                        url: Some(format!("https://x.com/i/web/status/{id}")),
+                    }));
+                }
+            }
+            match page.meta.next_token {
+                Some(token) => next_token = Some(token),
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
     }
 }

@@ -748,3 +748,82 @@ fn config_problems_name_their_fields() {
     let unique: HashSet<&str> = problems.iter().map(String::as_str).collect();
     assert_eq!(unique.len(), problems.len());
 }
+
+/// A post of ours as a `feedViewPost`, shaped like the fixture's post views.
+fn own_feed_entry(rkey: &str, created_at: &str, text: &str) -> Value {
+    let mut view = thread_posts()[0].clone();
+    view["uri"] = json!(format!("at://did:plc:nordlys/app.bsky.feed.post/{rkey}"));
+    view["author"]["did"] = json!("did:plc:nordlys");
+    view["author"]["handle"] = json!("nordlys.bsky.social");
+    view["record"]["createdAt"] = json!(created_at);
+    view["record"]["text"] = json!(text);
+    json!({"post": view})
+}
+
+#[tokio::test]
+async fn a_post_whose_answer_never_came_is_found_in_the_accounts_author_feed() {
+    let text = "Fra i dag går alle ferjene på strøm! nordlys.no/ferjer #klima";
+    // A repost of someone else's post with the same words must not count as ours.
+    let mut repost = own_feed_entry("3krepost", "2027-01-15T09:59:30.000Z", text);
+    repost["reason"] = json!({"$type": "app.bsky.feed.defs#reasonRepost", "by": {"did": "did:plc:nordlys", "handle": "nordlys.bsky.social"}, "indexedAt": "2027-01-15T09:59:30.000Z"});
+    let first_page = json!({"feed": [
+        own_feed_entry("3klater", "2027-01-15T09:59:50.000Z", "Et senere innlegg"),
+        repost,
+    ], "cursor": "page-2"});
+    let second_page = json!({"feed": [
+        own_feed_entry("3kours", "2027-01-15T09:58:00.000Z", text),
+        own_feed_entry("3kold", "2026-12-01T08:00:00.000Z", "Et gammelt innlegg"),
+    ]});
+    let router = Router::new()
+        .route(
+            "/pds/xrpc/com.atproto.server.createSession",
+            post(|| async { axum::Json(session_reply()) }),
+        )
+        .route(
+            "/appview/xrpc/app.bsky.feed.getAuthorFeed",
+            get(
+                move |query: axum::extract::Query<std::collections::HashMap<String, String>>| {
+                    let page = if query.get("cursor").is_some() {
+                        second_page.clone()
+                    } else {
+                        first_page.clone()
+                    };
+                    async move { axum::Json(page) }
+                },
+            ),
+        );
+    let (base, requests) = serve_recorded(router).await;
+    let channel =
+        bluesky::channel(&channel_config(&base), &context(Some("app-pass"), &[])).unwrap();
+    let since: jiff::Timestamp = "2027-01-15T09:50:00Z".parse().unwrap();
+
+    let found = channel
+        .find_published(&outbound(text, Vec::new()), since)
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        Some(omdomme_connectors::Posted {
+            external_id: "at://did:plc:nordlys/app.bsky.feed.post/3kours".into(),
+            url: Some("https://bsky.app/profile/nordlys.bsky.social/post/3kours".into()),
+        })
+    );
+    // The session names the account; its feed is public on the AppView.
+    let pages = requests.to("/appview/xrpc/app.bsky.feed.getAuthorFeed");
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[0].param("actor"), Some("did:plc:nordlys"));
+    assert_eq!(pages[0].param("filter"), Some("posts_no_replies"));
+    assert_eq!(pages[1].param("cursor"), Some("page-2"));
+
+    let missing = outbound("Et innlegg som aldri kom fram", Vec::new());
+    assert_eq!(channel.find_published(&missing, since).await.unwrap(), None);
+    // Made before the attempt began: not the attempt's post.
+    let later: jiff::Timestamp = "2027-01-15T09:59:00Z".parse().unwrap();
+    assert_eq!(
+        channel
+            .find_published(&outbound(text, Vec::new()), later)
+            .await
+            .unwrap(),
+        None
+    );
+}

@@ -449,3 +449,67 @@ fn config_problems_name_their_field() {
         assert!(problems.contains(field), "{problems}");
     }
 }
+
+#[tokio::test]
+async fn a_post_whose_answer_never_came_is_found_among_the_pages_posts() {
+    let (base, seen) = recording(|request| {
+        let body = match request.path.as_str() {
+            "/v24.0/4/posts" if request.param("__paging_token").is_some() => {
+                json!({"data": []}).to_string()
+            }
+            "/v24.0/4/posts" => {
+                let mut page: Value =
+                    serde_json::from_str(&fixture("facebook/pyfacebook_posts_feed_fields_p1.json"))
+                        .unwrap();
+                page["data"][1]["permalink_url"] =
+                    json!("https://www.facebook.com/4/posts/10113449068715281");
+                page.to_string()
+            }
+            _ => return (StatusCode::NOT_FOUND, vec![], String::new()),
+        };
+        (StatusCode::OK, vec![], body)
+    })
+    .await;
+    let channel = facebook::channel(&config(&base), &context()).unwrap();
+    let since = jiff::Timestamp::from_second(1_625_180_000).unwrap(); // 2021-07-01T22:53:20Z
+
+    let ours = OutboundPost {
+        text: "Some good news reading: teams at the Chan Zuckerberg Initiative and Biohub have been building IDseq -- an open source infectious disease genetic sequencing tool that can serve as an early warning system around the world. We were building it when Covid hit, and in Cambodia it was used to confirm the country's first case and inform their prevention efforts.".into(),
+        idempotency_key: "post-1-v1".into(),
+        attachments: vec![],
+    };
+    let found = channel.find_published(&ours, since).await.unwrap();
+    assert_eq!(
+        found,
+        Some(omdomme_connectors::Posted {
+            external_id: "4_10113449068715281".into(),
+            url: Some("https://www.facebook.com/4/posts/10113449068715281".into()),
+        })
+    );
+    let asked = &seen.to("/v24.0/4/posts")[0];
+    assert_eq!(asked.param("since"), Some("1625180000"));
+    assert_eq!(
+        asked.param("fields"),
+        Some("message,created_time,permalink_url")
+    );
+    assert_eq!(
+        asked.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+
+    let missing = OutboundPost {
+        text: "Et innlegg som aldri kom fram".into(),
+        ..ours.clone()
+    };
+    assert_eq!(channel.find_published(&missing, since).await.unwrap(), None);
+    let pages = seen.to("/v24.0/4/posts");
+    assert_eq!(pages.len(), 3, "both pages of the second search");
+    assert!(
+        pages[2].param("access_token").is_none(),
+        "the token stays in the header"
+    );
+
+    // A server that ignores `since` still does not make an older post the attempt's.
+    let later = jiff::Timestamp::from_second(1_625_400_000).unwrap();
+    assert_eq!(channel.find_published(&ours, later).await.unwrap(), None);
+}

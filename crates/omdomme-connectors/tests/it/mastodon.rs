@@ -786,3 +786,89 @@ async fn a_rejected_post_shows_the_validation_message() {
         error.message
     );
 }
+
+/// The account's own statuses as `/api/v1/accounts/:id/statuses` pages them, and who the
+/// token belongs to.
+fn own_account(instance: &Instance) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(|| async {
+                axum::Json(json!({"id": "14715", "username": "nordlys", "acct": "nordlys"}))
+            }),
+        )
+        .route(
+            "/api/v1/accounts/14715/statuses",
+            get(
+                |State(instance): State<Instance>,
+                 Query(params): Query<HashMap<String, String>>| async move {
+                    instance.page("/api/v1/accounts/14715/statuses", &params)
+                },
+            ),
+        )
+        .with_state(instance.clone())
+}
+
+/// A status of ours made at `created_at` with `content` as Mastodon renders it.
+fn own_status(n: u64, created_at: &str, content: &str) -> Value {
+    let mut status = new_status(n, "");
+    status["created_at"] = json!(created_at);
+    status["content"] = json!(content);
+    status["url"] = json!(format!(
+        "https://social.example/@nordlys/{}",
+        status["id"].as_str().unwrap()
+    ));
+    status
+}
+
+#[tokio::test]
+async fn a_post_whose_answer_never_came_is_found_among_the_accounts_statuses() {
+    let instance = Instance::new(docs_statuses(), 3);
+    instance.add(own_status(
+        1,
+        "2027-01-15T09:58:10.000Z",
+        "<p>Fra i dag går alle ferjene på strøm! <a href=\"https://nordlys.no/ferjer\" rel=\"nofollow noopener\" target=\"_blank\"><span class=\"invisible\">https://</span><span class=\"\">nordlys.no/ferjer</span><span class=\"invisible\"></span></a> <a href=\"https://social.example/tags/klima\" class=\"mention hashtag\" rel=\"tag\">#<span>klima</span></a></p>",
+    ));
+    for n in 2..=5 {
+        instance.add(own_status(
+            n,
+            "2027-01-15T09:59:00.000Z",
+            &format!("<p>Senere innlegg {n}</p>"),
+        ));
+    }
+    let (base, requests) = instance.serve(own_account(&instance)).await;
+    let channel = mastodon::channel(&config(&base), &context(Some("tok-r"), &[])).unwrap();
+    let since: jiff::Timestamp = "2027-01-15T09:50:00Z".parse().unwrap();
+
+    let ours = outbound(
+        "Fra i dag går alle ferjene på strøm!\nhttps://nordlys.no/ferjer #klima",
+        Vec::new(),
+    );
+    let found = channel.find_published(&ours, since).await.unwrap();
+    let id = format!("{}", 200_000_000_000_000_000u64 + 1);
+    assert_eq!(
+        found,
+        Some(omdomme_connectors::Posted {
+            url: Some(format!("https://social.example/@nordlys/{id}")),
+            external_id: id,
+        })
+    );
+    let pages = requests.to("/api/v1/accounts/14715/statuses");
+    assert_eq!(pages.len(), 2, "the newer statuses fill the first page");
+    assert_eq!(pages[0].header("authorization"), Some("Bearer tok-r"));
+    assert_eq!(pages[0].param("exclude_reblogs"), Some("true"));
+    assert!(pages[1].param("max_id").is_some());
+
+    // Not there: the search stops at the first status older than `since`.
+    let other = outbound("Et innlegg som aldri kom fram", Vec::new());
+    assert_eq!(channel.find_published(&other, since).await.unwrap(), None);
+    assert_eq!(
+        requests.to("/api/v1/accounts/14715/statuses").len(),
+        4,
+        "two pages, then a status from 2022 ends the search"
+    );
+
+    // There, but from before the attempt: another post with the same text.
+    let later: jiff::Timestamp = "2027-01-15T09:58:30Z".parse().unwrap();
+    assert_eq!(channel.find_published(&ours, later).await.unwrap(), None);
+}

@@ -717,3 +717,74 @@ fn configured_as_a_source_spec_with_its_problems_named() {
     );
     assert!(unknown.is_err(), "secrets never go in the config file");
 }
+
+#[tokio::test]
+async fn a_post_whose_answer_never_came_is_found_among_the_accounts_posts() {
+    let (base, seen) = recording(|r| {
+        let body = match (r.method.as_str(), r.path.as_str()) {
+            ("GET", "/2/users/me") => {
+                json!({"data": {"id": "2244994945", "name": "Developers", "username": "XDevelopers"}})
+            }
+            ("GET", "/2/users/2244994945/tweets") if r.param("start_time") > Some("2021") => {
+                json!({"meta": {"result_count": 0}})
+            }
+            ("GET", "/2/users/2244994945/tweets") if r.param("pagination_token").is_none() => {
+                json!({
+                    "data": [{"id": "1307025659294674999", "text": "Q&amp;A om den nye APIen &lt;i dag&gt;", "created_at": "2020-09-18T19:00:00.000Z"}],
+                    "meta": {"result_count": 1, "next_token": "page-2"}
+                })
+            }
+            ("GET", "/2/users/2244994945/tweets") => {
+                let mut body: Value =
+                    serde_json::from_str(&fixture("x/tweet_lookup_tweet.json")).unwrap();
+                body["meta"] = json!({"result_count": 1});
+                body
+            }
+            _ => return (StatusCode::NOT_FOUND, vec![], String::new()),
+        };
+        (StatusCode::OK, vec![], body.to_string())
+    })
+    .await;
+    let channel = channel(&base);
+    let since: jiff::Timestamp = "2020-09-18T18:30:00.5Z".parse().unwrap();
+
+    // X shows the link as t.co.
+    let ours = post(
+        "Here’s an article that highlights the updates in the new Tweet payload v2 https://dev.to/twitterdev/understanding-the-new-tweet-payload-in-the-twitter-api-v2-1fg5",
+        Vec::new(),
+    );
+    let found = channel.find_published(&ours, since).await.unwrap();
+    assert_eq!(
+        found,
+        Some(omdomme_connectors::Posted {
+            external_id: "1307025659294674945".into(),
+            url: Some("https://x.com/i/web/status/1307025659294674945".into()),
+        })
+    );
+    let pages = seen.to("/2/users/2244994945/tweets");
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[0].param("start_time"), Some("2020-09-18T18:30:00Z"));
+    assert_eq!(pages[0].param("exclude"), Some("retweets,replies"));
+    assert_eq!(
+        pages[0].header("authorization"),
+        Some(format!("Bearer {USER_TOKEN}").as_str())
+    );
+    assert_eq!(pages[1].param("pagination_token"), Some("page-2"));
+
+    // X escapes &, < and > in the text it returns.
+    let escaped = post("Q&A om den nye APIen <i dag>", Vec::new());
+    assert_eq!(
+        channel
+            .find_published(&escaped, since)
+            .await
+            .unwrap()
+            .map(|p| p.external_id),
+        Some("1307025659294674999".into())
+    );
+
+    let missing = post("Et innlegg som aldri kom fram", Vec::new());
+    assert_eq!(channel.find_published(&missing, since).await.unwrap(), None);
+    // No posts since then: X leaves `data` out.
+    let later: jiff::Timestamp = "2027-01-15T09:00:00Z".parse().unwrap();
+    assert_eq!(channel.find_published(&ours, later).await.unwrap(), None);
+}

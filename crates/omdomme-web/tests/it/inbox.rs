@@ -341,7 +341,8 @@ impl Channel for FakePlatform {
         _post: &OutboundPost,
         _since: jiff::Timestamp,
     ) -> ConnectorResult<Option<Posted>> {
-        Ok(None) // STUB(stories-base): the outbound helper implements it
+        // Replies are never retried through the outbox, so nothing asks.
+        Ok(None)
     }
 }
 
@@ -424,6 +425,10 @@ async fn a_failing_channel_shows_the_error_and_leaves_the_entry_unanswered() {
 #[tokio::test]
 async fn a_defined_source_without_a_credential_says_what_to_do() {
     let app = TestApp::new().await;
+    // A real company's workspace: the demo's (synthetic) one never reaches a platform.
+    let mut real = crate::support::workspace("Nordlys Energi");
+    real.synthetic = false;
+    app.store.put_workspace(&real).await.unwrap();
     app.define_source(
         SourceKind::Mastodon,
         "kundeservice",

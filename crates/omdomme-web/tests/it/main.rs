@@ -14,6 +14,7 @@ mod pages;
 mod policy_setup;
 mod setup;
 mod sources;
+mod stories;
 mod support;
 
 use axum::body::Body;

@@ -85,6 +85,28 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     ),
     (Method::GET, "/w/{ws}/explorer/export.csv", Role::Viewer),
     (Method::GET, "/w/{ws}/items/1", Role::Viewer),
+    (Method::GET, "/w/{ws}/stories", Role::Viewer),
+    (Method::GET, "/w/{ws}/stories?by=topic", Role::Viewer),
+    (Method::GET, "/w/{ws}/stories/new", Role::Editor),
+    (Method::POST, "/w/{ws}/stories", Role::Editor),
+    (Method::GET, "/w/{ws}/stories/1", Role::Viewer),
+    (Method::GET, "/w/{ws}/stories/1/edit", Role::Editor),
+    (Method::POST, "/w/{ws}/stories/1", Role::Editor),
+    (Method::POST, "/w/{ws}/stories/1/proof-points", Role::Editor),
+    (
+        Method::POST,
+        "/w/{ws}/stories/1/proof-points/1/delete",
+        Role::Editor,
+    ),
+    (Method::POST, "/w/{ws}/stories/1/posts", Role::Editor),
+    (Method::GET, "/w/{ws}/posts/1", Role::Viewer),
+    (Method::POST, "/w/{ws}/posts/1", Role::Editor),
+    (Method::POST, "/w/{ws}/posts/1/check", Role::Editor),
+    (Method::POST, "/w/{ws}/posts/1/step", Role::Editor),
+    (Method::POST, "/w/{ws}/posts/1/comments", Role::Editor),
+    (Method::POST, "/w/{ws}/posts/1/attachments", Role::Editor),
+    (Method::POST, "/w/{ws}/posts/1/attachments/1", Role::Editor),
+    (Method::GET, "/w/{ws}/attachments/1", Role::Viewer),
 ];
 
 fn uri(template: &str) -> String {

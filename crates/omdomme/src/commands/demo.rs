@@ -17,6 +17,8 @@ use crate::cli::{Context, open_store_at};
 use crate::commands::serve;
 use crate::{pipeline, progress};
 
+mod stories;
+
 /// Marks a data folder as the demo's own, so rebuilding may delete it.
 const MARKER: &str = ".omdomme-demo";
 pub const DEMO_LOGIN: &str = "demo@omdomme.example";
@@ -86,6 +88,10 @@ pub async fn run(context: &Context, args: DemoArgs) -> anyhow::Result<()> {
         report.elapsed.as_secs_f64(),
         report.items_per_second()
     );
+
+    stories::seed(&store, &workspace.id, end)
+        .await
+        .context("adding the demo's stories")?;
 
     let password = generate_password();
     store

@@ -1,6 +1,7 @@
 //! The web app in headless Chromium, used as a person would: log in, read the overview,
-//! search and open an item, assign and answer an inbox item, switch the language, open the
-//! account page, log out. A PNG of the page after every step, and of the page a step failed
+//! search and open an item, assign and answer an inbox item, approve a colleague's post and
+//! schedule it, find it in the calendar, switch the language, open the account page, log
+//! out. A PNG of the page after every step, and of the page a step failed
 //! on, goes to `<target>/tmp/e2e-screenshots/NN-step.png`, beside chromedriver's log.
 //!
 //! It needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without
@@ -31,6 +32,8 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const WORKSPACE: &str = "havbris-demo";
 /// The demo admin's display name, as the assignee list shows it.
 const DEMO_ADMIN_NAME: &str = "Demo Admin";
+/// Words in the title of the demo's story about its supplier.
+const SUPPLIER_STORY: &str = "leverandørkjeden";
 /// A word the demo's items are full of.
 const SEARCH: &str = "leverandør";
 /// How long a step waits for what it expects on a page; generous, as this machine is shared.
@@ -97,6 +100,10 @@ enum Step {
     Inbox,
     Assign,
     Reply,
+    Stories,
+    Approve,
+    Schedule,
+    Calendar,
     Language,
     Account,
     Logout,
@@ -104,7 +111,7 @@ enum Step {
 
 impl Step {
     /// The whole visit, each step going on from the page the one before left.
-    const FLOW: [Step; 10] = [
+    const FLOW: [Step; 14] = [
         Step::Login,
         Step::Overview,
         Step::Search,
@@ -112,6 +119,10 @@ impl Step {
         Step::Inbox,
         Step::Assign,
         Step::Reply,
+        Step::Stories,
+        Step::Approve,
+        Step::Schedule,
+        Step::Calendar,
         Step::Language,
         Step::Account,
         Step::Logout,
@@ -126,6 +137,10 @@ impl Step {
             Step::Inbox => "inbox",
             Step::Assign => "assign",
             Step::Reply => "reply",
+            Step::Stories => "stories",
+            Step::Approve => "approve",
+            Step::Schedule => "schedule",
+            Step::Calendar => "calendar",
             Step::Language => "language",
             Step::Account => "account",
             Step::Logout => "logout",
@@ -139,7 +154,15 @@ impl Step {
             Step::Search => Some(format!("/w/{WORKSPACE}/explorer")),
             Step::Inbox => Some(format!("/w/{WORKSPACE}/inbox")),
             Step::Account => Some("/account".to_owned()),
-            Step::Login | Step::Item | Step::Assign | Step::Reply | Step::Language => None,
+            Step::Stories => Some(format!("/w/{WORKSPACE}/stories")),
+            Step::Calendar => Some(format!("/w/{WORKSPACE}/calendar?view=month")),
+            Step::Login
+            | Step::Item
+            | Step::Assign
+            | Step::Reply
+            | Step::Approve
+            | Step::Schedule
+            | Step::Language => None,
             Step::Logout => None,
         }
     }
@@ -342,6 +365,10 @@ impl Browser {
             Step::Inbox => self.inbox().await,
             Step::Assign => self.assign().await,
             Step::Reply => self.reply().await,
+            Step::Stories => self.stories().await,
+            Step::Approve => self.approve().await,
+            Step::Schedule => self.schedule().await,
+            Step::Calendar => self.calendar().await,
             Step::Language => self.switch_language().await,
             Step::Account => self.account().await,
             Step::Logout => self.logout().await,
@@ -468,6 +495,89 @@ impl Browser {
             .context("the item is not marked answered after the reply")?;
         let page = self.client.source().await.context("reading the page")?;
         ensure!(page.contains(text), "the reply is not shown on the item");
+        Ok(())
+    }
+
+    /// The stories list leads to the demo's story about the supplier, with its posts.
+    async fn stories(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-nav=stories]").await?;
+        }
+        self.wait_for("#stories a.story-link").await?;
+        let mut story = None;
+        for link in self
+            .client
+            .find_all(Locator::Css("#stories a.story-link"))
+            .await
+            .context("reading the stories")?
+        {
+            if link.text().await?.contains(SUPPLIER_STORY) {
+                story = Some(link);
+            }
+        }
+        let Some(story) = story else {
+            bail!("the stories list has no story titled with `{SUPPLIER_STORY}`");
+        };
+        story.click().await.context("opening the story")?;
+        self.wait_for("#story .story-post").await?;
+        Ok(())
+    }
+
+    /// The post a colleague sent for review opens, and the demo admin (who wrote none of
+    /// it) approves it.
+    async fn approve(&self) -> anyhow::Result<()> {
+        if self.partial {
+            bail!("the approve step goes on from the story page: run it after `stories`");
+        }
+        self.click(".story-post[data-post-status=in_review] a.post-link")
+            .await?;
+        self.wait_for("#post[data-post-status=in_review]").await?;
+        self.click("button[data-action=approve]").await?;
+        self.wait_for("#post[data-post-status=approved]")
+            .await
+            .context("the post is not approved after approving it")?;
+        Ok(())
+    }
+
+    /// The approved post is scheduled at its proposed time and shows in the calendar.
+    async fn schedule(&self) -> anyhow::Result<()> {
+        let at = self
+            .wait_for("input[name=at]")
+            .await?
+            .prop("value")
+            .await
+            .context("reading the proposed time")?
+            .unwrap_or_default();
+        ensure!(!at.is_empty(), "the schedule form proposes no time");
+        self.click("button[data-action=schedule]").await?;
+        self.wait_for("#post[data-post-status=scheduled]")
+            .await
+            .context("the post is not scheduled after scheduling it")?;
+        let post = self
+            .wait_for("#post")
+            .await?
+            .attr("data-post")
+            .await?
+            .unwrap_or_default();
+        let day = at.split('T').next().unwrap_or_default();
+        self.open(&format!("/w/{WORKSPACE}/calendar?view=week&date={day}"))
+            .await?;
+        self.wait_for(&format!(
+            ".calendar-entry[data-post=\"{}\"]",
+            css_string(&post)
+        ))
+        .await
+        .context("the scheduled post is not in its week of the calendar")?;
+        Ok(())
+    }
+
+    /// The month view shows the demo's planned and scheduled posts.
+    async fn calendar(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-nav=calendar]").await?;
+            self.click("a[data-view=month]").await?;
+        }
+        self.wait_for("#calendar[data-view=month]").await?;
         Ok(())
     }
 

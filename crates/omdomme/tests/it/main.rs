@@ -8,5 +8,6 @@ mod import;
 mod nlp;
 mod policy;
 mod poll;
+mod publish;
 mod sources;
 mod support;
