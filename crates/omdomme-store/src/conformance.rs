@@ -23,6 +23,7 @@ use crate::stories::{
     OutboxState, Post as StoryPost, PostId, PostStep, ProofPointDraft, PublishOutcome, Published,
     StoredPolicy, StoryDraft, StoryId,
 };
+use crate::strategy::{BusinessType, ChannelRole, PostTally, StoredAudience, Strategy};
 use crate::{
     AuditEntry, AuditQuery, BreakdownRequest, Bucket, Dimension, ExportRequest, Filters, PutReport,
     Role, SearchOrder, SearchRequest, SessionRecord, ShareOfVoiceRequest, SourceDefinition,
@@ -55,6 +56,7 @@ pub async fn run_all<S: Store>(store: &S) {
     policy_is_stored_and_audited(store).await;
     outbox_publishes_each_post_once(store).await;
     engagement_rolls_up(store).await;
+    strategy_and_audience_are_stored_and_audited(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -3863,5 +3865,142 @@ async fn engagement_rolls_up<S: Store>(store: &S) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+// == strategy (issue 7) ==
+
+/// The strategy and the audience plan are replaced whole, kept per workspace, audited in
+/// their transaction; the post tally counts approvals.
+async fn strategy_and_audience_are_stored_and_audited<S: Store>(store: &S) {
+    let w = workspace(store, "conf-strategy").await;
+    let other = workspace(store, "conf-strategy-other").await;
+    assert_eq!(store.strategy(&w).await.unwrap(), None);
+    assert_eq!(store.audience(&w).await.unwrap(), None);
+    let strategy = Strategy {
+        business_type: Some(BusinessType::ConsumerGoods),
+        roles: vec![
+            ChannelRole {
+                channel: SourceKind::Facebook,
+                purpose: format!("Kundedialog {HOSTILE}"),
+            },
+            ChannelRole {
+                channel: SourceKind::X,
+                purpose: "Presse".into(),
+            },
+        ],
+        updated_by: REVIEWER.into(),
+        updated_at: ts("2031-07-01T09:00:00Z"),
+    };
+    store.put_strategy(&w, &strategy, "first").await.unwrap();
+    let mut stored = store.strategy(&w).await.unwrap().unwrap();
+    stored.roles.sort_by_key(|r| r.channel);
+    let mut expected = strategy.clone();
+    expected.roles.sort_by_key(|r| r.channel);
+    assert_eq!(stored, expected);
+    let fewer = Strategy {
+        business_type: None,
+        roles: vec![strategy.roles[1].clone()],
+        updated_at: ts("2031-07-02T09:00:00Z"),
+        ..strategy.clone()
+    };
+    store.put_strategy(&w, &fewer, "second").await.unwrap();
+    assert_eq!(store.strategy(&w).await.unwrap(), Some(fewer));
+    assert_eq!(store.strategy(&other).await.unwrap(), None);
+    let twice = Strategy {
+        roles: vec![strategy.roles[1].clone(), strategy.roles[1].clone()],
+        ..strategy.clone()
+    };
+    is_invalid(store.put_strategy(&w, &twice, "x").await, "more than one");
+    let empty = Strategy {
+        roles: vec![ChannelRole {
+            channel: SourceKind::X,
+            purpose: " ".into(),
+        }],
+        ..strategy.clone()
+    };
+    is_invalid(store.put_strategy(&w, &empty, "x").await, "empty");
+
+    let audience = StoredAudience {
+        json: json!({ "note": HOSTILE }).to_string(),
+        updated_by: REVIEWER.into(),
+        updated_at: ts("2031-07-03T09:00:00Z"),
+    };
+    store.put_audience(&w, &audience, "plan").await.unwrap();
+    assert_eq!(store.audience(&w).await.unwrap(), Some(audience.clone()));
+    assert_eq!(store.audience(&other).await.unwrap(), None);
+    is_invalid(
+        store
+            .put_audience(
+                &w,
+                &StoredAudience {
+                    json: "{not json".into(),
+                    ..audience.clone()
+                },
+                "x",
+            )
+            .await,
+        "JSON",
+    );
+
+    let audited = store
+        .audit_log(&AuditQuery {
+            workspace: Some(w.clone()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = audited
+        .iter()
+        .map(|r| (r.entry.action.as_str(), r.entry.detail.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("audience.update", "plan"),
+            ("strategy.update", "second"),
+            ("strategy.update", "first")
+        ]
+    );
+
+    assert_eq!(store.post_tally(&w).await.unwrap(), PostTally::default());
+    let story = store
+        .create_story(
+            &w,
+            &story_draft("Tall", Topic::Climate, None),
+            AUTHOR,
+            ts("2031-07-04T09:00:00Z"),
+        )
+        .await
+        .unwrap();
+    store
+        .create_post(
+            &w,
+            &new_post(story.id, SourceKind::X, "utkast"),
+            AUTHOR,
+            ts("2031-07-04T09:00:00Z"),
+        )
+        .await
+        .unwrap();
+    scheduled_post(
+        store,
+        &w,
+        story.id,
+        SourceKind::Mastodon,
+        "2031-07-04T09:00:00Z",
+    )
+    .await;
+    assert_eq!(
+        store.post_tally(&w).await.unwrap(),
+        PostTally {
+            approved: 1,
+            published: 0,
+            published_unapproved: 0
+        }
+    );
+    assert_eq!(
+        store.post_tally(&other).await.unwrap(),
+        PostTally::default()
     );
 }

@@ -18,6 +18,7 @@ pub mod inbox;
 mod index;
 mod sqlite;
 pub mod stories;
+pub mod strategy;
 
 pub use inbox::{
     AssigneeFilter, Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage,
@@ -35,6 +36,7 @@ pub use stories::{
     OutboxState, Post, PostComment, PostContent, PostId, PostStep, ProofPoint, ProofPointDraft,
     PublishOutcome, Published, StoredPolicy, Story, StoryDraft, StoryId,
 };
+pub use strategy::{BusinessType, ChannelRole, PostTally, StoredAudience, Strategy};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -845,4 +847,28 @@ pub trait Store: Send + Sync + 'static {
         workspace: &WorkspaceId,
         grouping: EngagementGrouping,
     ) -> StoreResult<Vec<EngagementRollup>>;
+
+    // == strategy (issue 7) ==
+    /// The workspace's business type and channel roles; `None` until someone set them.
+    async fn strategy(&self, workspace: &WorkspaceId) -> StoreResult<Option<Strategy>>;
+    /// Replaces the business type and every channel role, and audits `strategy.update` by
+    /// `strategy.updated_by` with `detail` in the same transaction.
+    async fn put_strategy(
+        &self,
+        workspace: &WorkspaceId,
+        strategy: &Strategy,
+        detail: &str,
+    ) -> StoreResult<()>;
+    /// The audience planner's figures; `None` while the defaults apply.
+    async fn audience(&self, workspace: &WorkspaceId) -> StoreResult<Option<StoredAudience>>;
+    /// Stores the audience planner's figures (JSON checked by the caller) and audits
+    /// `audience.update` with `detail` in the same transaction.
+    async fn put_audience(
+        &self,
+        workspace: &WorkspaceId,
+        audience: &StoredAudience,
+        detail: &str,
+    ) -> StoreResult<()>;
+    /// How the workspace's posts went through the four-eyes workflow.
+    async fn post_tally(&self, workspace: &WorkspaceId) -> StoreResult<PostTally>;
 }

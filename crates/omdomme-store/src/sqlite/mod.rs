@@ -19,6 +19,7 @@ mod rollups;
 mod schema;
 mod sources;
 mod stories;
+mod strategy;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ use crate::stories::{
     PostComment, PostId, PostStep, ProofPoint, ProofPointDraft, PublishOutcome, StoredPolicy,
     Story, StoryDraft, StoryId,
 };
+use crate::strategy::{PostTally, StoredAudience, Strategy};
 use crate::{
     AuditEntry, AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries, Dimension,
     ExportRequest, ItemBatch, PutReport, SearchPage, SearchRequest, SessionRecord,
@@ -1555,5 +1557,56 @@ impl Store for SqliteStore {
             inner.read(|conn| stories::engagement_rollup(conn, &workspace, grouping))
         })
         .await
+    }
+
+    // == strategy (issue 7) ==
+    async fn strategy(&self, workspace: &WorkspaceId) -> StoreResult<Option<Strategy>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| strategy::strategy(conn, &workspace)))
+            .await
+    }
+
+    async fn put_strategy(
+        &self,
+        workspace: &WorkspaceId,
+        value: &Strategy,
+        detail: &str,
+    ) -> StoreResult<()> {
+        let (workspace, value, detail) = (workspace.clone(), value.clone(), detail.to_owned());
+        self.run(move |inner| {
+            strategy::put_strategy(&mut lock(&inner.writer).conn, &workspace, &value, &detail)
+        })
+        .await
+    }
+
+    async fn audience(&self, workspace: &WorkspaceId) -> StoreResult<Option<StoredAudience>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| strategy::audience(conn, &workspace)))
+            .await
+    }
+
+    async fn put_audience(
+        &self,
+        workspace: &WorkspaceId,
+        audience: &StoredAudience,
+        detail: &str,
+    ) -> StoreResult<()> {
+        let (workspace, audience, detail) =
+            (workspace.clone(), audience.clone(), detail.to_owned());
+        self.run(move |inner| {
+            strategy::put_audience(
+                &mut lock(&inner.writer).conn,
+                &workspace,
+                &audience,
+                &detail,
+            )
+        })
+        .await
+    }
+
+    async fn post_tally(&self, workspace: &WorkspaceId) -> StoreResult<PostTally> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| strategy::post_tally(conn, &workspace)))
+            .await
     }
 }

@@ -168,6 +168,10 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
     (
+        11,
+        "DROP TABLE strategies; DROP TABLE channel_roles; DROP TABLE audience_plans;",
+    ),
+    (
         8,
         "DROP TABLE goals; DROP TABLE stories; DROP TABLE proof_points; DROP TABLE attachments; \
          DROP TABLE posts; DROP TABLE post_attachments; DROP TABLE post_comments; \
