@@ -55,6 +55,8 @@ texts!(pub CommonTexts {
     nav_users: "Brukere og roller" / "Users and roles",
     nav_audit: "Revisjonslogg" / "Audit log",
     nav_account: "Min konto" / "My account",
+    // issue 7: leadership
+    nav_leadership: "Ledelse" / "Leadership",
     workspace: "Arbeidsområde" / "Workspace",
     logout: "Logg ut" / "Log out",
     language: "Språk" / "Language",

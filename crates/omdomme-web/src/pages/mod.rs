@@ -13,6 +13,8 @@ pub mod effect;
 pub mod explorer;
 pub mod inbox;
 pub mod item;
+// issue 7: leadership
+pub mod leadership;
 pub mod login;
 pub mod overview;
 pub mod setup;
@@ -51,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .merge(stories::routes())
         .merge(calendar::routes())
         .merge(effect::routes())
+        // issue 7: leadership
+        .merge(leadership::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
@@ -63,6 +67,8 @@ pub enum Section {
     Calendar,
     Setup,
     Account,
+    // issue 7: strategy, audience, maturity (and the index and report pages)
+    Leadership,
 }
 
 /// What every page knows about its request: who, in which language, which workspace.
