@@ -9,6 +9,8 @@ mod explorer;
 mod goals;
 mod inbox;
 mod ingest;
+// issue 7: leadership
+mod leadership;
 mod overview;
 mod pages;
 mod policy_setup;

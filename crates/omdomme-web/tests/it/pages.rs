@@ -77,6 +77,17 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/setup/goals/delete", Role::Leader),
     (Method::GET, "/w/{ws}/stories/1/effect?days=7", Role::Viewer),
     // == end calendar, policy, goals, effect ==
+    // == leadership: strategy, audience, maturity (issue 7) ==
+    (Method::GET, "/w/{ws}/strategy", Role::Viewer),
+    (Method::POST, "/w/{ws}/strategy/template", Role::Leader),
+    (Method::POST, "/w/{ws}/strategy/roles", Role::Leader),
+    (Method::POST, "/w/{ws}/strategy/goals", Role::Leader),
+    (Method::GET, "/w/{ws}/audience", Role::Viewer),
+    (Method::GET, "/w/{ws}/audience?ages=15-29", Role::Viewer),
+    (Method::POST, "/w/{ws}/audience", Role::Leader),
+    (Method::POST, "/w/{ws}/audience/reset", Role::Leader),
+    (Method::GET, "/w/{ws}/maturity", Role::Viewer),
+    // == end leadership ==
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
         Method::GET,
