@@ -18,6 +18,8 @@ use crate::commands::serve;
 use crate::{pipeline, progress};
 
 mod stories;
+// issue 7: the leadership group's strategy
+mod strategy;
 
 /// Marks a data folder as the demo's own, so rebuilding may delete it.
 const MARKER: &str = ".omdomme-demo";
@@ -92,6 +94,10 @@ pub async fn run(context: &Context, args: DemoArgs) -> anyhow::Result<()> {
     stories::seed(&store, &workspace.id, end)
         .await
         .context("adding the demo's stories")?;
+    // issue 7: the leadership group's strategy
+    strategy::seed(&store, &workspace.id, end)
+        .await
+        .context("adding the demo's strategy")?;
 
     let password = generate_password();
     store
