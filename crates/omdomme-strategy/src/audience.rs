@@ -219,7 +219,7 @@ impl AudiencePlan {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Suggestion {
     pub channel: SourceKind,
-    /// Minutes of social-media attention a day per 100 people of the target group that the
+    /// Minutes of social-media attention a day per person of the target group that the
     /// channel can reach: the mean over the chosen groups of share × minutes.
     pub score: f64,
     /// Per chosen age group: its share on the channel (%) and its minutes a day.
@@ -257,8 +257,7 @@ pub fn suggest(plan: &AudiencePlan, ages: &[AgeGroup]) -> Vec<Suggestion> {
                 .iter()
                 .map(|(_, share, minutes)| share * minutes / 100.0)
                 .sum::<f64>()
-                / ages.len() as f64
-                * 100.0;
+                / ages.len() as f64;
             let assumed = ages.iter().any(|&age| {
                 channel.share_percent[age.index()].assumed
                     || plan.minutes_per_day[age.index()].assumed
@@ -314,7 +313,7 @@ mod tests {
         plan.minutes_per_day[0] = Figure::sourced(60.0);
         let young = suggest(&plan, &[AgeGroup::From15To29]);
         assert_eq!(young[0].channel, SourceKind::Bluesky);
-        assert!((young[0].score - 5400.0).abs() < 1e-9);
+        assert!((young[0].score - 54.0).abs() < 1e-9);
         assert!(!young[0].assumed);
         assert_eq!(young[0].reasons, [(AgeGroup::From15To29, 90.0, 60.0)]);
         let older = suggest(&plan, &[AgeGroup::From45To59, AgeGroup::From60]);

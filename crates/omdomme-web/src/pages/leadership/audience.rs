@@ -38,7 +38,7 @@ texts!(pub AudienceTexts {
     suggest_heading: "Kanaler for en målgruppe" / "Channels for a target group",
     suggest_intro: "Velg aldersgruppene målet skal nå; kanalene rangeres etter oppmerksomhet per dag (andel i kanalen × minutter)." / "Choose the age groups the goal should reach; the channels are ranked by attention a day (share on the channel × minutes).",
     suggest: "Foreslå kanaler" / "Suggest channels",
-    score_unit: "minutter per 100 personer per dag" / "minutes per 100 people a day",
+    score_unit: "minutter oppmerksomhet per person i målgruppen per dag" / "minutes of attention a day per person in the target group",
     reaches: "når" / "reaches",
     of: "av" / "of",
     min_a_day: "min om dagen" / "min a day",
@@ -53,7 +53,12 @@ texts!(pub AudienceTexts {
 
 pub struct Cell {
     pub field: String,
+    /// What the edit form's label says.
+    pub label: String,
+    /// As typed back into the form.
     pub value: String,
+    /// As shown in the tables: thousands grouped.
+    pub shown: String,
     pub assumed: bool,
 }
 
@@ -156,26 +161,36 @@ async fn render_page(
 ) -> Result<Response, PageError> {
     let language = page.language;
     let t = texts::<AudienceTexts>(language);
-    let cell = |field: String, figure: &Figure| Cell {
+    let cell = |field: String, label: String, figure: &Figure| Cell {
         field,
+        label,
         value: number(figure.value, language),
+        shown: if figure.value.fract() == 0.0 && (0.0..1e15).contains(&figure.value) {
+            page.fmt.number(figure.value as u64)
+        } else {
+            number(figure.value, language)
+        },
         assumed: figure.assumed,
     };
+    let age_label = |age: AgeGroup| age.label().get(language).to_owned();
     let minutes = AgeGroup::ALL
         .iter()
         .zip(&plan.minutes_per_day)
-        .map(|(&age, figure)| cell(minutes_field(age), figure))
+        .map(|(&age, figure)| cell(minutes_field(age), age_label(age), figure))
         .collect();
     let channels = plan
         .channels
         .iter()
         .map(|c| ChannelRow {
             channel: source_label(c.channel),
-            users: c.users.as_ref().map(|u| cell(users_field(c.channel), u)),
+            users: c
+                .users
+                .as_ref()
+                .map(|u| cell(users_field(c.channel), t.col_users.to_owned(), u)),
             shares: AgeGroup::ALL
                 .iter()
                 .zip(&c.share_percent)
-                .map(|(&age, figure)| cell(share_field(c.channel, age), figure))
+                .map(|(&age, figure)| cell(share_field(c.channel, age), age_label(age), figure))
                 .collect(),
         })
         .collect();
@@ -183,7 +198,7 @@ async fn render_page(
         .into_iter()
         .map(|s| SuggestionRow {
             channel: source_label(s.channel),
-            score: number(s.score.round(), language),
+            score: number((s.score * 10.0).round() / 10.0, language),
             reasons: s
                 .reasons
                 .iter()
