@@ -12,8 +12,8 @@
 //! computation without one depending on the other: the store cannot hold it (the maturity
 //! view reads the policy, and `omdomme-policy` sits above the store), and the web crate is
 //! not a library the report should pull in. Every computation is a pure function of plain
-//! data; [`maturity::read`] and [`alignment::read`] gather that data from a [`Store`]
-//! (`omdomme_store::Store`) with bounded reads.
+//! data; [`maturity::read`] and [`alignment::read`] gather that data from a
+//! [`omdomme_store::Store`] with bounded reads.
 //!
 //! Texts shown to people come in bokmål and English ([`omdomme_store::UiLanguage`]).
 
