@@ -349,3 +349,41 @@ async fn the_maturity_view_shows_what_is_missing_with_next_steps() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn the_leadership_pages_speak_english_too() {
+    let app = TestApp::new().await;
+    let leader = app.browser_as(Role::Leader).await;
+    let response = app
+        .submit(
+            "/account/language",
+            &leader,
+            &[("language", "en"), ("next", "/")],
+        )
+        .await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    app.submit(
+        "/w/nordlys/strategy/template",
+        &leader,
+        &[("business_type", "engineering")],
+    )
+    .await;
+    let strategy = app.store.strategy(&ws()).await.unwrap().unwrap();
+    assert!(
+        strategy
+            .roles
+            .iter()
+            .any(|r| r.purpose == "Recruiting young engineers"),
+        "{strategy:?}"
+    );
+    for (path, words) in [
+        ("strategy", "Employer branding: stories from the workplace"),
+        ("audience", "ages 15–29"),
+        ("maturity", "The social-media policy is adopted and stored"),
+    ] {
+        let (status, html) = app.page(&format!("/w/nordlys/{path}"), Some(&leader)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(words), "{path}: {html}");
+        assert!(html.contains(">Leadership<"), "{path}: {html}");
+    }
+}
