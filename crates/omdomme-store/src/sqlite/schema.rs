@@ -30,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0007_explorer.sql"),
     ),
     ("0008_stories", include_str!("migrations/0008_stories.sql")),
+    (
+        "0010_openness",
+        include_str!("migrations/0010_openness.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
