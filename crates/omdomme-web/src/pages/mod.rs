@@ -14,6 +14,7 @@ pub mod explorer;
 pub mod inbox;
 pub mod item;
 pub mod login;
+pub mod openness;
 pub mod overview;
 pub mod setup;
 pub mod stories;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stories::routes())
         .merge(calendar::routes())
         .merge(effect::routes())
+        .merge(openness::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
@@ -63,6 +65,8 @@ pub enum Section {
     Calendar,
     Setup,
     Account,
+    // == openness (issue 7) ==
+    Index,
 }
 
 /// What every page knows about its request: who, in which language, which workspace.
