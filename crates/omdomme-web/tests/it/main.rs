@@ -9,6 +9,7 @@ mod explorer;
 mod goals;
 mod inbox;
 mod ingest;
+mod openness;
 mod overview;
 mod pages;
 mod policy_setup;

@@ -77,6 +77,13 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/setup/goals/delete", Role::Leader),
     (Method::GET, "/w/{ws}/stories/1/effect?days=7", Role::Viewer),
     // == end calendar, policy, goals, effect ==
+    // == openness (issue 7) ==
+    (Method::GET, "/w/{ws}/index", Role::Viewer),
+    (
+        Method::GET,
+        "/w/{ws}/index/inquiries?brand=nordlys&filter=unanswered&days=30",
+        Role::Viewer,
+    ),
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
         Method::GET,
