@@ -37,6 +37,10 @@ PAGES=(
     "explorer leverandør, negative|/w/$WS/explorer?q=leverand%C3%B8r&sentiment=negative"
     "explorer brand + lang filters|/w/$WS/explorer?brand=havbris&lang=nb"
     "inbox|/w/$WS/inbox"
+    # == openness (issue 7) ==
+    "openness index 90 days|/w/$WS/index"
+    "openness index 365 days|/w/$WS/index?days=365"
+    "openness unanswered inquiries|/w/$WS/index/inquiries?brand=havbris&filter=unanswered&days=90"
 )
 
 say() { printf '\n==> %s\n' "$*"; }

@@ -8,6 +8,7 @@ pub mod effect;
 pub mod enrichment;
 pub mod health;
 pub mod item;
+pub mod openness;
 pub mod post_length;
 pub mod query;
 pub mod spikes;

@@ -47,6 +47,11 @@ pub(crate) struct Generator {
     stream: Stream,
     /// Items the current cell still owes.
     left: u64,
+    /// A brand's answer is emitted even when its question used up the cell (the Engagement
+    /// & Openness index needs the answers at any item count); the items it borrowed are
+    /// taken from the next cells, so the total stays exact.
+    borrowing: bool,
+    debt: u64,
     pending: VecDeque<Item>,
     /// Items not yet returned, for an exact size hint.
     remaining: u64,
@@ -99,6 +104,8 @@ impl Generator {
             slot: 0,
             stream,
             left: 0,
+            borrowing: false,
+            debt: 0,
             pending: VecDeque::with_capacity(32),
             remaining: items,
             seq: 0,
@@ -416,10 +423,13 @@ impl Generator {
         title: Option<String>,
         text: String,
     ) -> Option<Posted> {
-        if self.left == 0 {
+        if self.left > 0 {
+            self.left -= 1;
+        } else if self.borrowing {
+            self.debt += 1;
+        } else {
             return None;
         }
-        self.left -= 1;
         self.seq += 1;
         #[cfg(test)]
         {
@@ -608,7 +618,7 @@ impl Generator {
         delay: f64,
         boost: f64,
     ) -> Option<Posted> {
-        if self.left == 0 {
+        if self.left == 0 && !self.borrowing {
             return None;
         }
         let at = self.later(to.at, delay)?;
@@ -690,7 +700,10 @@ impl Generator {
             }
             let lang_a = self.answer_lang(lang);
             let brand = Self::brand_author(b, src);
-            let Some(answer) = self.child(q, src, lang_a, theme, Some(b), brand, delay, 1.0) else {
+            self.borrowing = true;
+            let answer = self.child(q, src, lang_a, theme, Some(b), brand, delay, 1.0);
+            self.borrowing = false;
+            let Some(answer) = answer else {
                 return;
             };
             if self.chance(0.45) {
@@ -1174,6 +1187,10 @@ impl Iterator for Generator {
 
     fn next(&mut self) -> Option<Item> {
         loop {
+            // Answers borrowed from cells the plan no longer has are left out.
+            if self.remaining == 0 {
+                return None;
+            }
             if let Some(item) = self.pending.pop_front() {
                 self.remaining = self.remaining.saturating_sub(1);
                 return Some(item);
@@ -1185,7 +1202,9 @@ impl Iterator for Generator {
             let cell = self.alloc.next(&self.plan)?;
             self.slot = cell.slot;
             self.stream = cell.stream;
-            self.left = cell.count;
+            let repaid = self.debt.min(cell.count);
+            self.debt -= repaid;
+            self.left = cell.count - repaid;
         }
     }
 

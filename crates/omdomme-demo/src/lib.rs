@@ -31,7 +31,7 @@ pub mod stories;
 mod text;
 
 use jiff::Timestamp;
-use omdomme_core::{Brand, BrandId, Item, Workspace, WorkspaceId};
+use omdomme_core::{Brand, BrandId, Item, SourceKind, Workspace, WorkspaceId};
 
 pub use scenario::{CLIMATE_DAY, CRISIS_DAY, DAYS};
 
@@ -65,6 +65,25 @@ pub fn workspace() -> Workspace {
             })
             .collect(),
     }
+}
+
+/// Each brand's accounts: the same handle on every social platform of the scenario, which
+/// answers its inquiries and posts its news (what the Engagement & Openness index counts).
+pub fn brand_accounts() -> Vec<(BrandId, SourceKind, String)> {
+    let platforms = [
+        SourceKind::Mastodon,
+        SourceKind::Bluesky,
+        SourceKind::X,
+        SourceKind::Facebook,
+    ];
+    scenario::BRANDS
+        .iter()
+        .flat_map(|b| {
+            platforms
+                .into_iter()
+                .map(|kind| (BrandId(b.id.to_string()), kind, b.handle.to_string()))
+        })
+        .collect()
 }
 
 /// Exactly `options.items` items, roughly in time order, lazily: 10,000,000 stream in

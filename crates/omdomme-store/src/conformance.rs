@@ -57,6 +57,8 @@ pub async fn run_all<S: Store>(store: &S) {
     outbox_publishes_each_post_once(store).await;
     engagement_rolls_up(store).await;
     strategy_and_audience_are_stored_and_audited(store).await;
+    // == openness (issue 7) ==
+    openness_counts_answers_whatever_the_order(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -4003,4 +4005,262 @@ async fn strategy_and_audience_are_stored_and_audited<S: Store>(store: &S) {
         store.post_tally(&other).await.unwrap(),
         PostTally::default()
     );
+}
+
+// == openness (issue 7) ==
+
+/// An item for the openness cases: `parent` makes it a reply, `inquiry` an inquiry.
+fn open_item(
+    external_id: &str,
+    at: &str,
+    author: &str,
+    parent: Option<&str>,
+    inquiry: &[&str],
+    topics: &[Topic],
+) -> Item {
+    let mut i = item(Post {
+        external_id,
+        text: external_id,
+        at,
+        author,
+        brands: inquiry,
+        topics,
+        ..Post::default()
+    });
+    i.parent_id = parent.map(str::to_owned);
+    i.kind = if parent.is_some() {
+        ItemKind::Reply
+    } else {
+        ItemKind::Post
+    };
+    i.enrichment.inquiry = !inquiry.is_empty();
+    i
+}
+
+/// Each brand's counts as one line, for comparing whole states.
+async fn openness_text<S: Store>(store: &S, w: &WorkspaceId) -> Vec<String> {
+    let brands = store
+        .openness(&crate::OpennessRequest {
+            workspace: w.clone(),
+            from: ts("2024-04-01T00:00:00Z"),
+            to: ts("2024-06-01T00:00:00Z"),
+        })
+        .await
+        .unwrap();
+    brands
+        .iter()
+        .map(|b| {
+            let t = &b.total;
+            let times: Vec<String> = t
+                .response_times
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| {
+                    format!(
+                        "{}m:{n}",
+                        omdomme_core::openness::RESPONSE_BUCKET_MINUTES[i]
+                    )
+                })
+                .collect();
+            format!(
+                "{} inq {} ans {} csr {}/{} replies {} posts {} eng {} fol {}/{} times [{}] weeks {}",
+                b.brand,
+                t.inquiries,
+                t.answered,
+                t.csr_answered,
+                t.csr_inquiries,
+                t.own_replies,
+                t.own_posts,
+                t.own_post_engagement,
+                t.posts_with_followers,
+                t.followers,
+                times.join(" "),
+                b.weeks.len()
+            )
+        })
+        .collect()
+}
+
+async fn openness_counts_answers_whatever_the_order<S: Store>(store: &S) {
+    use crate::{BrandAccount, InquiryFilter, InquiryListRequest};
+    let w = workspace(store, "conf-open").await;
+    let account = |brand: &str, handle: &str| BrandAccount {
+        brand: BrandId(brand.to_owned()),
+        kind: SourceKind::X,
+        handle: handle.to_owned(),
+    };
+    let nordlys = BrandId("nordlys".to_owned());
+    let fjordmat = BrandId("fjordmat".to_owned());
+    store
+        .put_brand_accounts(&w, &nordlys, &[account("nordlys", "@NordlysAS")])
+        .await
+        .unwrap();
+    // The answer comes first, its question in a later batch.
+    let r1 = open_item(
+        "r1",
+        "2024-05-01T12:00:00Z",
+        "nordlysas",
+        Some("q1"),
+        &[],
+        &[],
+    );
+    store
+        .put_items(&w, std::slice::from_ref(&r1))
+        .await
+        .unwrap();
+    let mut p1 = open_item("p1", "2024-05-02T09:00:00Z", "NordlysAS", None, &[], &[]);
+    p1.author.followers = Some(1_000);
+    p1.engagement.likes = 10;
+    let batch = vec![
+        open_item(
+            "q1",
+            "2024-05-01T10:00:00Z",
+            "kari",
+            None,
+            &["nordlys"],
+            &[Topic::Climate],
+        ),
+        open_item(
+            "q2",
+            "2024-05-01T10:00:00Z",
+            "ola",
+            None,
+            &["nordlys", "fjordmat"],
+            &[Topic::Product],
+        ),
+        // Not a brand account: no answer.
+        open_item("fake", "2024-05-01T10:05:00Z", "kari", Some("q2"), &[], &[]),
+        // A competitor's account answers the question naming both.
+        open_item(
+            "r2",
+            "2024-05-01T10:30:00Z",
+            "fjordmat",
+            Some("q2"),
+            &[],
+            &[],
+        ),
+        p1.clone(),
+    ];
+    store.put_items(&w, &batch).await.unwrap();
+    let before_fjordmat = openness_text(store, &w).await;
+    assert_eq!(
+        before_fjordmat,
+        [
+            "nordlys inq 2 ans 1 csr 1/1 replies 1 posts 1 eng 10 fol 1/1000 times [120m:1] weeks 1",
+            "fjordmat inq 1 ans 0 csr 0/0 replies 0 posts 0 eng 0 fol 0/0 times [] weeks 1",
+            "tindra inq 0 ans 0 csr 0/0 replies 0 posts 0 eng 0 fol 0/0 times [] weeks 0",
+        ]
+    );
+    // Accounts named after the items: counted from the stored ones.
+    store
+        .put_brand_accounts(&w, &fjordmat, &[account("fjordmat", "fjordmat")])
+        .await
+        .unwrap();
+    let with_fjordmat = openness_text(store, &w).await;
+    assert_eq!(
+        with_fjordmat[1],
+        "fjordmat inq 1 ans 1 csr 0/0 replies 1 posts 0 eng 0 fol 0/0 times [30m:1] weeks 1"
+    );
+    // The same items again change nothing.
+    store.put_items(&w, &batch).await.unwrap();
+    store
+        .put_items(&w, std::slice::from_ref(&r1))
+        .await
+        .unwrap();
+    assert_eq!(openness_text(store, &w).await, with_fjordmat);
+    // An earlier answer wins; an updated post counts its new engagement.
+    let r3 = open_item(
+        "r3",
+        "2024-05-01T10:45:00Z",
+        "NORDLYSAS",
+        Some("q1"),
+        &[],
+        &[],
+    );
+    p1.engagement.likes = 25;
+    store.put_items(&w, &[r3, p1]).await.unwrap();
+    let now = openness_text(store, &w).await;
+    assert_eq!(
+        now[0],
+        "nordlys inq 2 ans 1 csr 1/1 replies 2 posts 1 eng 25 fol 1/1000 times [45m:1] weeks 1"
+    );
+    // An answer moved later than another keeps the earliest; q1 no longer an inquiry
+    // takes its answer with it.
+    let mut q1 = batch[0].clone();
+    q1.enrichment.inquiry = false;
+    store.put_items(&w, &[q1]).await.unwrap();
+    assert_eq!(
+        openness_text(store, &w).await[0],
+        "nordlys inq 1 ans 0 csr 0/0 replies 2 posts 1 eng 25 fol 1/1000 times [] weeks 1"
+    );
+    store.put_items(&w, &batch[..1]).await.unwrap();
+    let kept = openness_text(store, &w).await;
+    assert_eq!(kept[0], now[0]);
+    // A rebuild gives what the writes kept.
+    store.rebuild_rollups().await.unwrap();
+    assert_eq!(openness_text(store, &w).await, kept);
+
+    // The items behind the components.
+    let list = |filter: InquiryFilter, brand: &BrandId| InquiryListRequest {
+        workspace: w.clone(),
+        brand: brand.clone(),
+        filter,
+        from: ts("2024-05-01T00:00:00Z"),
+        to: ts("2024-05-03T00:00:00Z"),
+        limit: 10,
+    };
+    let ids = |rows: Vec<crate::InquiryRow>| -> Vec<String> {
+        rows.into_iter()
+            .map(|r| format!("{} {}", r.item.item.external_id, r.answered_at.is_some()))
+            .collect()
+    };
+    let unanswered = store
+        .inquiries(&list(InquiryFilter::Unanswered, &nordlys))
+        .await
+        .unwrap();
+    assert_eq!(ids(unanswered), ["q2 false"]);
+    let answered = store
+        .inquiries(&list(InquiryFilter::Answered, &nordlys))
+        .await
+        .unwrap();
+    assert_eq!(answered[0].answered_at, Some(ts("2024-05-01T10:45:00Z")));
+    let csr = store
+        .inquiries(&list(InquiryFilter::Csr, &nordlys))
+        .await
+        .unwrap();
+    assert_eq!(ids(csr), ["q1 true"]);
+    let theirs = store
+        .inquiries(&list(InquiryFilter::All, &fjordmat))
+        .await
+        .unwrap();
+    assert_eq!(ids(theirs), ["q2 true"]);
+
+    // Accounts read back normalised; bad ones are refused with a reason.
+    let accounts = store.brand_accounts(&w).await.unwrap();
+    assert_eq!(
+        accounts,
+        [
+            account("fjordmat", "fjordmat"),
+            account("nordlys", "nordlysas")
+        ]
+    );
+    let err = store
+        .put_brand_accounts(&w, &fjordmat, &[account("fjordmat", "NordlysAS")])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nordlys"), "{err}");
+    let err = store
+        .put_brand_accounts(&w, &fjordmat, &[account("fjordmat", "two words")])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("two words"), "{err}");
+    let err = store
+        .put_brand_accounts(&w, &BrandId("nobody".to_owned()), &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nobody"), "{err}");
+    // A refused change leaves the accounts as they were.
+    assert_eq!(store.brand_accounts(&w).await.unwrap(), accounts);
 }

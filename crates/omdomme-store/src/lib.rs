@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub mod conformance;
 pub mod inbox;
 mod index;
+pub mod openness;
 mod sqlite;
 pub mod stories;
 pub mod strategy;
@@ -26,6 +27,10 @@ pub use inbox::{
     SlaFilter, SlaPolicy, SlaState, StatusFilter,
 };
 pub use index::IndexOptions;
+pub use openness::{
+    BrandAccount, BrandIndex, BrandOpenness, InquiryFilter, InquiryListRequest, InquiryRow,
+    OpennessRequest, read_index,
+};
 pub use sqlite::{
     DATABASE_FILE, INDEX_DIR, MAX_ITEMS_PAGE, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SqliteOptions,
     SqliteStore,
@@ -871,4 +876,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// How the workspace's posts went through the four-eyes workflow.
     async fn post_tally(&self, workspace: &WorkspaceId) -> StoreResult<PostTally>;
+
+    // == openness (issue 7) ==
+    /// Every brand's accounts in the workspace, by brand, platform and handle.
+    async fn brand_accounts(&self, workspace: &WorkspaceId) -> StoreResult<Vec<BrandAccount>>;
+    /// Replaces `brand`'s accounts with `accounts` (each of that brand; handles kept in
+    /// lower case) and recounts the workspace's openness rows in the same transaction:
+    /// which items are the brand's own changes with them. Reads the workspace's items once.
+    async fn put_brand_accounts(
+        &self,
+        workspace: &WorkspaceId,
+        brand: &BrandId,
+        accounts: &[BrandAccount],
+    ) -> StoreResult<()>;
+    /// Each brand's openness counts over the period and per week, from the daily rows kept
+    /// on write (a year reads about 365 rows and a few thousand histogram rows per brand).
+    async fn openness(
+        &self,
+        request: &openness::OpennessRequest,
+    ) -> StoreResult<Vec<BrandOpenness>>;
+    /// The inquiries behind a component, newest first.
+    async fn inquiries(&self, request: &InquiryListRequest) -> StoreResult<Vec<InquiryRow>>;
 }

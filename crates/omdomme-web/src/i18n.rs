@@ -47,6 +47,7 @@ texts!(pub CommonTexts {
     nav_inbox: "Innboks" / "Inbox",
     nav_stories: "Historier" / "Stories",
     nav_calendar: "Kalender" / "Calendar",
+    nav_index: "Åpenhetsindeks" / "Openness index",
     nav_setup: "Oppsett" / "Setup",
     nav_policy: "Retningslinjer" / "Policy",
     nav_goals: "Mål" / "Goals",

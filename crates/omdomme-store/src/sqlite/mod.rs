@@ -15,6 +15,7 @@ mod accounts;
 mod explorer;
 mod inbox;
 mod items;
+mod openness;
 mod rollups;
 mod schema;
 mod sources;
@@ -28,8 +29,8 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use omdomme_core::{
-    Enrichment, Item, ItemId, Lang, Sentiment, SentimentLabel, SourceHealth, SourceKey, SourceKind,
-    StoredItem, Topic, TopicSet, Workspace, WorkspaceId,
+    BrandId, Enrichment, Item, ItemId, Lang, Sentiment, SentimentLabel, SourceHealth, SourceKey,
+    SourceKind, StoredItem, Topic, TopicSet, Workspace, WorkspaceId,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -38,6 +39,9 @@ use crate::inbox::{
     InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
 };
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
+use crate::openness::{
+    BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow, OpennessRequest,
+};
 use crate::stories::{
     Attachment, AttachmentId, CalendarEntry, CalendarQuery, DuePost, EngagementGrouping,
     EngagementRollup, Goal, GoalDraft, GoalId, NewAttachment, NewPost, OutboxEntry, Post,
@@ -183,6 +187,7 @@ impl SqliteStore {
         let mut conn = open_connection(&db_path, false)?;
         schema::migrate(&mut conn, &db_path.display().to_string())?;
         inbox::backfill_if_pending(&mut conn)?;
+        openness::rebuild_if_pending(&mut conn)?;
         let last_seq: i64 = conn
             .query_row("SELECT coalesce(max(change_seq), 0) FROM items", [], |r| {
                 r.get(0)
@@ -365,6 +370,7 @@ impl Inner {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut delta = Delta::default();
             let mut admission = inbox::Admission::default();
+            let mut tracker = openness::Tracker::default();
             {
                 let mut insert = tx.prepare_cached(&INSERT_ITEM)?;
                 let mut update = tx.prepare_cached(&UPDATE_ITEM)?;
@@ -393,6 +399,7 @@ impl Inner {
                         report.new += 1;
                         delta.add(ws, &contribution(item), 1);
                         admission.admit(&tx, ws, ItemId(id), item)?;
+                        tracker.added(&tx, ws, ItemId(id), item)?;
                         to_index.push((i, ItemId(id), false));
                         continue;
                     }
@@ -408,6 +415,7 @@ impl Inner {
                         report.unchanged += 1;
                         continue;
                     }
+                    tracker.before_update(&tx, ws, id)?;
                     update.raw_bind_parameter(1, id)?;
                     items::bind_item(&mut update, 2, item, &json, hash, next)?;
                     update.raw_execute()?;
@@ -416,9 +424,11 @@ impl Inner {
                     delta.add(ws, &old, -1);
                     delta.add(ws, &contribution(item), 1);
                     admission.admit(&tx, ws, ItemId(id), item)?;
+                    tracker.added(&tx, ws, ItemId(id), item)?;
                     to_index.push((i, ItemId(id), true));
                 }
             }
+            tracker.finish(&tx)?;
             delta.apply(&tx)?;
             if let Some((id, cursor)) = cursor_update {
                 tx.prepare_cached("UPDATE sources SET cursor = ?1 WHERE id = ?2")?
@@ -561,6 +571,7 @@ impl Inner {
             }
             // Re-enriched items may deserve an answer now.
             inbox::backfill(&tx)?;
+            openness::rebuild(&tx, None)?;
             tx.commit()
         })();
         rebuilt.map_err(db("rebuilding the rollups"))
@@ -1607,6 +1618,43 @@ impl Store for SqliteStore {
     async fn post_tally(&self, workspace: &WorkspaceId) -> StoreResult<PostTally> {
         let workspace = workspace.clone();
         self.run(move |inner| inner.read(|conn| strategy::post_tally(conn, &workspace)))
+            .await
+    }
+
+    // == openness (issue 7) ==
+    async fn brand_accounts(&self, workspace: &WorkspaceId) -> StoreResult<Vec<BrandAccount>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| openness::brand_accounts(conn, &workspace)))
+            .await
+    }
+
+    async fn put_brand_accounts(
+        &self,
+        workspace: &WorkspaceId,
+        brand: &BrandId,
+        accounts: &[BrandAccount],
+    ) -> StoreResult<()> {
+        let (workspace, brand, accounts) = (workspace.clone(), brand.clone(), accounts.to_vec());
+        self.run(move |inner| {
+            openness::put_brand_accounts(
+                &mut lock(&inner.writer).conn,
+                &workspace,
+                &brand,
+                &accounts,
+            )
+        })
+        .await
+    }
+
+    async fn openness(&self, request: &OpennessRequest) -> StoreResult<Vec<BrandOpenness>> {
+        let request = request.clone();
+        self.run(move |inner| inner.read(|conn| openness::openness(conn, &request)))
+            .await
+    }
+
+    async fn inquiries(&self, request: &InquiryListRequest) -> StoreResult<Vec<InquiryRow>> {
+        let request = request.clone();
+        self.run(move |inner| inner.read(|conn| openness::inquiries(conn, &request)))
             .await
     }
 }

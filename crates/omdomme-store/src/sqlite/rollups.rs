@@ -38,7 +38,7 @@ use omdomme_core::SourceKind;
 
 pub(crate) const ANY: &str = "*";
 const HOUR_MICROS: i64 = 3_600_000_000;
-const DAY_MICROS: i64 = 24 * HOUR_MICROS;
+pub(crate) const DAY_MICROS: i64 = 24 * HOUR_MICROS;
 
 /// What one item adds to the rollups.
 pub(crate) struct Contribution {
@@ -674,7 +674,7 @@ pub(crate) fn share_of_voice(
 
 /// The day a timestamp is nearest the start of: Oslo midnight (22:00 or 23:00 UTC) rounds
 /// to the UTC midnight after it.
-fn nearest_day(at: Timestamp) -> i64 {
+pub(crate) fn nearest_day(at: Timestamp) -> i64 {
     (at.as_microsecond() + DAY_MICROS / 2).div_euclid(DAY_MICROS)
 }
 

@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0008_stories", include_str!("migrations/0008_stories.sql")),
     (
+        "0010_openness",
+        include_str!("migrations/0010_openness.sql"),
+    ),
+    (
         "0011_strategy",
         include_str!("migrations/0011_strategy.sql"),
     ),

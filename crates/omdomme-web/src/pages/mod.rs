@@ -16,6 +16,7 @@ pub mod item;
 // issue 7: leadership
 pub mod leadership;
 pub mod login;
+pub mod openness;
 pub mod overview;
 pub mod setup;
 pub mod stories;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(effect::routes())
         // issue 7: leadership
         .merge(leadership::routes())
+        .merge(openness::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
@@ -69,6 +71,8 @@ pub enum Section {
     Account,
     // issue 7: strategy, audience, maturity (and the index and report pages)
     Leadership,
+    // == openness (issue 7) ==
+    Index,
 }
 
 /// What every page knows about its request: who, in which language, which workspace.

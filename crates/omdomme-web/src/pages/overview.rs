@@ -12,7 +12,7 @@
 //! [`Store::share_of_voice`]: omdomme_store::Store::share_of_voice
 //! [`Store::top_authors`]: omdomme_store::Store::top_authors
 
-mod period;
+pub(crate) mod period;
 
 use std::collections::HashMap;
 use std::sync::Arc;

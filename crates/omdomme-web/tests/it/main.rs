@@ -11,6 +11,7 @@ mod inbox;
 mod ingest;
 // issue 7: leadership
 mod leadership;
+mod openness;
 mod overview;
 mod pages;
 mod policy_setup;

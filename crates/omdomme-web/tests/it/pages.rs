@@ -88,6 +88,13 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/audience/reset", Role::Leader),
     (Method::GET, "/w/{ws}/maturity", Role::Viewer),
     // == end leadership ==
+    // == openness (issue 7) ==
+    (Method::GET, "/w/{ws}/index", Role::Viewer),
+    (
+        Method::GET,
+        "/w/{ws}/index/inquiries?brand=nordlys&filter=unanswered&days=30",
+        Role::Viewer,
+    ),
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
         Method::GET,

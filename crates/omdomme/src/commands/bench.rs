@@ -109,6 +109,7 @@ async fn ingest(context: &Context, count: u64) -> anyhow::Result<()> {
 
     let store = open_store_at(&dir.join("store"))?;
     store.put_workspace(&workspace).await?;
+    super::demo::put_demo_accounts(&*store, &workspace).await?;
     let enricher = NlpEnricher::new(&workspace)?;
     let file = std::fs::File::open(&input)?;
     let records = omdomme_sources::read_items(

@@ -51,6 +51,8 @@ pub async fn run(context: &Context, args: DemoArgs) -> anyhow::Result<()> {
     let store = open_store_at(&dir)?;
     let workspace = omdomme_demo::workspace();
     store.put_workspace(&workspace).await?;
+    // Before the items, so the openness counts are kept as they arrive.
+    put_demo_accounts(&*store, &workspace).await?;
 
     let now = crate::clock::now();
     // The window ends at the start of tomorrow (UTC) so the scenario reaches today.
@@ -164,4 +166,27 @@ fn generate_password() -> String {
     (0..16)
         .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
         .collect()
+}
+
+/// Gives the demo workspace's brands their accounts (`omdomme_demo::brand_accounts`).
+pub(crate) async fn put_demo_accounts(
+    store: &dyn omdomme_store::Store,
+    workspace: &omdomme_core::Workspace,
+) -> anyhow::Result<()> {
+    let all = omdomme_demo::brand_accounts();
+    for brand in &workspace.brands {
+        let accounts: Vec<omdomme_store::BrandAccount> = all
+            .iter()
+            .filter(|(b, _, _)| *b == brand.id)
+            .map(|(brand, kind, handle)| omdomme_store::BrandAccount {
+                brand: brand.clone(),
+                kind: *kind,
+                handle: handle.clone(),
+            })
+            .collect();
+        store
+            .put_brand_accounts(&workspace.id, &brand.id, &accounts)
+            .await?;
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ mod collect;
 mod e2e;
 mod import;
 mod nlp;
+mod openness;
 mod policy;
 mod poll;
 mod publish;
