@@ -9,10 +9,12 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use omdomme_core::spikes::{self, SpikeRule};
-use omdomme_core::{Brand, BrandRole, PostStatus, SentimentLabel, SourceKind, StoredItem, Topic, Workspace};
+use omdomme_core::{
+    Brand, BrandRole, PostStatus, SentimentLabel, SourceKind, StoredItem, Topic, Workspace,
+};
 use omdomme_store::{
-    Bucket, CalendarEntry, CalendarQuery, Dimension, ExportRequest, Filters, Goal, SearchOrder, SearchRequest,
-    ShareOfVoiceRequest, Store, StoreError, VolumePoint, VolumeRequest,
+    Bucket, CalendarEntry, CalendarQuery, Dimension, ExportRequest, Filters, Goal, SearchOrder,
+    SearchRequest, ShareOfVoiceRequest, Store, StoreError, VolumePoint, VolumeRequest,
 };
 
 use crate::actions::{self, Action};
@@ -168,8 +170,7 @@ pub async fn build(
     now: Timestamp,
     time_zone: &str,
 ) -> Result<Report, ReportError> {
-    let zone =
-        TimeZone::get(time_zone).map_err(|_| ReportError::TimeZone(time_zone.to_owned()))?;
+    let zone = TimeZone::get(time_zone).map_err(|_| ReportError::TimeZone(time_zone.to_owned()))?;
     let previous = period.previous(&zone)?;
     let own_brand = workspace
         .own_brand()
@@ -208,7 +209,10 @@ pub async fn build(
 
     let days = period_days(period)?;
     let daily = daily_by_brand(store, workspace, period, time_zone, &zone, &days).await?;
-    let own_sentiment = daily_sentiment(store, workspace, &own_brand, period, time_zone, &zone, &days).await?;
+    let own_sentiment = daily_sentiment(
+        store, workspace, &own_brand, period, time_zone, &zone, &days,
+    )
+    .await?;
     let topics = topics(store, workspace, &own_brand, period, &previous, time_zone).await?;
     let press = press(store, workspace, &own_brand, period).await?;
     let crises = crises(store, workspace, &own_brand, period, now, time_zone).await?;
@@ -343,10 +347,10 @@ async fn daily_by_brand(
         .into_iter()
         .filter(|b| matches!(b.role, BrandRole::Own | BrandRole::Competitor))
         .map(|brand| {
-            let counts = series
-                .iter()
-                .find(|s| s.key == brand.id.0)
-                .map_or_else(|| vec![0; days.len()], |s| by_day(&s.points, zone, days, |p| p.count));
+            let counts = series.iter().find(|s| s.key == brand.id.0).map_or_else(
+                || vec![0; days.len()],
+                |s| by_day(&s.points, zone, days, |p| p.count),
+            );
             (brand.clone(), counts)
         })
         .collect())
@@ -372,7 +376,9 @@ async fn daily_sentiment(
             time_zone: time_zone.to_owned(),
         })
         .await?;
-    Ok(by_day(&points, zone, days, |p| [p.negative, p.neutral, p.positive]))
+    Ok(by_day(&points, zone, days, |p| {
+        [p.negative, p.neutral, p.positive]
+    }))
 }
 
 async fn topics(
@@ -426,7 +432,12 @@ async fn topics(
         })
         .filter(|t| t.mentions.now > 0 || t.mentions.before > 0)
         .collect();
-    topics.sort_by(|a, b| b.mentions.now.cmp(&a.mentions.now).then(a.topic.cmp(&b.topic)));
+    topics.sort_by(|a, b| {
+        b.mentions
+            .now
+            .cmp(&a.mentions.now)
+            .then(a.topic.cmp(&b.topic))
+    });
     Ok(topics)
 }
 
@@ -464,7 +475,13 @@ async fn press(
     items.sort_by(|a, b| {
         b.engagement
             .cmp(&a.engagement)
-            .then(b.item.item.author.followers.cmp(&a.item.item.author.followers))
+            .then(
+                b.item
+                    .item
+                    .author
+                    .followers
+                    .cmp(&a.item.item.author.followers),
+            )
             .then(a.item.id.cmp(&b.item.id))
     });
     items.truncate(PRESS_SHOWN);

@@ -109,9 +109,11 @@ impl Period {
     pub fn previous(&self, zone: &TimeZone) -> Result<Period, PeriodError> {
         let time = |_| PeriodError::Time(self.label.clone());
         match self.kind {
-            PeriodKind::Week => {
-                Period::week_from(self.first.checked_sub(7.days()).map_err(time)?, zone, &self.label)
-            }
+            PeriodKind::Week => Period::week_from(
+                self.first.checked_sub(7.days()).map_err(time)?,
+                zone,
+                &self.label,
+            ),
             PeriodKind::Month => Period::month_from(
                 self.first.checked_sub(1.month()).map_err(time)?,
                 zone,
@@ -284,11 +286,29 @@ mod tests {
 
     #[test]
     fn anything_else_is_named_in_the_error() {
-        for bad in ["", "2026", "2026-W7", "26-11", "2026-1", "week", "2026-11-01"] {
+        for bad in [
+            "",
+            "2026",
+            "2026-W7",
+            "26-11",
+            "2026-1",
+            "week",
+            "2026-11-01",
+        ] {
             let err = parse(bad).unwrap_err();
             assert_eq!(err, PeriodError::Unknown(bad.to_owned()), "{bad}");
         }
-        assert!(parse("2026-13").unwrap_err().to_string().contains("no month 13"));
-        assert!(parse("1999-01").unwrap_err().to_string().contains("between 2000"));
+        assert!(
+            parse("2026-13")
+                .unwrap_err()
+                .to_string()
+                .contains("no month 13")
+        );
+        assert!(
+            parse("1999-01")
+                .unwrap_err()
+                .to_string()
+                .contains("between 2000")
+        );
     }
 }

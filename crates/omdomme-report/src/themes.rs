@@ -48,25 +48,23 @@ const BEFORE_SIMILARITY: f64 = 0.2;
 
 const STOP_WORDS: &[&str] = &[
     // Bokmål and nynorsk.
-    "og", "i", "jeg", "det", "at", "en", "et", "den", "til", "er", "som", "pa", "de", "med",
-    "han", "av", "ikke", "ikkje", "der", "sa", "var", "meg", "seg", "men", "ett", "har", "om",
-    "vi", "min", "mitt", "ha", "hadde", "hun", "na", "over", "da", "ved", "fra", "du", "ut",
-    "sin", "dem", "oss", "opp", "man", "kan", "hans", "hvor", "eller", "hva", "skal", "selv",
-    "sjol", "her", "alle", "vil", "bli", "ble", "blitt", "kunne", "inn", "nar", "vaere",
-    "kom", "noen", "noe", "ville", "dere", "deres", "kun", "ja", "etter", "ned", "skulle",
-    "denne", "for", "deg", "si", "sine", "sitt", "mot", "a", "meget", "hvorfor", "dette",
-    "disse", "uten", "hvordan", "ingen", "din", "ditt", "blir", "samme", "hvilken", "hvilke",
-    "sann", "inni", "mellom", "var", "hver", "hvem", "vors", "dere", "dykk", "eg", "ho",
-    "me", "no", "berre", "veldig", "bare", "enn", "ogsa", "mye", "nok", "fikk", "fa", "gang",
-    "jo", "vel", "litt", "helt", "igjen", "hos", "mer", "nye", "ny", "sin", "sa", "enda",
-    "dag", "idag",
-    // English.
-    "the", "and", "to", "of", "a", "in", "is", "it", "you", "that", "was", "for", "on",
-    "are", "with", "as", "be", "at", "this", "have", "from", "or", "by", "not", "but", "what",
-    "all", "were", "we", "when", "your", "can", "there", "an", "my", "has", "had", "they",
-    "so", "their", "them", "our", "me", "just", "than", "been", "its", "very", "about",
-    "again", "would", "will", "get", "got", "did", "does", "do", "still", "after", "now",
-    "today", "why", "how",
+    "og", "i", "jeg", "det", "at", "en", "et", "den", "til", "er", "som", "pa", "de", "med", "han",
+    "av", "ikke", "ikkje", "der", "sa", "var", "meg", "seg", "men", "ett", "har", "om", "vi",
+    "min", "mitt", "ha", "hadde", "hun", "na", "over", "da", "ved", "fra", "du", "ut", "sin",
+    "dem", "oss", "opp", "man", "kan", "hans", "hvor", "eller", "hva", "skal", "selv", "sjol",
+    "her", "alle", "vil", "bli", "ble", "blitt", "kunne", "inn", "nar", "vaere", "kom", "noen",
+    "noe", "ville", "dere", "deres", "kun", "ja", "etter", "ned", "skulle", "denne", "for", "deg",
+    "si", "sine", "sitt", "mot", "a", "meget", "hvorfor", "dette", "disse", "uten", "hvordan",
+    "ingen", "din", "ditt", "blir", "samme", "hvilken", "hvilke", "sann", "inni", "mellom", "var",
+    "hver", "hvem", "vors", "dere", "dykk", "eg", "ho", "me", "no", "berre", "veldig", "bare",
+    "enn", "ogsa", "mye", "nok", "fikk", "fa", "gang", "jo", "vel", "litt", "helt", "igjen", "hos",
+    "mer", "nye", "ny", "sin", "sa", "enda", "dag", "idag", "hei", "takk", "hilsen", "haper",
+    "lurer", // English.
+    "the", "and", "to", "of", "a", "in", "is", "it", "you", "that", "was", "for", "on", "are",
+    "with", "as", "be", "at", "this", "have", "from", "or", "by", "not", "but", "what", "all",
+    "were", "we", "when", "your", "can", "there", "an", "my", "has", "had", "they", "so", "their",
+    "them", "our", "me", "just", "than", "been", "its", "very", "about", "again", "would", "will",
+    "get", "got", "did", "does", "do", "still", "after", "now", "today", "why", "how",
 ];
 
 /// One text's features, weighted and normalised.
@@ -177,11 +175,8 @@ pub fn find(
     let mut counted: Vec<HashMap<u32, f64>> = Vec::with_capacity(items.len());
     for item in items {
         let mut counts = HashMap::new();
-        for (feature, written) in features(
-            &item.item.full_text(),
-            item.item.enrichment.lang,
-            &skip,
-        ) {
+        for (feature, written) in features(&item.item.full_text(), item.item.enrichment.lang, &skip)
+        {
             let id = vocabulary.id(&feature);
             *vocabulary.shown[id as usize].entry(written).or_default() += 1;
             *counts.entry(id).or_insert(0.0) += 1.0;
@@ -455,15 +450,33 @@ mod tests {
     fn feedback() -> Vec<StoredItem> {
         use SentimentLabel::{Negative, Positive};
         let texts = [
-            ("Nordlys Energi: fakturaen var feil igjen, dobbelt trekk på fakturaen", Negative),
-            ("Feil faktura fra Nordlys Energi denne måneden også", Negative),
-            ("Hvorfor er fakturaen fra Nordlys Energi så høy? Feil faktura!", Negative),
+            (
+                "Nordlys Energi: fakturaen var feil igjen, dobbelt trekk på fakturaen",
+                Negative,
+            ),
+            (
+                "Feil faktura fra Nordlys Energi denne måneden også",
+                Negative,
+            ),
+            (
+                "Hvorfor er fakturaen fra Nordlys Energi så høy? Feil faktura!",
+                Negative,
+            ),
             ("Fikk faktura med feil beløp fra Nordlys Energi", Negative),
-            ("Appen til Nordlys Energi er kjempebra, enkel app å bruke", Positive),
-            ("Liker den nye appen, appen viser strømforbruket fint", Positive),
+            (
+                "Appen til Nordlys Energi er kjempebra, enkel app å bruke",
+                Positive,
+            ),
+            (
+                "Liker den nye appen, appen viser strømforbruket fint",
+                Positive,
+            ),
             ("Nordlys Energi sin app er rask og enkel", Positive),
             ("Oppdatert app fra Nordlys Energi, bra app", Positive),
-            ("Kundeservice svarte raskt på chatten, god kundeservice", Positive),
+            (
+                "Kundeservice svarte raskt på chatten, god kundeservice",
+                Positive,
+            ),
             ("Ventet en time i telefonkø til kundeservice", Negative),
             ("Kundeservice i telefonkø hele dagen", Negative),
         ];
@@ -487,7 +500,10 @@ mod tests {
         assert!(invoice.size >= 3, "{invoice:#?}");
         assert_eq!(invoice.negative, invoice.size, "{invoice:#?}");
         assert_eq!(invoice.size_before, 1);
-        assert!(!invoice.label.contains("nordlys"), "brand names are no theme");
+        assert!(
+            !invoice.label.contains("nordlys"),
+            "brand names are no theme"
+        );
         let app = themes
             .iter()
             .find(|t| t.label.contains("app"))

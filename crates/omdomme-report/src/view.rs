@@ -243,12 +243,32 @@ pub fn texts(language: UiLanguage) -> &'static Texts {
 }
 
 const MONTHS_NB: [&str; 12] = [
-    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-    "oktober", "november", "desember",
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// A headline figure.
@@ -529,7 +549,11 @@ impl ReportView {
                 }
             }
             PeriodKind::Month => {
-                format!("{} {}", months[(p.first.month() - 1) as usize], p.first.year())
+                format!(
+                    "{} {}",
+                    months[(p.first.month() - 1) as usize],
+                    p.first.year()
+                )
             }
         };
         let title = match period.kind {
@@ -549,8 +573,10 @@ impl ReportView {
         let own_name = own.brand.name.clone();
 
         let responses = &report.responses;
-        let response_change = match (responses.now.median_minutes, responses.before.median_minutes)
-        {
+        let response_change = match (
+            responses.now.median_minutes,
+            responses.before.median_minutes,
+        ) {
             (Some(now), Some(before)) if before > 0.0 => (now / before - 1.0) * 100.0,
             _ => 0.0,
         };
@@ -617,10 +643,10 @@ impl ReportView {
             .map(|g| GoalRow {
                 name: g.draft.name.clone(),
                 metric: g.draft.metric.clone(),
-                target: g
-                    .draft
-                    .target
-                    .map_or_else(|| "–".to_owned(), |v| n.decimal(v, if v.fract() == 0.0 { 0 } else { 1 })),
+                target: g.draft.target.map_or_else(
+                    || "–".to_owned(),
+                    |v| n.decimal(v, if v.fract() == 0.0 { 0 } else { 1 }),
+                ),
                 deadline: g.draft.deadline.map_or_else(|| "–".to_owned(), date),
                 owner: g.draft.owner.clone().unwrap_or_else(|| "–".to_owned()),
             })
@@ -705,7 +731,11 @@ impl ReportView {
                     segments: vec![Segment {
                         name: t.share_of_voice.to_owned(),
                         value: (b.share.now * 100.0).round(),
-                        tone: if i == 0 { Tone::Own } else { Tone::Other(i - 1) },
+                        tone: if i == 0 {
+                            Tone::Own
+                        } else {
+                            Tone::Other(i - 1)
+                        },
                         link: None,
                     }],
                 })
@@ -875,19 +905,30 @@ fn action_text(
     let nb = language == UiLanguage::Nb;
     match action {
         Action::CrisisWithoutResponse { crisis } => {
-            let start = report.crises.get(*crisis).map_or_else(String::new, |c| time(c.start));
+            let start = report
+                .crises
+                .get(*crisis)
+                .map_or_else(String::new, |c| time(c.start));
             if nb {
-                format!("Krisen som begynte {start} har ikke fått noe publisert svar. Vurder en uttalelse i kanalene der den sprer seg.")
+                format!(
+                    "Krisen som begynte {start} har ikke fått noe publisert svar. Vurder en uttalelse i kanalene der den sprer seg."
+                )
             } else {
-                format!("The crisis that began {start} has had no published response. Consider a statement in the channels where it spreads.")
+                format!(
+                    "The crisis that began {start} has had no published response. Consider a statement in the channels where it spreads."
+                )
             }
         }
         Action::AnswerInquiries { unanswered } => {
             let count = n.count(*unanswered);
             if nb {
-                format!("{count} henvendelser fra perioden er ubesvart (grensen er {UNANSWERED_LIMIT}). Sett av folk til innboksen.")
+                format!(
+                    "{count} henvendelser fra perioden er ubesvart (grensen er {UNANSWERED_LIMIT}). Sett av folk til innboksen."
+                )
             } else {
-                format!("{count} inquiries from the period are unanswered (the limit is {UNANSWERED_LIMIT}). Put people on the inbox.")
+                format!(
+                    "{count} inquiries from the period are unanswered (the limit is {UNANSWERED_LIMIT}). Put people on the inbox."
+                )
             }
         }
         Action::MeetSla { met_share, missed } => {
@@ -895,9 +936,13 @@ fn action_text(
             let target = n.percent(Some(SLA_TARGET));
             let missed = n.count(*missed);
             if nb {
-                format!("Bare {share} ble besvart innen SLA (mål {target}); {missed} kom for sent. Se på bemanning og eskalering.")
+                format!(
+                    "Bare {share} ble besvart innen SLA (mål {target}); {missed} kom for sent. Se på bemanning og eskalering."
+                )
             } else {
-                format!("Only {share} were answered within the SLA (target {target}); {missed} were late. Review staffing and escalation.")
+                format!(
+                    "Only {share} were answered within the SLA (target {target}); {missed} were late. Review staffing and escalation."
+                )
             }
         }
         Action::NegativeThemeGrowing {
@@ -906,9 +951,13 @@ fn action_text(
             before,
         } => {
             if nb {
-                format!("Negative tilbakemeldinger om «{label}» øker ({before} → {size}). Ta det opp med produkt- eller kundeserviceansvarlig.")
+                format!(
+                    "Negative tilbakemeldinger om «{label}» øker ({before} → {size}). Ta det opp med produkt- eller kundeserviceansvarlig."
+                )
             } else {
-                format!("Negative feedback about \"{label}\" is growing ({before} → {size}). Raise it with the product or customer service owner.")
+                format!(
+                    "Negative feedback about \"{label}\" is growing ({before} → {size}). Raise it with the product or customer service owner."
+                )
             }
         }
         Action::NegativeTopic {
@@ -918,31 +967,47 @@ fn action_text(
             let name = topic_name(*topic, language);
             let share = n.percent(Some(*negative_share));
             if nb {
-                format!("{share} av omtalen om «{name}» er negativ. Vurder en historie med dokumenterte fakta om temaet.")
+                format!(
+                    "{share} av omtalen om «{name}» er negativ. Vurder en historie med dokumenterte fakta om temaet."
+                )
             } else {
-                format!("{share} of the mentions about \"{name}\" are negative. Consider a story with documented facts on the topic.")
+                format!(
+                    "{share} of the mentions about \"{name}\" are negative. Consider a story with documented facts on the topic."
+                )
             }
         }
         Action::ShareOfVoiceFell { now, before } => {
             let (now, before) = (n.percent(Some(*now)), n.percent(Some(*before)));
             if nb {
-                format!("Andelen av omtalen falt fra {before} til {now}. Se hva konkurrentene gjorde i perioden.")
+                format!(
+                    "Andelen av omtalen falt fra {before} til {now}. Se hva konkurrentene gjorde i perioden."
+                )
             } else {
-                format!("The share of voice fell from {before} to {now}. Look at what the competitors did in the period.")
+                format!(
+                    "The share of voice fell from {before} to {now}. Look at what the competitors did in the period."
+                )
             }
         }
     }
 }
 
 /// The first `chars` characters of a text on one line, cut at a word.
+///
+/// Emoji and pictographs are left out: the report's fonts have none, and a PDF would show
+/// an empty box in their place.
 pub(crate) fn first_words(text: &str, chars: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let drawable: String = text.chars().filter(|c| !is_pictograph(*c)).collect();
+    let flat = drawable.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= chars {
         return flat;
     }
     let cut: String = flat.chars().take(chars).collect();
     let at = cut.rfind(' ').unwrap_or(cut.len());
     format!("{}…", cut[..at].trim_end_matches([',', '.', ';', ':']))
+}
+
+fn is_pictograph(c: char) -> bool {
+    matches!(u32::from(c), 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0xFE00..=0xFE0F | 0x200D)
 }
 
 #[cfg(test)]
@@ -956,5 +1021,6 @@ mod tests {
         assert!(cut.chars().count() <= 51, "{cut}");
         assert!(cut.ends_with("ord…"), "{cut}");
         assert_eq!(first_words("kort  tekst\n", 50), "kort tekst");
+        assert_eq!(first_words("Bra! \u{1F60A}", 50), "Bra!");
     }
 }
