@@ -103,7 +103,7 @@ const NB: Texts = Texts {
     goals: "Mål",
     goal: "Mål",
     metric: "Måltall",
-    target: "Mål­verdi",
+    target: "Mål\u{AD}verdi",
     deadline: "Frist",
     owner: "Eier",
     goals_none: "Ingen mål er satt. Legg dem inn under Oppsett → Mål.",
