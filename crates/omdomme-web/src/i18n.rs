@@ -48,6 +48,8 @@ texts!(pub CommonTexts {
     nav_stories: "Historier" / "Stories",
     nav_calendar: "Kalender" / "Calendar",
     nav_setup: "Oppsett" / "Setup",
+    // == report (issue 7) ==
+    nav_report: "Rapport" / "Report",
     nav_policy: "Retningslinjer" / "Policy",
     nav_goals: "Mål" / "Goals",
     nav_brands: "Merkevarer og søk" / "Brands and queries",

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod item;
 pub mod login;
 pub mod overview;
+pub mod report;
 pub mod setup;
 pub mod stories;
 
@@ -51,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .merge(stories::routes())
         .merge(calendar::routes())
         .merge(effect::routes())
+        // == report (issue 7) ==
+        .merge(report::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
@@ -63,6 +66,8 @@ pub enum Section {
     Calendar,
     Setup,
     Account,
+    // == report (issue 7) ==
+    Report,
 }
 
 /// What every page knows about its request: who, in which language, which workspace.

@@ -12,6 +12,7 @@ mod ingest;
 mod overview;
 mod pages;
 mod policy_setup;
+mod report;
 mod setup;
 mod sources;
 mod stories;

@@ -77,6 +77,14 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/setup/goals/delete", Role::Leader),
     (Method::GET, "/w/{ws}/stories/1/effect?days=7", Role::Viewer),
     // == end calendar, policy, goals, effect ==
+    // == report (issue 7) ==
+    (Method::GET, "/w/{ws}/report", Role::Leader),
+    (
+        Method::GET,
+        "/w/{ws}/report?period=2026-W47&lang=en",
+        Role::Leader,
+    ),
+    // == end report ==
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
         Method::GET,
