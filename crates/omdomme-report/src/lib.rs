@@ -9,6 +9,7 @@
 //! placed as vectors from the same SVG the web app shows.
 
 pub mod actions;
+pub mod effect;
 pub mod html;
 pub mod model;
 pub mod pdf;

@@ -149,9 +149,24 @@ pub struct Report {
     pub goals: Vec<Goal>,
     /// Story posts published in the period, in time order.
     pub published: Vec<CalendarEntry>,
+    /// The effect of each story whose first post was published in the period.
+    pub effects: Vec<StoryEffectRow>,
     pub themes: Vec<Theme>,
     pub actions: Vec<Action>,
 }
+
+/// A story first published in the period, and what it did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoryEffectRow {
+    pub title: String,
+    pub topic: Topic,
+    /// When its first post was published.
+    pub moment: Timestamp,
+    pub effect: omdomme_core::effect::Effect,
+}
+
+/// Days on each side of a story's first post the report measures.
+pub const EFFECT_DAYS: i64 = 7;
 
 /// How many press items the report lists, and how many recent ones it picks them from.
 const PRESS_SHOWN: usize = 6;
@@ -221,7 +236,7 @@ pub async fn build(
         before: responses(store, workspace, &previous, now).await?,
     };
     let goals = store.goals(&workspace.id).await?;
-    let published = store
+    let published: Vec<CalendarEntry> = store
         .calendar(&CalendarQuery {
             workspace: workspace.id.clone(),
             from: period.from,
@@ -235,6 +250,10 @@ pub async fn build(
         .into_iter()
         .filter(|e| e.status == PostStatus::Published)
         .collect();
+    let effects = effects(
+        store, workspace, &own_brand, &published, period, now, time_zone,
+    )
+    .await?;
     let feedback_now = feedback(store, workspace, &own_brand, period).await?;
     let feedback_before = feedback(store, workspace, &own_brand, &previous).await?;
     let themes = themes::find(&feedback_now, &feedback_before, &own_brand.id, workspace);
@@ -255,6 +274,7 @@ pub async fn build(
         responses,
         goals,
         published,
+        effects,
         themes,
         actions: Vec::new(),
     };
@@ -585,6 +605,62 @@ async fn crises(
         });
     }
     Ok(crises)
+}
+
+async fn effects(
+    store: &dyn Store,
+    workspace: &Workspace,
+    own: &Brand,
+    published: &[CalendarEntry],
+    period: &Period,
+    now: Timestamp,
+    time_zone: &str,
+) -> Result<Vec<StoryEffectRow>, ReportError> {
+    let zone = TimeZone::get(time_zone).map_err(|_| ReportError::TimeZone(time_zone.to_owned()))?;
+    let competitors: Vec<&Brand> = workspace
+        .brands
+        .iter()
+        .filter(|b| b.role == BrandRole::Competitor)
+        .collect();
+    let mut stories: Vec<(i64, &CalendarEntry)> = Vec::new();
+    for entry in published {
+        if !stories.iter().any(|(id, _)| *id == entry.story) {
+            stories.push((entry.story, entry));
+        }
+    }
+    let mut rows = Vec::new();
+    for (story, entry) in stories {
+        let first_post = store
+            .story_posts(&workspace.id, story)
+            .await?
+            .iter()
+            .filter_map(|p| p.published.as_ref().map(|p| p.at))
+            .min();
+        let Some(moment) = first_post.filter(|at| *at >= period.from && *at < period.to) else {
+            continue;
+        };
+        let measured = crate::effect::measure(
+            store,
+            &crate::effect::Measure {
+                workspace: &workspace.id,
+                own,
+                competitors: &competitors,
+                topic: entry.topic,
+                moment,
+                days: EFFECT_DAYS,
+                today: now.to_zoned_datetime(zone.clone()).date(),
+                time_zone,
+            },
+        )
+        .await?;
+        rows.push(StoryEffectRow {
+            title: entry.story_title.clone(),
+            topic: entry.topic,
+            moment,
+            effect: measured.effect,
+        });
+    }
+    Ok(rows)
 }
 
 async fn responses(

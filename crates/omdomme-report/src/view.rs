@@ -77,6 +77,14 @@ pub struct Texts {
     pub stories_none: &'static str,
     pub story: &'static str,
     pub channel: &'static str,
+    pub effects: &'static str,
+    pub effects_intro: &'static str,
+    pub effect_volume: &'static str,
+    pub effect_negative: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+    pub unclear: &'static str,
+    pub unknown: &'static str,
     pub insights: &'static str,
     pub insights_none: &'static str,
     pub insights_intro: &'static str,
@@ -150,6 +158,14 @@ const NB: Texts = Texts {
     stories_none: "Ingen innlegg publisert i perioden.",
     story: "Historie",
     channel: "Kanal",
+    effects: "Effekt av historiene",
+    effects_intro: "Omtalen av egen merkevare om historiens tema sju dager før og etter første innlegg, mot konkurrentene (95 % konfidensintervall).",
+    effect_volume: "Omtalen",
+    effect_negative: "Andelen negative",
+    up: "økte",
+    down: "falt",
+    unclear: "ingen klar endring",
+    unknown: "for lite data ennå",
     insights: "Produkt og tjenester: hva kundene sier",
     insights_none: "For få tilbakemeldinger om produkt og tjenester i perioden til å finne temaer.",
     insights_intro: "Tilbakemeldinger om produkt og kundeopplevelse, gruppert etter ordene de deler.",
@@ -223,6 +239,14 @@ const EN: Texts = Texts {
     stories_none: "No posts published in the period.",
     story: "Story",
     channel: "Channel",
+    effects: "Effect of the stories",
+    effects_intro: "Mentions of the own brand on the story's topic seven days before and after its first post, against the competitors (95 % confidence interval).",
+    effect_volume: "Mentions",
+    effect_negative: "Negative share",
+    up: "moved up",
+    down: "moved down",
+    unclear: "no clear change",
+    unknown: "too little data yet",
     insights: "Products and services: what customers say",
     insights_none: "Too little feedback on products and services in the period to find themes.",
     insights_intro: "Feedback on products and the customer experience, grouped by the words it shares.",
@@ -349,6 +373,15 @@ pub struct PublishedRow {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct EffectRow {
+    pub story: String,
+    pub topic: String,
+    pub published: String,
+    pub volume: String,
+    pub negative: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct ThemeView {
     pub label: String,
     pub size: String,
@@ -387,6 +420,7 @@ pub struct ReportView {
     pub crises: Vec<CrisisView>,
     pub responses: Vec<ResponseRow>,
     pub published: Vec<PublishedRow>,
+    pub effects: Vec<EffectRow>,
     pub themes: Vec<ThemeView>,
     pub actions: Vec<String>,
 }
@@ -847,6 +881,36 @@ impl ReportView {
             })
             .collect();
 
+        let verdict = |interval: Option<omdomme_core::effect::Interval>| {
+            use omdomme_core::effect::Verdict;
+            match interval.map(|i| i.verdict()) {
+                Some(Verdict::Up) => t.up,
+                Some(Verdict::Down) => t.down,
+                Some(Verdict::Unclear) => t.unclear,
+                None => t.unknown,
+            }
+            .to_owned()
+        };
+        let effects = report
+            .effects
+            .iter()
+            .map(|e| {
+                let has_competitors = e.effect.competitor_volume.is_some();
+                let (volume, negative) = if has_competitors {
+                    (e.effect.volume_did, e.effect.negative_did)
+                } else {
+                    (e.effect.own_volume.change, e.effect.own_negative.change)
+                };
+                EffectRow {
+                    story: e.title.clone(),
+                    topic: topic_name(e.topic, language).to_owned(),
+                    published: time(e.moment),
+                    volume: verdict(volume),
+                    negative: verdict(negative),
+                }
+            })
+            .collect();
+
         let themes = report
             .themes
             .iter()
@@ -889,6 +953,7 @@ impl ReportView {
             crises,
             responses,
             published,
+            effects,
             themes,
             actions,
         }
