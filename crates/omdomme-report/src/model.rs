@@ -91,11 +91,13 @@ pub struct PressItem {
 pub struct Crisis {
     /// The first hour that stood out.
     pub start: Timestamp,
-    /// The hour with most negative mentions.
+    /// The hour (or day) with most negative mentions.
     pub peak: Timestamp,
     pub peak_count: u64,
-    /// Negative mentions in a normal hour before it (median).
+    /// Negative mentions in a normal hour (or day) before it (median).
     pub baseline: f64,
+    /// Whether the buckets were hours; days when no hour stood out (few mentions).
+    pub hourly: bool,
     /// The end of the last hour that stood out.
     pub end: Timestamp,
     /// Negative mentions in the hours that stood out.
@@ -558,25 +560,46 @@ async fn crises(
         min_count: 8,
     };
     let first_in_period = usize::try_from(HISTORY_HOURS).unwrap_or(0);
-    let hour_at = |i: usize| start.checked_add((i as i64).hours());
-    let mut episodes: Vec<(usize, usize, spikes::Spike)> = Vec::new();
-    for spike in spikes::detect(&counts, &rule)
-        .into_iter()
-        .filter(|s| s.index >= first_in_period)
-    {
-        match episodes.last_mut() {
-            Some((_, last, peak)) if (spike.index - *last) as i64 <= JOIN_GAP_HOURS => {
-                *last = spike.index;
-                if spike.count > peak.count {
-                    *peak = spike;
+    let mut starts: Vec<Timestamp> = Vec::with_capacity(hours + 1);
+    for i in 0..=hours {
+        starts.push(start.checked_add((i as i64).hours()).map_err(time)?);
+    }
+    let mut hourly = true;
+    let mut episodes = episodes(&counts, &rule, first_in_period, JOIN_GAP_HOURS as usize);
+    if episodes.is_empty() {
+        // Too few mentions for any hour to stand out: look at whole local days instead.
+        let zone =
+            TimeZone::get(time_zone).map_err(|_| ReportError::TimeZone(time_zone.to_owned()))?;
+        let mut day_starts: Vec<Timestamp> = Vec::new();
+        let mut day_counts: Vec<u64> = Vec::new();
+        let mut first_day_in_period = 0;
+        for (i, count) in counts.iter().enumerate() {
+            let day = starts[i].to_zoned_datetime(zone.clone()).date();
+            let midnight = day
+                .to_zoned_datetime(zone.clone())
+                .map_err(time)?
+                .timestamp()
+                .max(start);
+            if day_starts.last() != Some(&midnight) {
+                if i == first_in_period {
+                    first_day_in_period = day_starts.len();
                 }
+                day_starts.push(midnight);
+                day_counts.push(0);
             }
-            _ => episodes.push((spike.index, spike.index, spike)),
+            if let Some(last) = day_counts.last_mut() {
+                *last += count;
+            }
         }
+        day_starts.push(end);
+        hourly = false;
+        episodes = self::episodes(&day_counts, &SpikeRule::default(), first_day_in_period, 1);
+        starts = day_starts;
+        counts = day_counts;
     }
     let mut crises = Vec::new();
     for (first, last, peak) in episodes {
-        let start_at = hour_at(first).map_err(time)?;
+        let start_at = starts[first];
         let first_items = store
             .search(&SearchRequest {
                 workspace: workspace.id.clone(),
@@ -585,7 +608,7 @@ async fn crises(
                     brand: Some(own.id.clone()),
                     sentiment: Some(SentimentLabel::Negative),
                     from: Some(start_at),
-                    to: Some(hour_at(last + 1).map_err(time)?),
+                    to: Some(starts[last + 1]),
                     ..Filters::default()
                 },
                 order: SearchOrder::Oldest,
@@ -596,10 +619,11 @@ async fn crises(
             .items;
         crises.push(Crisis {
             start: start_at,
-            peak: hour_at(peak.index).map_err(time)?,
+            peak: starts[peak.index],
             peak_count: peak.count,
             baseline: peak.baseline,
-            end: hour_at(last + 1).map_err(time)?,
+            hourly,
+            end: starts[last + 1],
             negative: counts[first..=last].iter().sum(),
             first_items,
         });
@@ -661,6 +685,32 @@ async fn effects(
         });
     }
     Ok(rows)
+}
+
+/// The spikes at or after `from`, joined into (first, last, peak) runs when at most `gap`
+/// buckets apart.
+fn episodes(
+    counts: &[u64],
+    rule: &SpikeRule,
+    from: usize,
+    gap: usize,
+) -> Vec<(usize, usize, spikes::Spike)> {
+    let mut episodes: Vec<(usize, usize, spikes::Spike)> = Vec::new();
+    for spike in spikes::detect(counts, rule)
+        .into_iter()
+        .filter(|s| s.index >= from)
+    {
+        match episodes.last_mut() {
+            Some((_, last, peak)) if spike.index - *last <= gap => {
+                *last = spike.index;
+                if spike.count > peak.count {
+                    *peak = spike;
+                }
+            }
+            _ => episodes.push((spike.index, spike.index, spike)),
+        }
+    }
+    episodes
 }
 
 async fn responses(

@@ -63,6 +63,8 @@ pub struct Texts {
     pub crisis: &'static str,
     pub crisis_none: &'static str,
     pub crisis_line: &'static str,
+    pub in_the_hour: &'static str,
+    pub that_day: &'static str,
     pub first_items: &'static str,
     pub responses: &'static str,
     pub arrived: &'static str,
@@ -143,7 +145,9 @@ const NB: Texts = Texts {
     published_at: "Publisert",
     crisis: "Kriser",
     crisis_none: "Ingen uvanlig topp i negativ omtale i perioden.",
-    crisis_line: "{start} – {end}: {negative} negative omtaler; toppen {peak} med {peak_count} i timen (normalt {baseline}).",
+    crisis_line: "{start} – {end}: {negative} negative omtaler; toppen {peak} med {peak_count} {unit} (normalt {baseline}).",
+    in_the_hour: "i timen",
+    that_day: "den dagen",
     first_items: "De første omtalene",
     responses: "Svartider",
     arrived: "Henvendelser",
@@ -224,7 +228,9 @@ const EN: Texts = Texts {
     published_at: "Published",
     crisis: "Crises",
     crisis_none: "No unusual peak in negative mentions in the period.",
-    crisis_line: "{start} – {end}: {negative} negative mentions; the peak {peak} with {peak_count} in the hour (normally {baseline}).",
+    crisis_line: "{start} – {end}: {negative} negative mentions; the peak {peak} with {peak_count} {unit} (normally {baseline}).",
+    in_the_hour: "in the hour",
+    that_day: "that day",
     first_items: "The first mentions",
     responses: "Response times",
     arrived: "Inquiries",
@@ -832,18 +838,31 @@ impl ReportView {
             })
             .collect();
 
+        // A crisis found in days reads in dates: its end is the last day, not the midnight after.
+        let when = |at: Timestamp, hourly: bool, end: bool| {
+            if hourly {
+                return time(at);
+            }
+            let day = at.to_zoned_datetime(zone.clone()).date();
+            date(if end {
+                day.yesterday().unwrap_or(day)
+            } else {
+                day
+            })
+        };
         let crises = report
             .crises
             .iter()
             .map(|c| CrisisView {
                 summary: t
                     .crisis_line
-                    .replace("{start}", &time(c.start))
-                    .replace("{end}", &time(c.end))
+                    .replace("{start}", &when(c.start, c.hourly, false))
+                    .replace("{end}", &when(c.end, c.hourly, true))
                     .replace("{negative}", &n.count(c.negative))
-                    .replace("{peak}", &time(c.peak))
+                    .replace("{peak}", &when(c.peak, c.hourly, false))
                     .replace("{peak_count}", &n.count(c.peak_count))
-                    .replace("{baseline}", &n.decimal(c.baseline, 0)),
+                    .replace("{baseline}", &n.decimal(c.baseline, 0))
+                    .replace("{unit}", if c.hourly { t.in_the_hour } else { t.that_day }),
                 first_items: c
                     .first_items
                     .iter()

@@ -132,6 +132,21 @@ async fn seeded() -> (tempfile::TempDir, SqliteStore) {
             ));
         }
     }
+    // A storm on Wednesday morning of week 47: thirty negative posts in an hour.
+    let storm: Timestamp = "2026-11-18T07:00:00Z".parse().unwrap();
+    for n in 0..30 {
+        let at = storm
+            .checked_add(jiff::SignedDuration::from_mins(n * 2))
+            .unwrap();
+        items.push(item(
+            1000 + n as usize,
+            "nordlys",
+            "Skandale hos Nordlys Energi",
+            SentimentLabel::Negative,
+            at,
+            SourceKind::Mastodon,
+        ));
+    }
     store.put_items(&ws.id, &items).await.unwrap();
     store.flush().await.unwrap();
     (dir, store)
@@ -219,6 +234,15 @@ async fn the_pdf_says_the_models_headline_figures_with_its_fonts_embedded() {
             assert_eq!(columns[columns.len() - 5], "yes", "embedded: {fonts}");
         }
     }
+    // The storm is the week's crisis, from its first post.
+    assert_eq!(report.crises.len(), 1, "{:?}", report.crises);
+    let crisis = &report.crises[0];
+    assert_eq!(crisis.start.to_string(), "2026-11-18T07:00:00Z");
+    assert!(crisis.hourly);
+    assert_eq!(crisis.first_items[0].item.author.handle, "person1000");
+    let view = ReportView::new(&report, UiLanguage::En, &oslo());
+    let text = pdf_text(&omdomme_report::pdf::render(&view).unwrap(), dir.path());
+    assert!(text.contains(&normalise(&view.crises[0].summary)), "{text}");
     // The headline: mentions of the own brand this week, as the model counted them.
     let view = ReportView::new(&report, UiLanguage::Nb, &oslo());
     assert_eq!(view.kpis[0].value, report.own.mentions.now.to_string());
