@@ -49,6 +49,8 @@ texts!(pub CommonTexts {
     nav_calendar: "Kalender" / "Calendar",
     nav_index: "Åpenhetsindeks" / "Openness index",
     nav_setup: "Oppsett" / "Setup",
+    // == report (issue 7) ==
+    nav_report: "Rapport" / "Report",
     nav_policy: "Retningslinjer" / "Policy",
     nav_goals: "Mål" / "Goals",
     nav_brands: "Merkevarer og søk" / "Brands and queries",

@@ -67,6 +67,9 @@ pub enum Command {
     /// without proof, tone, length) and the default policy.
     #[command(subcommand)]
     Policy(commands::policy::PolicyCommand),
+    // == report (issue 7) ==
+    /// The leadership report of a week or a month, as PDF or HTML.
+    Report(commands::report::ReportArgs),
 }
 
 /// What every subcommand starts from: the configuration and where the data lives.
@@ -170,6 +173,7 @@ pub fn run() -> anyhow::Result<()> {
             Command::Bench(command) => commands::bench::run(&context, command).await,
             Command::User(command) => commands::user::run(&context, command).await,
             Command::Policy(command) => commands::policy::run(&context, command).await,
+            Command::Report(args) => commands::report::run(&context, args).await,
         }
     })
 }

@@ -2,25 +2,22 @@
 //! the own brand on the story's topic, per Norwegian day, for `days` days before the day
 //! its first post was published and as many days from it (cut at the last whole day so far),
 //! against the competitors over the same days; the statistics are
-//! [`omdomme_core::effect`]'s.
+//! [`omdomme_core::effect`]'s, read by [`omdomme_report::effect::measure`] (the leadership
+//! report reads them the same way).
 //!
 //! The story page loads this with htmx into its `#story-effect` section (the answer is then
-//! the fragment alone); opened by itself it is a full page. Volumes come from the hourly
-//! rollups ([`omdomme_store::Store::volume`], one read per brand), never from items.
-
-use std::collections::HashMap;
+//! the fragment alone); opened by itself it is a full page.
 
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use omdomme_charts::{LineChart, Marker, NumberFormat, Rendered, Series, Tone};
-use omdomme_core::effect::{self, DayCounts, Effect, Interval, Verdict, Windows};
+use omdomme_core::effect::{Effect, Interval, Verdict};
 use omdomme_core::{Brand, BrandRole};
-use omdomme_store::{Bucket, Filters, Role, Story, StoryId, UiLanguage, VolumeRequest};
+use omdomme_report::effect::{self, StoryEffect};
+use omdomme_store::{Role, Story, StoryId, UiLanguage};
 use serde::Deserialize;
 
 use super::explorer::ExplorerTexts;
@@ -230,82 +227,6 @@ fn cut(e: jiff::Error) -> AppError {
     AppError::internal(format!("cutting the effect's days: {e}"))
 }
 
-fn midnight(date: Date, zone: &TimeZone) -> Result<Timestamp, AppError> {
-    date.to_zoned_datetime(zone.clone())
-        .map(|z| z.timestamp())
-        .map_err(cut)
-}
-
-/// The days of the two windows: `days` before the day of `moment`, and from that day up to
-/// `days` more, but only whole days before `today`.
-pub fn window(
-    moment: Timestamp,
-    days: i64,
-    today: Date,
-    zone: &TimeZone,
-) -> Result<(Date, Date, Date), AppError> {
-    let day = moment.to_zoned_datetime(zone.clone()).date();
-    let first = day.checked_sub(days.days()).map_err(cut)?;
-    let end = day
-        .checked_add(days.days())
-        .map_err(cut)?
-        .min(today)
-        .max(day);
-    Ok((first, day, end))
-}
-
-/// One brand's counts per day from `first` to before `end`, zero where the store has no
-/// bucket.
-async fn daily_counts(
-    state: &AppState,
-    page: &Page,
-    brand: &Brand,
-    story: &Story,
-    (first, end): (Date, Date),
-) -> Result<Vec<DayCounts>, PageError> {
-    let zone = &page.fmt.zone;
-    let points = state
-        .store
-        .volume(&VolumeRequest {
-            workspace: story.workspace.clone(),
-            filters: Filters {
-                brand: Some(brand.id.clone()),
-                topic: Some(story.draft.topic),
-                from: Some(midnight(first, zone)?),
-                to: Some(midnight(end, zone)?),
-                ..Filters::default()
-            },
-            bucket: Bucket::Day,
-            time_zone: state.config.time_zone.clone(),
-        })
-        .await?;
-    let by_day: HashMap<Date, DayCounts> = points
-        .iter()
-        .map(|p| {
-            (
-                p.start.to_zoned_datetime(zone.clone()).date(),
-                DayCounts {
-                    count: p.count,
-                    negative: p.negative,
-                },
-            )
-        })
-        .collect();
-    let mut counts = Vec::new();
-    let mut day = first;
-    while day < end {
-        counts.push(by_day.get(&day).copied().unwrap_or_default());
-        day = day.tomorrow().map_err(cut)?;
-    }
-    Ok(counts)
-}
-
-fn split(counts: Vec<DayCounts>, before_days: usize) -> Windows {
-    let mut before = counts;
-    let after = before.split_off(before_days.min(before.len()));
-    Windows { before, after }
-}
-
 async fn measure(
     state: &AppState,
     page: &Page,
@@ -318,13 +239,30 @@ async fn measure(
     let t = texts::<EffectTexts>(page.language);
     let zone = page.fmt.zone.clone();
     let today = page.now.to_zoned_datetime(zone.clone()).date();
-    let (first, day, end) = window(moment, days, today, &zone)?;
     let before_days = usize::try_from(days).unwrap_or(0);
-    let own_counts = daily_counts(state, page, own, story, (first, end)).await?;
-    let mut competitor_counts = Vec::new();
-    for brand in competitors {
-        competitor_counts.push(daily_counts(state, page, brand, story, (first, end)).await?);
-    }
+    let measured = effect::measure(
+        state.store.as_ref(),
+        &effect::Measure {
+            workspace: &story.workspace,
+            own,
+            competitors,
+            topic: story.draft.topic,
+            moment,
+            days,
+            today,
+            time_zone: &state.config.time_zone,
+        },
+    )
+    .await
+    .map_err(|e| AppError::internal(format!("measuring the effect: {e}")))?;
+    let StoryEffect {
+        first,
+        day,
+        end,
+        own: own_counts,
+        competitors: competitor_counts,
+        effect: result,
+    } = measured;
     let mut labels = Vec::new();
     let mut date = first;
     while date < end {
@@ -366,13 +304,6 @@ async fn measure(
         stacked: false,
     }
     .render();
-    let result = effect::effect(
-        &split(own_counts, before_days),
-        &competitor_counts
-            .into_iter()
-            .map(|c| split(c, before_days))
-            .collect::<Vec<_>>(),
-    );
     let after_days = day.until(end).map_or(0, |s| i64::from(s.get_days()));
     let so_far = if after_days == 0 {
         t.none_yet.to_owned()
@@ -555,23 +486,6 @@ fn verdicts(result: &Effect, language: UiLanguage) -> Vec<VerdictLine> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn windows_are_whole_norwegian_days_cut_at_today() {
-        let oslo = TimeZone::get("Europe/Oslo").unwrap();
-        // 23:30 on 1 March in Oslo is 22:30 UTC: the day is 1 March.
-        let moment: Timestamp = "2026-03-01T22:30:00Z".parse().unwrap();
-        let today: Date = "2026-03-05".parse().unwrap();
-        let (first, day, end) = window(moment, 7, today, &oslo).unwrap();
-        assert_eq!(first.to_string(), "2026-02-22");
-        assert_eq!(day.to_string(), "2026-03-01");
-        assert_eq!(end.to_string(), "2026-03-05", "today is not whole yet");
-        let later: Date = "2026-04-01".parse().unwrap();
-        assert_eq!(
-            window(moment, 7, later, &oslo).unwrap().2.to_string(),
-            "2026-03-08"
-        );
-    }
 
     #[test]
     fn numbers_read_in_the_users_language() {

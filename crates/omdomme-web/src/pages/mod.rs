@@ -18,6 +18,7 @@ pub mod leadership;
 pub mod login;
 pub mod openness;
 pub mod overview;
+pub mod report;
 pub mod setup;
 pub mod stories;
 
@@ -57,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         // issue 7: leadership
         .merge(leadership::routes())
         .merge(openness::routes())
+        // == report (issue 7) ==
+        .merge(report::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
@@ -73,6 +76,8 @@ pub enum Section {
     Leadership,
     // == openness (issue 7) ==
     Index,
+    // == report (issue 7) ==
+    Report,
 }
 
 /// What every page knows about its request: who, in which language, which workspace.

@@ -15,6 +15,7 @@ mod openness;
 mod overview;
 mod pages;
 mod policy_setup;
+mod report;
 mod setup;
 mod sources;
 mod stories;

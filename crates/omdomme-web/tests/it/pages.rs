@@ -95,6 +95,14 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
         "/w/{ws}/index/inquiries?brand=nordlys&filter=unanswered&days=30",
         Role::Viewer,
     ),
+    // == report (issue 7) ==
+    (Method::GET, "/w/{ws}/report", Role::Leader),
+    (
+        Method::GET,
+        "/w/{ws}/report?period=2026-W47&lang=en",
+        Role::Leader,
+    ),
+    // == end report ==
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
         Method::GET,

@@ -9,6 +9,7 @@ pub mod import;
 pub mod policy;
 pub mod poll;
 pub mod reindex;
+pub mod report;
 pub mod search;
 pub mod serve;
 pub mod sources;

@@ -111,3 +111,45 @@ fn demo_serves_and_its_printed_login_opens_the_api() {
     assert!(search.starts_with("HTTP/1.1 200"), "{search}");
     assert!(search.contains("\"synthetic\":true"), "{search}");
 }
+
+// == report (issue 7) ==
+#[test]
+fn report_writes_the_leadership_pdf_and_html_and_names_a_bad_period() {
+    let scratch = Scratch::bare();
+    scratch.ok(&["demo", "--items", "3000", "--no-serve"]);
+    let pdf = scratch.path("report.pdf");
+    let pdf_arg = pdf.to_str().unwrap();
+    scratch.ok(&[
+        "report",
+        "--period",
+        "last-month",
+        "--lang",
+        "nb",
+        "--format",
+        "pdf",
+        "--out",
+        pdf_arg,
+    ]);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let html = scratch.path("report.html");
+    let html_arg = html.to_str().unwrap();
+    scratch.ok(&[
+        "report",
+        "--period",
+        "last-week",
+        "--lang",
+        "en",
+        "--format",
+        "html",
+        "--out",
+        html_arg,
+    ]);
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("Leadership report week"), "{text}");
+    let refused = scratch.run(&[
+        "report", "--period", "2026-W60", "--format", "pdf", "--out", pdf_arg,
+    ]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("2026 has no week 60"), "{stderr}");
+}
