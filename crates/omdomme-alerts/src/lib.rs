@@ -1,5 +1,10 @@
 //! Early warning for the leadership group, and the e-mail every part of Omdømme sends with.
 //!
+//! - [`detect`]: the streaming detector (spikes per brand × topic against a same hour of
+//!   the week baseline, rules, episodes and cool-down). Pure.
 //! - [`mail`]: SMTP settings and a [`mail::Mailer`] sending plain-text + HTML messages.
 
+pub mod detect;
 pub mod mail;
+
+pub use detect::{Alert, AlertKey, Detector, Reason, SpikeSignal, Thresholds};
