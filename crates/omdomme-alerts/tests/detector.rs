@@ -6,9 +6,8 @@
 use jiff::Timestamp;
 use omdomme_alerts::{Alert, Detector, Reason, Thresholds};
 use omdomme_core::{
-    Author, Brand, BrandId, BrandRole, Engagement, Enrichment, Item, ItemId, ItemKind,
-    Sentiment, SentimentLabel, SourceKey, SourceKind, StoredItem, Topic, TopicSet, Workspace,
-    WorkspaceId,
+    Author, Brand, BrandId, BrandRole, Engagement, Enrichment, Item, ItemId, ItemKind, Sentiment,
+    SentimentLabel, SourceKey, SourceKind, StoredItem, Topic, TopicSet, Workspace, WorkspaceId,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
