@@ -2,6 +2,8 @@
 //! supplier scandal must alert within its first hour, and the rest of the quarter (the
 //! climate story included) must not flood anyone.
 
+#![allow(clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};

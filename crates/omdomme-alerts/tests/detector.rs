@@ -3,6 +3,8 @@
 //! and a peak every week at the same hour, which must not alert). Precision and recall are
 //! printed for the closing note and held above floors.
 
+#![allow(clippy::expect_used)]
+
 use jiff::Timestamp;
 use omdomme_alerts::{Alert, Detector, Reason, Thresholds};
 use omdomme_core::{
