@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use omdomme_alerts::mail::{SmtpPassword, SmtpSecurity, SmtpSettings};
 use omdomme_connectors::SourceSpec;
 use omdomme_core::{Brand, BrandId, BrandRole, Query, SourceKey, Workspace, WorkspaceId, is_slug};
 use serde::Deserialize;
@@ -17,6 +18,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub server: ServerConfig,
     pub workspaces: Vec<WorkspaceConfig>,
+    /// `[smtp]`: the server alerts and scheduled reports are e-mailed through.
+    pub smtp: SmtpSettings,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -29,6 +32,9 @@ pub struct ServerConfig {
     pub session_ttl_hours: u32,
     /// Time zone for day, week and month buckets and for display.
     pub time_zone: String,
+    /// Where users reach the web app (`https://omdomme.example.no`): the start of the links
+    /// in alerts and e-mails.
+    pub public_url: String,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -98,6 +104,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             server: ServerConfig::default(),
             workspaces: Vec::new(),
+            smtp: SmtpSettings::default(),
         }
     }
 }
@@ -109,17 +116,25 @@ impl Default for ServerConfig {
             secure_cookies: false,
             session_ttl_hours: 12,
             time_zone: "Europe/Oslo".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
 
 /// The environment variables that override the file, with the key each one sets.
-pub const ENV_OVERRIDES: [(&str, &str); 5] = [
+pub const ENV_OVERRIDES: [(&str, &str); 12] = [
     ("OMDOMME_DATA_DIR", "data_dir"),
     ("OMDOMME_LISTEN", "server.listen"),
     ("OMDOMME_SECURE_COOKIES", "server.secure_cookies"),
     ("OMDOMME_SESSION_TTL_HOURS", "server.session_ttl_hours"),
     ("OMDOMME_TIME_ZONE", "server.time_zone"),
+    ("OMDOMME_PUBLIC_URL", "server.public_url"),
+    ("OMDOMME_SMTP_HOST", "smtp.host"),
+    ("OMDOMME_SMTP_PORT", "smtp.port"),
+    ("OMDOMME_SMTP_USERNAME", "smtp.username"),
+    ("OMDOMME_SMTP_PASSWORD", "smtp.password"),
+    ("OMDOMME_SMTP_FROM", "smtp.from"),
+    ("OMDOMME_SMTP_SECURITY", "smtp.security"),
 ];
 
 impl Config {
@@ -168,6 +183,17 @@ impl Config {
                         value.parse().map_err(|_| bad("a whole number of hours"))?
                 }
                 "server.time_zone" => self.server.time_zone = value.clone(),
+                "server.public_url" => self.server.public_url = value.clone(),
+                "smtp.host" => self.smtp.host = value.clone(),
+                "smtp.port" => self.smtp.port = value.parse().map_err(|_| bad("a port number"))?,
+                "smtp.username" => self.smtp.username = value.clone(),
+                // Named without its value: a password must not reach an error message.
+                "smtp.password" => self.smtp.password = SmtpPassword::new(value),
+                "smtp.from" => self.smtp.from = value.clone(),
+                "smtp.security" => {
+                    self.smtp.security =
+                        SmtpSecurity::parse(&value).ok_or_else(|| bad("starttls, tls or plain"))?
+                }
                 _ => unreachable!("every override key is matched above"),
             }
         }
@@ -192,6 +218,15 @@ impl Config {
         if self.server.session_ttl_hours == 0 {
             problems.push("server.session_ttl_hours: must be at least 1".to_owned());
         }
+        if !(self.server.public_url.starts_with("http://")
+            || self.server.public_url.starts_with("https://"))
+        {
+            problems.push(format!(
+                "server.public_url: {:?} is not a URL like https://omdomme.example.no",
+                self.server.public_url
+            ));
+        }
+        problems.extend(self.smtp.problems());
         let mut seen = std::collections::BTreeSet::new();
         for (w, workspace) in self.workspaces.iter().enumerate() {
             let at = format!("workspaces[{w}] ({})", workspace.id);
@@ -302,6 +337,27 @@ mod tests {
         let config = Config::load(None, env).expect("valid");
         assert_eq!(config.server.listen, "127.0.0.1:9999");
         assert!(config.server.secure_cookies);
+    }
+
+    #[test]
+    fn smtp_settings_come_from_the_environment_and_hide_the_password() {
+        let env = |var: &str| match var {
+            "OMDOMME_SMTP_HOST" => Some("smtp.example.no".to_owned()),
+            "OMDOMME_SMTP_PORT" => Some("465".to_owned()),
+            "OMDOMME_SMTP_USERNAME" => Some("varsel".to_owned()),
+            "OMDOMME_SMTP_PASSWORD" => Some("hemmelig".to_owned()),
+            "OMDOMME_SMTP_FROM" => Some("Omdømme <varsel@example.no>".to_owned()),
+            "OMDOMME_SMTP_SECURITY" => Some("tls".to_owned()),
+            _ => None,
+        };
+        let config = Config::load(None, env).expect("valid");
+        assert_eq!(config.smtp.port, 465);
+        assert_eq!(config.smtp.security, SmtpSecurity::Tls);
+        assert_eq!(config.smtp.password, SmtpPassword::new("hemmelig"));
+        assert!(!format!("{config:?}").contains("hemmelig"));
+        let env = |var: &str| (var == "OMDOMME_SMTP_SECURITY").then(|| "ssl".to_owned());
+        let error = Config::load(None, env).expect_err("invalid").to_string();
+        assert!(error.contains("starttls, tls or plain"), "{error}");
     }
 
     #[test]

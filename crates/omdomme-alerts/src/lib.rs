@@ -1,0 +1,13 @@
+//! Early warning for the leadership group, and the e-mail every part of Omdømme sends with.
+//!
+//! - [`detect`]: the streaming detector (spikes per brand × topic against a same hour of
+//!   the week baseline, rules, episodes and cool-down). Pure.
+//! - [`deliver`]: the message with links to the evidence, and sending it by webhook,
+//!   Slack/Teams incoming webhook or e-mail, with retries.
+//! - [`mail`]: SMTP settings and a [`mail::Mailer`] sending plain-text + HTML messages.
+
+pub mod deliver;
+pub mod detect;
+pub mod mail;
+
+pub use detect::{Alert, AlertKey, Detector, Reason, SpikeSignal, Thresholds};
