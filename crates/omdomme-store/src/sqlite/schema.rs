@@ -31,12 +31,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0008_stories", include_str!("migrations/0008_stories.sql")),
     (
-        "0010_openness",
-        include_str!("migrations/0010_openness.sql"),
+        "0009_openness",
+        include_str!("migrations/0009_openness.sql"),
     ),
     (
-        "0011_strategy",
-        include_str!("migrations/0011_strategy.sql"),
+        "0010_strategy",
+        include_str!("migrations/0010_strategy.sql"),
     ),
 ];
 

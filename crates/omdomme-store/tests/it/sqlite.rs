@@ -167,15 +167,14 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
-    // == openness (issue 7): migration 0010 ==
     (
         10,
-        "DROP TABLE brand_accounts; DROP TABLE openness_inquiries; DROP TABLE openness_daily; \
-         DROP TABLE openness_response_daily; DROP TABLE openness_rebuild_pending;",
+        "DROP TABLE strategies; DROP TABLE channel_roles; DROP TABLE audience_plans;",
     ),
     (
-        11,
-        "DROP TABLE strategies; DROP TABLE channel_roles; DROP TABLE audience_plans;",
+        9,
+        "DROP TABLE brand_accounts; DROP TABLE openness_inquiries; DROP TABLE openness_daily; \
+         DROP TABLE openness_response_daily; DROP TABLE openness_rebuild_pending;",
     ),
     (
         8,
