@@ -64,6 +64,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// IANA time zone that dates (`from=2025-03-01`) and day/week/month buckets are cut in.
     pub time_zone: String,
+    /// The address users reach the app at, for links in e-mail and alerts (which have no
+    /// request to take the host from).
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -72,6 +75,7 @@ impl Default for WebConfig {
             session_ttl: SignedDuration::from_hours(12),
             secure_cookies: false,
             time_zone: "Europe/Oslo".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
@@ -97,6 +101,9 @@ pub struct AppState {
     /// Which channel an inbox reply goes out through ([`pages::inbox::StoreChannels`] in
     /// the server; tests give a fake platform).
     pub channels: Arc<dyn pages::inbox::ChannelDirectory>,
+    /// Sends alerts and scheduled reports by e-mail; `None` when `[smtp]` is not set up,
+    /// and then e-mail deliveries fail with that reason instead of vanishing.
+    pub mailer: Option<Arc<omdomme_alerts::mail::Mailer>>,
 }
 
 /// Serves the app on `listener` until ctrl-c (or SIGTERM on Unix), then lets requests in

@@ -273,6 +273,7 @@ impl TestApp {
             login_limiter: self.login_limiter.clone(),
             overview_figures: std::sync::Arc::new(omdomme_web::pages::overview::figure_cache()),
             channels: self.channels.clone(),
+            mailer: None,
         }
     }
 

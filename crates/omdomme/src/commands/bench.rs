@@ -858,6 +858,7 @@ async fn inbox(context: &Context, count: u64, open: u64, iterations: usize) -> a
         login_limiter: Default::default(),
         overview_figures: Arc::new(omdomme_web::pages::overview::figure_cache()),
         channels: Arc::new(channels),
+        mailer: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

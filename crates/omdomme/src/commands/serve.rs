@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
+use omdomme_alerts::mail::Mailer;
 use omdomme_connectors::SecretKey;
 use omdomme_store::Store;
 use omdomme_web::{AppState, Enrichers, SystemClock, WebConfig};
@@ -66,7 +67,19 @@ pub fn web_config(context: &Context) -> WebConfig {
         session_ttl: jiff::SignedDuration::from_hours(i64::from(server.session_ttl_hours)),
         secure_cookies: server.secure_cookies,
         time_zone: server.time_zone.clone(),
+        public_url: server.public_url.clone(),
     }
+}
+
+/// The e-mail sender of `[smtp]`, or `None` when no SMTP server is configured.
+fn mailer(context: &Context) -> anyhow::Result<Option<Arc<Mailer>>> {
+    let settings = &context.config.smtp;
+    if !settings.is_configured() {
+        tracing::info!("no [smtp] server configured: alerts and reports are not e-mailed");
+        return Ok(None);
+    }
+    let mailer = Mailer::new(settings).context("setting up e-mail from [smtp]")?;
+    Ok(Some(Arc::new(mailer)))
 }
 
 /// Serves `store` without collecting (the demo).
@@ -102,6 +115,7 @@ async fn serve_with(
         login_limiter: Default::default(),
         overview_figures: Arc::new(omdomme_web::pages::overview::figure_cache()),
         channels: Arc::new(channels),
+        mailer: mailer(context)?,
     };
     omdomme_web::serve(listener, state)
         .await
