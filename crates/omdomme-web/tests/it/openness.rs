@@ -179,6 +179,8 @@ async fn the_drill_down_lists_the_inquiries_behind_a_component() {
 
 // == brand accounts setup (issue 7) ==
 
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 async fn account_actions(app: &TestApp) -> Vec<(String, String, String)> {
     app.store
         .audit_log(&omdomme_store::AuditQuery {
@@ -281,7 +283,8 @@ async fn a_leader_adds_and_removes_accounts_and_the_index_recounts() {
 async fn account_problems_are_named_by_their_field_and_nothing_is_stored() {
     let app = seeded().await;
     let leader = app.browser_as(Role::Leader).await;
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    // (form fields, the field refused, words of its message)
+    let cases: &[(Fields, &str, &str)] = &[
         (
             &[
                 ("brand", "nordlys"),
