@@ -41,6 +41,7 @@ PAGES=(
     "openness index 90 days|/w/$WS/index"
     "openness index 365 days|/w/$WS/index?days=365"
     "openness unanswered inquiries|/w/$WS/index/inquiries?brand=havbris&filter=unanswered&days=90"
+    "brand accounts setup|/w/$WS/setup/accounts"
 )
 
 say() { printf '\n==> %s\n' "$*"; }

@@ -4159,6 +4159,9 @@ async fn openness_counts_answers_whatever_the_order<S: Store>(store: &S) {
         .await
         .unwrap();
     let with_fjordmat = openness_text(store, &w).await;
+    // The other brands' counts are as they were.
+    assert_eq!(with_fjordmat[0], before_fjordmat[0]);
+    assert_eq!(with_fjordmat[2], before_fjordmat[2]);
     assert_eq!(
         with_fjordmat[1],
         "fjordmat inq 1 ans 1 csr 0/0 replies 1 posts 0 eng 0 fol 0/0 times [30m:1] weeks 1"

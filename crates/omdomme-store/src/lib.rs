@@ -881,8 +881,8 @@ pub trait Store: Send + Sync + 'static {
     /// Every brand's accounts in the workspace, by brand, platform and handle.
     async fn brand_accounts(&self, workspace: &WorkspaceId) -> StoreResult<Vec<BrandAccount>>;
     /// Replaces `brand`'s accounts with `accounts` (each of that brand; handles kept in
-    /// lower case) and recounts the workspace's openness rows in the same transaction:
-    /// which items are the brand's own changes with them. Reads the workspace's items once.
+    /// lower case) and recounts that brand's openness rows in the same transaction: which
+    /// items are the brand's own changes with them. Reads the workspace's items once.
     async fn put_brand_accounts(
         &self,
         workspace: &WorkspaceId,

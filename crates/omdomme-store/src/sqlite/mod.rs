@@ -571,7 +571,7 @@ impl Inner {
             }
             // Re-enriched items may deserve an answer now.
             inbox::backfill(&tx)?;
-            openness::rebuild(&tx, None)?;
+            openness::rebuild(&tx, None, None)?;
             tx.commit()
         })();
         rebuilt.map_err(db("rebuilding the rollups"))

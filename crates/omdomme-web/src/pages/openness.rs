@@ -18,7 +18,9 @@ use omdomme_core::{BrandId, BrandRole};
 use omdomme_store::{BrandIndex, InquiryFilter, InquiryListRequest, Role, UiLanguage, read_index};
 use serde::Deserialize;
 
+use super::leadership::{self, LeadershipTexts};
 use super::overview::period::{Period, link_time};
+use super::setup::NavLink;
 use super::{Page, PageError, Section, render};
 use crate::error::AppError;
 use crate::extract::AppQuery;
@@ -65,6 +67,7 @@ texts!(pub OpennessTexts {
     csr_unanswered: "ubesvarte CSR" / "unanswered CSR",
     own_items: "egne innlegg" / "own items",
     no_accounts: "Ingen kontoer registrert: merkevarens egne svar og innlegg kan ikke telles." / "No accounts registered: the brand's own replies and posts cannot be counted.",
+    edit_accounts: "Merkevarenes kontoer" / "The brands' accounts",
     inquiries_title: "Henvendelser" / "Inquiries",
     answered_at: "Besvart" / "Answered",
     not_answered: "ikke besvart" / "not answered",
@@ -138,6 +141,8 @@ pub struct BrandView {
 struct IndexTemplate<'a> {
     t: &'static OpennessTexts,
     page: &'a Page,
+    lt: &'static LeadershipTexts,
+    nav: Vec<NavLink>,
     periods: Vec<PeriodLink>,
     ranking: Vec<BrandView>,
     brands: Vec<BrandView>,
@@ -375,6 +380,8 @@ async fn show(
     render(&IndexTemplate {
         t,
         page: &page,
+        lt: texts::<LeadershipTexts>(page.language),
+        nav: leadership::nav(&page, "index"),
         periods,
         ranking: order.into_iter().map(|(_, v)| v).collect(),
         brands,
@@ -396,6 +403,8 @@ pub struct InquiryView {
 struct InquiriesTemplate<'a> {
     t: &'static OpennessTexts,
     page: &'a Page,
+    lt: &'static LeadershipTexts,
+    nav: Vec<NavLink>,
     heading: String,
     back: String,
     shown: String,
@@ -462,6 +471,8 @@ async fn inquiries(
     render(&InquiriesTemplate {
         t,
         page: &page,
+        lt: texts::<LeadershipTexts>(page.language),
+        nav: leadership::nav(&page, "index"),
         heading: format!(
             "{}: {} – {filter_label} ({days} {})",
             t.inquiries_title, brand.name, t.days

@@ -15,6 +15,8 @@ use omdomme_report::{Period, ReportError};
 use omdomme_store::{Role, UiLanguage};
 use serde::Deserialize;
 
+use super::leadership::{self, LeadershipTexts};
+use super::setup::NavLink;
 use super::{Page, PageError, Section, render};
 use crate::error::AppError;
 use crate::extract::AppQuery;
@@ -50,6 +52,9 @@ pub struct ReportParams {
 struct ReportTemplate<'a> {
     t: &'static ReportPageTexts,
     page: &'a Page,
+    // == leadership nav (issue 7, index2) ==
+    lt: &'static LeadershipTexts,
+    nav: Vec<NavLink>,
     period: String,
     lang: &'static str,
     last_week_href: String,
@@ -169,6 +174,8 @@ async fn show(
     render(&ReportTemplate {
         t,
         page: &page,
+        lt: texts::<LeadershipTexts>(page.language),
+        nav: leadership::nav(&page, "report"),
         period: period_text.clone(),
         lang: language.as_str(),
         last_week_href: href("last-week", ""),

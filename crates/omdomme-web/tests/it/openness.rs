@@ -176,3 +176,215 @@ async fn the_drill_down_lists_the_inquiries_behind_a_component() {
         assert!(html.contains(needle), "{uri}: {html}");
     }
 }
+
+// == brand accounts setup (issue 7) ==
+
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
+async fn account_actions(app: &TestApp) -> Vec<(String, String, String)> {
+    app.store
+        .audit_log(&omdomme_store::AuditQuery {
+            action_prefix: Some("brand_account.".to_owned()),
+            limit: 100,
+            ..omdomme_store::AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.entry.action, r.entry.target, r.entry.detail))
+        .collect()
+}
+
+/// The conversation stored before any account is known: the answers count once a leader
+/// names the account that wrote them, the past included.
+#[tokio::test]
+async fn a_leader_adds_and_removes_accounts_and_the_index_recounts() {
+    let app = TestApp::new().await;
+    let mut ws = workspace("Nordlys");
+    ws.brands[1].name = HOSTILE.to_owned();
+    app.store.put_workspace(&ws).await.unwrap();
+    app.store.put_items(&ws.id, &conversation()).await.unwrap();
+    let leader = app.browser_as(Role::Leader).await;
+    let (_, html) = get(&app, &leader, "/w/nordlys/index?days=30").await;
+    let own = section(&html, "<section class=\"card\" id=\"brand-nordlys\"");
+    assert!(own.contains("role=\"note\""), "no accounts yet: {own}");
+    assert!(
+        component(own, "response_rate").contains("data-score>0<"),
+        "{own}"
+    );
+    assert!(html.contains("data-link=\"accounts\""), "{html}");
+
+    let response = app
+        .submit(
+            "/w/nordlys/setup/accounts",
+            &leader,
+            &[
+                ("brand", "nordlys"),
+                ("platform", "mastodon"),
+                ("handle", "@<B>nordlys</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = body_text(response).await;
+    assert!(html.contains("role=\"status\""), "{html}");
+    assert!(!html.contains("<b>nordlys"), "{html}");
+    assert!(
+        html.contains("data-account=\"mastodon:&#60;b&#62;nordlys&#60;/b&#62;\""),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert"), "{html}");
+    let (_, html) = get(&app, &leader, "/w/nordlys/index?days=30").await;
+    let own = section(&html, "<section class=\"card\" id=\"brand-nordlys\"");
+    assert!(!own.contains("role=\"note\""), "{own}");
+    assert!(
+        component(own, "response_rate").contains("data-score>50<"),
+        "{own}"
+    );
+
+    let response = app
+        .submit(
+            "/w/nordlys/setup/accounts/delete",
+            &leader,
+            &[
+                ("brand", "nordlys"),
+                ("platform", "mastodon"),
+                ("handle", "<b>nordlys</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(app.store.brand_accounts(&ws.id).await.unwrap().is_empty());
+    let (_, html) = get(&app, &leader, "/w/nordlys/index?days=30").await;
+    let own = section(&html, "<section class=\"card\" id=\"brand-nordlys\"");
+    assert!(
+        component(own, "response_rate").contains("data-score>0<"),
+        "{own}"
+    );
+
+    assert_eq!(
+        account_actions(&app).await,
+        [
+            (
+                "brand_account.remove".to_owned(),
+                "brand:nordlys".to_owned(),
+                "mastodon @<b>nordlys</b>".to_owned()
+            ),
+            (
+                "brand_account.add".to_owned(),
+                "brand:nordlys".to_owned(),
+                "mastodon @<b>nordlys</b>".to_owned()
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn account_problems_are_named_by_their_field_and_nothing_is_stored() {
+    let app = seeded().await;
+    let leader = app.browser_as(Role::Leader).await;
+    // (form fields, the field refused, words of its message)
+    let cases: &[(Fields, &str, &str)] = &[
+        (
+            &[
+                ("brand", "nordlys"),
+                ("platform", "x"),
+                ("handle", "two words"),
+            ],
+            "handle",
+            "ett ord uten mellomrom",
+        ),
+        (
+            &[
+                ("brand", "equinor"),
+                ("platform", "x"),
+                ("handle", "equinor"),
+            ],
+            "brand",
+            "merkevarene i listen",
+        ),
+        (
+            &[("brand", "nordlys"), ("platform", "rss"), ("handle", "nrk")],
+            "platform",
+            "plattformene i listen",
+        ),
+        (
+            &[("brand", "nordlys"), ("platform", "x"), ("handle", "")],
+            "handle",
+            "ett ord uten mellomrom",
+        ),
+        // Already nordlys's (compared as the store keeps handles): the message names it.
+        (
+            &[
+                ("brand", "fjordkraft"),
+                ("platform", "mastodon"),
+                ("handle", "@<B>NORDLYS</B>"),
+            ],
+            "handle",
+            "en annen merkevare: Nordlys Energi",
+        ),
+        (
+            &[
+                ("brand", "nordlys"),
+                ("platform", "mastodon"),
+                ("handle", "<b>nordlys</b>"),
+            ],
+            "handle",
+            "har allerede denne kontoen",
+        ),
+    ];
+    let before = app.store.brand_accounts(&workspace("x").id).await.unwrap();
+    for (fields, field, needle) in cases {
+        let response = app
+            .submit("/w/nordlys/setup/accounts", &leader, fields)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{fields:?}"
+        );
+        let html = body_text(response).await;
+        let marker = format!("data-field=\"{field}\">");
+        let start = html
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{fields:?}: {html}"));
+        let message = &html[start..start + html[start..].find("</p>").unwrap()];
+        // The test users read bokmål.
+        assert!(message.contains(needle), "{fields:?}: {message}");
+    }
+    assert_eq!(
+        app.store.brand_accounts(&workspace("x").id).await.unwrap(),
+        before
+    );
+    assert!(account_actions(&app).await.is_empty());
+    // A hostile competitor name is text on the page, in the table and the form.
+    let (status, html) = get(&app, &leader, "/w/nordlys/setup/accounts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&#60;script&#62;"), "{html}");
+    // Removing what is not there says so.
+    let response = app
+        .submit(
+            "/w/nordlys/setup/accounts/delete",
+            &leader,
+            &[
+                ("brand", "nordlys"),
+                ("platform", "x"),
+                ("handle", "nobody"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn editors_see_the_accounts_without_the_forms() {
+    let app = seeded().await;
+    let editor = app.browser_as(Role::Editor).await;
+    let (status, html) = get(&app, &editor, "/w/nordlys/setup/accounts").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-setup=\"accounts\""), "{html}");
+    assert!(html.contains("data-account=\"mastodon:"), "{html}");
+    assert!(!html.contains("id=\"account-form\""), "{html}");
+    assert!(!html.contains("remove-account"), "{html}");
+}

@@ -95,6 +95,10 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
         "/w/{ws}/index/inquiries?brand=nordlys&filter=unanswered&days=30",
         Role::Viewer,
     ),
+    // == brand accounts (issue 7) ==
+    (Method::GET, "/w/{ws}/setup/accounts", Role::Editor),
+    (Method::POST, "/w/{ws}/setup/accounts", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/accounts/delete", Role::Leader),
     // == report (issue 7) ==
     (Method::GET, "/w/{ws}/report", Role::Leader),
     (

@@ -1,7 +1,8 @@
 //! The web app in headless Chromium, used as a person would: log in, read the overview,
 //! search and open an item, assign and answer an inbox item, approve a colleague's post and
-//! schedule it, find it in the calendar, switch the language, open the account page, log
-//! out. A PNG of the page after every step, and of the page a step failed
+//! schedule it, find it in the calendar, read the leadership pages (strategy, maturity, the
+//! openness index and the inquiries behind it, the brands' accounts, the report), switch the
+//! language, open the account page, log out. A PNG of the page after every step, and of the page a step failed
 //! on, goes to `<target>/tmp/e2e-screenshots/NN-step.png`, beside chromedriver's log.
 //!
 //! It needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without
@@ -104,6 +105,12 @@ enum Step {
     Approve,
     Schedule,
     Calendar,
+    Strategy,
+    Maturity,
+    Index,
+    Inquiries,
+    Accounts,
+    Report,
     Language,
     Account,
     Logout,
@@ -111,7 +118,7 @@ enum Step {
 
 impl Step {
     /// The whole visit, each step going on from the page the one before left.
-    const FLOW: [Step; 14] = [
+    const FLOW: [Step; 20] = [
         Step::Login,
         Step::Overview,
         Step::Search,
@@ -123,6 +130,12 @@ impl Step {
         Step::Approve,
         Step::Schedule,
         Step::Calendar,
+        Step::Strategy,
+        Step::Maturity,
+        Step::Index,
+        Step::Inquiries,
+        Step::Accounts,
+        Step::Report,
         Step::Language,
         Step::Account,
         Step::Logout,
@@ -141,6 +154,12 @@ impl Step {
             Step::Approve => "approve",
             Step::Schedule => "schedule",
             Step::Calendar => "calendar",
+            Step::Strategy => "strategy",
+            Step::Maturity => "maturity",
+            Step::Index => "index",
+            Step::Inquiries => "inquiries",
+            Step::Accounts => "accounts",
+            Step::Report => "report",
             Step::Language => "language",
             Step::Account => "account",
             Step::Logout => "logout",
@@ -156,12 +175,18 @@ impl Step {
             Step::Account => Some("/account".to_owned()),
             Step::Stories => Some(format!("/w/{WORKSPACE}/stories")),
             Step::Calendar => Some(format!("/w/{WORKSPACE}/calendar?view=month")),
+            Step::Strategy => Some(format!("/w/{WORKSPACE}/strategy")),
+            Step::Maturity => Some(format!("/w/{WORKSPACE}/maturity")),
+            Step::Index => Some(format!("/w/{WORKSPACE}/index")),
+            Step::Accounts => Some(format!("/w/{WORKSPACE}/setup/accounts")),
+            Step::Report => Some(format!("/w/{WORKSPACE}/report")),
             Step::Login
             | Step::Item
             | Step::Assign
             | Step::Reply
             | Step::Approve
             | Step::Schedule
+            | Step::Inquiries
             | Step::Language => None,
             Step::Logout => None,
         }
@@ -369,6 +394,12 @@ impl Browser {
             Step::Approve => self.approve().await,
             Step::Schedule => self.schedule().await,
             Step::Calendar => self.calendar().await,
+            Step::Strategy => self.strategy().await,
+            Step::Maturity => self.maturity().await,
+            Step::Index => self.index().await,
+            Step::Inquiries => self.inquiries().await,
+            Step::Accounts => self.accounts().await,
+            Step::Report => self.report().await,
             Step::Language => self.switch_language().await,
             Step::Account => self.account().await,
             Step::Logout => self.logout().await,
@@ -578,6 +609,103 @@ impl Browser {
             self.click("a[data-view=month]").await?;
         }
         self.wait_for("#calendar[data-view=month]").await?;
+        Ok(())
+    }
+
+    /// The leadership section opens on the strategy with its alignment check.
+    async fn strategy(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-nav=leadership]").await?;
+        }
+        self.wait_for("a[data-leadership=strategy][aria-current=page]")
+            .await?;
+        self.wait_for("#alignment").await?;
+        Ok(())
+    }
+
+    /// The maturity view says how much of policy, protection and opportunity is in place.
+    async fn maturity(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-leadership=maturity]").await?;
+        }
+        self.wait_for(".maturity-summary[data-in-place]").await?;
+        ensure!(
+            self.count("section[data-stage]").await? == 3,
+            "the maturity view does not show its three stages"
+        );
+        Ok(())
+    }
+
+    /// The openness index ranks the demo's brands, each with a number, and draws them per
+    /// week.
+    async fn index(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-leadership=index]").await?;
+        }
+        self.wait_for("#openness-ranking").await?;
+        let brands = self.count("#openness-ranking tr[data-brand]").await?;
+        ensure!(brands >= 2, "the index ranks {brands} brands");
+        for cell in self
+            .client
+            .find_all(Locator::Css("#openness-ranking td[data-index]"))
+            .await
+            .context("reading the ranking")?
+        {
+            let value = cell.text().await?;
+            ensure!(
+                value.trim().parse::<u32>().is_ok(),
+                "a brand of the demo has no index: `{value}`"
+            );
+        }
+        ensure!(
+            self.count("#openness-chart-card svg").await? > 0,
+            "the index draws no chart"
+        );
+        Ok(())
+    }
+
+    /// The own brand's response rate leads to the inquiries behind it.
+    async fn inquiries(&self) -> anyhow::Result<()> {
+        if self.partial {
+            self.open(&format!("/w/{WORKSPACE}/index")).await?;
+        }
+        self.click("section[data-brand] tr[data-component=response_rate] a")
+            .await?;
+        self.wait_for("#openness-inquiries").await?;
+        let rows = self.count("#openness-inquiries tbody tr").await?;
+        ensure!(rows > 0, "the drill-down lists no inquiries");
+        Ok(())
+    }
+
+    /// The accounts the index counts: every demo brand has its own.
+    async fn accounts(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-leadership=index]").await?;
+            self.click("a[data-link=accounts]").await?;
+        }
+        self.wait_for("#brand-accounts").await?;
+        let brands = self.count("#brand-accounts tbody[data-brand]").await?;
+        let with_accounts = self
+            .count("#brand-accounts tbody[data-brand] tr[data-account]")
+            .await?;
+        ensure!(
+            brands >= 2 && with_accounts >= brands,
+            "{brands} brands with {with_accounts} accounts"
+        );
+        ensure!(
+            self.count("form#account-form").await? == 1,
+            "the demo admin is offered no form to add an account"
+        );
+        Ok(())
+    }
+
+    /// Last week's leadership report, with its PDF to download.
+    async fn report(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-nav=report]").await?;
+        }
+        self.wait_for("#report-headline").await?;
+        self.wait_for("a[data-test=report-pdf]").await?;
         Ok(())
     }
 

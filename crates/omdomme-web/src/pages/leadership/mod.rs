@@ -9,6 +9,7 @@ pub mod maturity;
 pub mod strategy;
 
 use axum::Router;
+use omdomme_store::Role;
 
 use super::Page;
 use super::setup::NavLink;
@@ -31,14 +32,19 @@ texts!(pub LeadershipTexts {
 });
 
 /// The leadership pages' sub-navigation; `current` is the open page's `name`. Each page of
-/// the section adds one entry here.
+/// the section adds one entry here; the report only for those who may open it.
 pub fn nav(page: &Page, current: &str) -> Vec<NavLink> {
     let t = texts::<LeadershipTexts>(page.language);
-    let entries: [(&'static str, &'static str, &'static str); 3] = [
+    let mut entries: Vec<(&'static str, &'static str, &'static str)> = vec![
         ("strategy", "strategy", t.nav_strategy),
         ("audience", "audience", t.nav_audience),
         ("maturity", "maturity", t.nav_maturity),
     ];
+    // == openness and report (issue 7) ==
+    entries.push(("index", "index", page.t.nav_index));
+    if page.can(Role::Leader) {
+        entries.push(("report", "report", page.t.nav_report));
+    }
     entries
         .into_iter()
         .map(|(name, path, label)| NavLink {

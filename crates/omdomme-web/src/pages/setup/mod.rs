@@ -3,6 +3,7 @@
 //! any workspace, users and roles (`/setup/users`, admin) and the audit log
 //! (`/setup/audit`, leader and up).
 
+pub mod accounts;
 pub mod audit;
 pub mod brands;
 pub mod goals;
@@ -17,6 +18,7 @@ use omdomme_store::Role;
 
 use super::{Page, PageError, render, workspace_link};
 use crate::AppState;
+use crate::i18n::texts;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(policy::routes())
         .merge(goals::routes())
+        // == brand accounts (issue 7) ==
+        .merge(accounts::routes())
 }
 
 /// The four setup pages.
@@ -35,6 +39,8 @@ pub enum SetupTab {
     Sources,
     Policy,
     Goals,
+    // == brand accounts (issue 7) ==
+    Accounts,
     Users,
     Audit,
 }
@@ -78,6 +84,13 @@ pub fn nav(page: &Page, current: SetupTab) -> Vec<NavLink> {
             label: page.t.nav_goals,
             name: "goals",
             current: current == SetupTab::Goals,
+        });
+        // == brand accounts (issue 7) ==
+        links.push(NavLink {
+            href: workspace_link(&ws.id, "setup/accounts"),
+            label: texts::<accounts::AccountsTexts>(page.language).title,
+            name: "accounts",
+            current: current == SetupTab::Accounts,
         });
     }
     if page.can(Role::Admin) {
