@@ -14,6 +14,7 @@ pub mod html;
 pub mod model;
 pub mod pdf;
 pub mod period;
+pub mod schedule;
 pub mod themes;
 pub mod view;
 
