@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod effect;
+pub mod goals;
 pub mod html;
 pub mod model;
 pub mod pdf;
