@@ -62,9 +62,9 @@ struct ReportTemplate<'a> {
     pdf_href: String,
     email_href: String,
     message: Option<&'static str>,
-    /// The report crate's HTML: every text in it escaped by its template, the charts from
-    /// omdomme-charts.
-    body: Option<String>,
+    /// The report in words, laid out by the report crate's `report_body.html`, which this
+    /// template includes (see askama.toml): escaped here like every page.
+    v: Option<ReportView>,
 }
 
 fn query_value(value: &str) -> String {
@@ -166,12 +166,6 @@ async fn show(
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Ok(response);
     }
-    let body = match &view {
-        Some(view) => {
-            Some(omdomme_report::html::render_fragment(view).map_err(AppError::internal)?)
-        }
-        None => None,
-    };
     render(&ReportTemplate {
         t,
         page: &page,
@@ -182,7 +176,7 @@ async fn show(
         pdf_href: href(&period_text, "&format=pdf"),
         email_href: page.ws_link("report/email"),
         message,
-        body,
+        v: view,
     })
 }
 

@@ -77,6 +77,45 @@ async fn a_hostile_workspace_name_is_escaped() {
     );
 }
 
+/// The report's body is laid out by the report crate's template but rendered by the page's
+/// askama (see the web crate's askama.toml): a competitor, a goal and its metric with markup
+/// in them come out as text, and the only raw markup is the charts crate's.
+#[tokio::test]
+async fn hostile_brand_and_goal_texts_are_escaped_through_the_page() {
+    const HOSTILE: &str = "<img src=x onerror=alert(1)>\"'&";
+    let app = TestApp::new().await;
+    let mut ws = crate::support::workspace("Nordlys Energi (demo)");
+    ws.brands[1].name = HOSTILE.to_owned();
+    app.store.put_workspace(&ws).await.unwrap();
+    app.store
+        .put_goal(
+            &ws.id,
+            None,
+            &omdomme_store::GoalDraft {
+                name: HOSTILE.to_owned(),
+                metric: format!("svarprosent {HOSTILE}"),
+                target: Some(90.0),
+                ..omdomme_store::GoalDraft::default()
+            },
+            crate::support::now(),
+        )
+        .await
+        .unwrap();
+    let leader = app.browser_as(Role::Leader).await;
+    let (status, html) = app
+        .page("/w/nordlys/report?period=last-week&lang=en", Some(&leader))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(
+        html.contains("&#60;img src=x onerror=alert(1)&#62;&#34;&#39;&#38;"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"report-goals\""), "{html}");
+    assert!(html.contains("id=\"report-index\""), "{html}");
+    assert!(html.contains("id=\"report-maturity\""), "{html}");
+}
+
 // == The report by e-mail ==
 
 /// aiosmtpd on a free port, storing what it receives in a maildir; killed on drop.
