@@ -42,7 +42,7 @@ pub struct BrandOpenness {
     pub weeks: Vec<(Timestamp, OpennessCounts)>,
 }
 
-/// Which items behind a component [`Store::openness_items`] lists.
+/// Which items behind a component [`Store::inquiries`] lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InquiryFilter {
