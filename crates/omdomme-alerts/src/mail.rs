@@ -7,7 +7,8 @@
 
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as AttachmentPart, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
@@ -125,6 +126,15 @@ pub struct Mail {
     pub html: String,
 }
 
+/// A file sent along with a message: the leadership report's PDF.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// `application/pdf`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// Why a message was not sent. Never contains the password.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -201,6 +211,15 @@ impl Mailer {
 
     /// Sends one message to all its recipients.
     pub async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        self.send_with_attachments(mail, &[]).await
+    }
+
+    /// Sends one message with files attached after its text and HTML.
+    pub async fn send_with_attachments(
+        &self,
+        mail: &Mail,
+        attachments: &[Attachment],
+    ) -> Result<(), MailError> {
         if mail.to.is_empty() {
             return Err(MailError::NoRecipients);
         }
@@ -210,11 +229,23 @@ impl Mailer {
         for to in &mail.to {
             builder = builder.to(parse_address("recipient", to)?);
         }
+        let body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+        let body = if attachments.is_empty() {
+            body
+        } else {
+            let mut mixed = MultiPart::mixed().multipart(body);
+            for file in attachments {
+                let content_type = ContentType::parse(&file.content_type)
+                    .map_err(|error| MailError::Build(error.to_string()))?;
+                mixed = mixed.singlepart(
+                    AttachmentPart::new(file.filename.clone())
+                        .body(file.bytes.clone(), content_type),
+                );
+            }
+            mixed
+        };
         let message = builder
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text.clone(),
-                mail.html.clone(),
-            ))
+            .multipart(body)
             .map_err(|error| MailError::Build(error.to_string()))?;
         self.transport
             .send(message)

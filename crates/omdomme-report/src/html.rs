@@ -1,7 +1,8 @@
 //! The report as a self-contained HTML document (styles inline, charts as inline SVG) for
-//! the e-mail body and `omdomme report --format html`; the web app shows [`Fragment`] in its
-//! own layout. Every text is escaped by askama; only the charts crate's SVG and tables go
-//! in unescaped.
+//! the e-mail body and `omdomme report --format html`. The web app's report page includes
+//! the same `templates/report_body.html` in its own layout (its askama.toml lists this
+//! crate's templates). Every text is escaped by askama; only the charts crate's SVG and
+//! tables go in unescaped.
 
 use askama::Template;
 
@@ -14,23 +15,9 @@ struct Document<'a> {
     v: &'a ReportView,
 }
 
-/// The report's body alone, for a page that brings its own layout and styles.
-#[derive(Template)]
-#[template(path = "report_body.html")]
-pub struct Fragment<'a> {
-    pub v: &'a ReportView,
-}
-
 /// The whole HTML document.
 pub fn render(view: &ReportView) -> Result<String, ReportError> {
     Document { v: view }
-        .render()
-        .map_err(|e| ReportError::Html(e.to_string()))
-}
-
-/// The body fragment.
-pub fn render_fragment(view: &ReportView) -> Result<String, ReportError> {
-    Fragment { v: view }
         .render()
         .map_err(|e| ReportError::Html(e.to_string()))
 }

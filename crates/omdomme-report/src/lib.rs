@@ -10,10 +10,12 @@
 
 pub mod actions;
 pub mod effect;
+pub mod goals;
 pub mod html;
 pub mod model;
 pub mod pdf;
 pub mod period;
+pub mod schedule;
 pub mod themes;
 pub mod view;
 

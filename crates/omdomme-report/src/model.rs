@@ -155,6 +155,22 @@ pub struct Report {
     pub effects: Vec<StoryEffectRow>,
     pub themes: Vec<Theme>,
     pub actions: Vec<Action>,
+    /// The Engagement & Openness index of the own brand and each competitor, in that order.
+    pub index: Vec<IndexFigures>,
+    /// Where the workspace stands on policy, protection and opportunity when the report is
+    /// made (not as of the period: it is what is in place).
+    pub maturity: omdomme_strategy::maturity::Maturity,
+    /// Each goal and its figure in the period.
+    pub goal_actuals: Vec<crate::goals::GoalActual>,
+}
+
+/// A brand's Engagement & Openness index in the period, and the index the period before.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexFigures {
+    pub brand: Brand,
+    /// `None` when the store has no openness counts of the brand in the period.
+    pub now: Option<omdomme_store::BrandIndex>,
+    pub before: Option<f64>,
 }
 
 /// A story first published in the period, and what it did.
@@ -259,6 +275,26 @@ pub async fn build(
     let feedback_now = feedback(store, workspace, &own_brand, period).await?;
     let feedback_before = feedback(store, workspace, &own_brand, &previous).await?;
     let themes = themes::find(&feedback_now, &feedback_before, &own_brand.id, workspace);
+    let index = index(store, workspace, period, &previous).await?;
+    let maturity = omdomme_strategy::maturity::read(store, &workspace.id, now, &zone).await?;
+    let own_dialog_share = index
+        .first()
+        .and_then(|i| i.now.as_ref())
+        .and_then(|i| {
+            i.index
+                .component(omdomme_core::openness::Component::DialogShare)
+        })
+        .and_then(|c| c.raw);
+    let goal_actuals = crate::goals::measure(
+        store,
+        workspace,
+        period,
+        &goals,
+        &published,
+        effects.len(),
+        own_dialog_share,
+    )
+    .await?;
 
     let mut report = Report {
         workspace: workspace.clone(),
@@ -279,9 +315,42 @@ pub async fn build(
         effects,
         themes,
         actions: Vec::new(),
+        index,
+        maturity,
+        goal_actuals,
     };
     report.actions = actions::recommend(&report);
     Ok(report)
+}
+
+/// The index of the own brand and each competitor (in the workspace's order), now and in
+/// the period before, from the openness counts kept on write.
+async fn index(
+    store: &dyn Store,
+    workspace: &Workspace,
+    period: &Period,
+    previous: &Period,
+) -> Result<Vec<IndexFigures>, ReportError> {
+    let now = omdomme_store::read_index(store, &workspace.id, period.from, period.to).await?;
+    let before =
+        omdomme_store::read_index(store, &workspace.id, previous.from, previous.to).await?;
+    let mut brands: Vec<&Brand> = workspace
+        .brands
+        .iter()
+        .filter(|b| matches!(b.role, BrandRole::Own | BrandRole::Competitor))
+        .collect();
+    brands.sort_by_key(|b| b.role != BrandRole::Own);
+    Ok(brands
+        .into_iter()
+        .map(|brand| IndexFigures {
+            brand: brand.clone(),
+            now: now.iter().find(|i| i.brand == brand.id).cloned(),
+            before: before
+                .iter()
+                .find(|i| i.brand == brand.id)
+                .and_then(|i| i.index.index),
+        })
+        .collect())
 }
 
 /// `part / whole`, `None` when `whole` is 0.
@@ -748,7 +817,7 @@ async fn responses(
 }
 
 /// The nearest-rank quantile of sorted values.
-fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }

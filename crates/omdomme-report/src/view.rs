@@ -10,8 +10,10 @@ use omdomme_store::UiLanguage;
 use serde::Serialize;
 
 use crate::actions::{Action, SLA_TARGET, UNANSWERED_LIMIT};
+use crate::goals::NotMeasured;
 use crate::model::{Compared, Report, ratio};
 use crate::period::PeriodKind;
+use omdomme_core::openness::Component;
 
 /// The words of the report in one language.
 #[derive(Debug, Serialize)]
@@ -35,6 +37,30 @@ pub struct Texts {
     pub owner: &'static str,
     pub goals_none: &'static str,
     pub goals_note: &'static str,
+    pub actual: &'static str,
+    pub status: &'static str,
+    pub reached: &'static str,
+    pub not_reached: &'static str,
+    pub not_measurable: &'static str,
+    pub no_data_yet: &'static str,
+    pub monthly_only: &'static str,
+    pub index: &'static str,
+    pub index_intro: &'static str,
+    pub index_none: &'static str,
+    pub index_value: &'static str,
+    pub index_missing: &'static str,
+    pub response_rate: &'static str,
+    pub median_short: &'static str,
+    pub csr_answered: &'static str,
+    pub dialog_share: &'static str,
+    pub maturity: &'static str,
+    pub maturity_summary: &'static str,
+    pub maturity_done: &'static str,
+    pub maturity_check: &'static str,
+    pub maturity_evidence: &'static str,
+    pub maturity_next: &'static str,
+    pub in_place: &'static str,
+    pub missing: &'static str,
     pub competition: &'static str,
     pub brand: &'static str,
     pub mentions: &'static str,
@@ -117,7 +143,31 @@ const NB: Texts = Texts {
     deadline: "Frist",
     owner: "Eier",
     goals_none: "Ingen mål er satt. Legg dem inn under Oppsett → Mål.",
-    goals_note: "Målene måles ennå ikke automatisk; tallene over er de som finnes.",
+    goals_note: "Målt i perioden der måltallet er kjent (svarprosent, svartid, engasjement, delinger eller svar per innlegg, dialogandel, historier per måned); andre måltall vises som ikke målbare ennå.",
+    actual: "I perioden",
+    status: "Status",
+    reached: "nådd",
+    not_reached: "ikke nådd",
+    not_measurable: "ikke målbart ennå",
+    no_data_yet: "ingen data i perioden",
+    monthly_only: "måles per måned",
+    index: "Engasjement og åpenhet mot konkurrentene",
+    index_intro: "Indeksen (0–100) veier svarandel, svartid, CSR-spørsmål besvart offentlig, dialogandel og engasjement per innlegg; formelen står i docs/engagement-openness-index.md.",
+    index_none: "Ingen åpenhetstall i perioden. Registrer merkevarenes kontoer, så telles svarene deres.",
+    index_value: "Indeks",
+    index_missing: "for lite data",
+    response_rate: "Svarandel",
+    median_short: "Median svartid",
+    csr_answered: "CSR besvart",
+    dialog_share: "Dialogandel",
+    maturity: "Modenhet: policy, beskyttelse, muligheter",
+    maturity_summary: "{in_place} av {total} på plass. Neste steg: {stage}.",
+    maturity_done: "{in_place} av {total} på plass: alt er på plass.",
+    maturity_check: "Punkt",
+    maturity_evidence: "Grunnlag",
+    maturity_next: "Neste steg",
+    in_place: "på plass",
+    missing: "mangler",
     competition: "Omtale mot konkurrentene",
     brand: "Merkevare",
     mentions: "Omtaler",
@@ -200,7 +250,31 @@ const EN: Texts = Texts {
     deadline: "Deadline",
     owner: "Owner",
     goals_none: "No goals are set. Add them under Setup → Goals.",
-    goals_note: "Goals are not measured automatically yet; the figures above are what there is.",
+    goals_note: "Measured in the period where the metric is known (response rate, response time, engagement, shares or replies per post, dialog share, stories per month); other metrics show as not measurable yet.",
+    actual: "In the period",
+    status: "Status",
+    reached: "reached",
+    not_reached: "not reached",
+    not_measurable: "not measurable yet",
+    no_data_yet: "no data in the period",
+    monthly_only: "measured per month",
+    index: "Engagement and openness against the competitors",
+    index_intro: "The index (0–100) weighs the response rate, response times, CSR questions answered in public, the dialog share and engagement per post; the formula is in docs/engagement-openness-index.md.",
+    index_none: "No openness figures in the period. Register the brands' accounts so their answers are counted.",
+    index_value: "Index",
+    index_missing: "too little data",
+    response_rate: "Response rate",
+    median_short: "Median response",
+    csr_answered: "CSR answered",
+    dialog_share: "Dialog share",
+    maturity: "Maturity: policy, protection, opportunity",
+    maturity_summary: "{in_place} of {total} in place. Next stage: {stage}.",
+    maturity_done: "{in_place} of {total} in place: everything is in place.",
+    maturity_check: "Check",
+    maturity_evidence: "Evidence",
+    maturity_next: "Next step",
+    in_place: "in place",
+    missing: "missing",
     competition: "Mentions against the competitors",
     brand: "Brand",
     mentions: "Mentions",
@@ -368,6 +442,36 @@ pub struct GoalRow {
     pub target: String,
     pub deadline: String,
     pub owner: String,
+    /// The figure in the period, or why there is none.
+    pub actual: String,
+    pub status: String,
+    /// `good`, `bad` or `same` (not measured), for colour.
+    pub tone: &'static str,
+}
+
+/// A brand's index in the period.
+#[derive(Clone, Debug, Serialize)]
+pub struct IndexRow {
+    pub name: String,
+    pub own: bool,
+    pub index: String,
+    pub change: String,
+    pub response_rate: String,
+    pub median: String,
+    pub csr: String,
+    pub dialog: String,
+}
+
+/// One maturity check.
+#[derive(Clone, Debug, Serialize)]
+pub struct MaturityRow {
+    pub stage: String,
+    pub check: String,
+    pub in_place: bool,
+    pub state: String,
+    pub evidence: String,
+    /// Empty when in place.
+    pub next_step: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -418,6 +522,10 @@ pub struct ReportView {
     pub synthetic: bool,
     pub kpis: Vec<Kpi>,
     pub goals: Vec<GoalRow>,
+    /// Empty when no brand has openness figures in the period.
+    pub index: Vec<IndexRow>,
+    pub maturity_summary: String,
+    pub maturity: Vec<MaturityRow>,
     pub brands: Vec<BrandRow>,
     pub charts: Vec<ChartView>,
     pub topics: Vec<TopicRow>,
@@ -678,17 +786,93 @@ impl ReportView {
         ];
 
         let goals = report
-            .goals
+            .goal_actuals
             .iter()
-            .map(|g| GoalRow {
-                name: g.draft.name.clone(),
-                metric: g.draft.metric.clone(),
-                target: g.draft.target.map_or_else(
-                    || "–".to_owned(),
-                    |v| n.decimal(v, if v.fract() == 0.0 { 0 } else { 1 }),
-                ),
-                deadline: g.draft.deadline.map_or_else(|| "–".to_owned(), date),
-                owner: g.draft.owner.clone().unwrap_or_else(|| "–".to_owned()),
+            .map(|a| {
+                let g = &a.goal;
+                let figure =
+                    |v: f64| n.decimal(v, if v.fract() == 0.0 || v >= 100.0 { 0 } else { 1 });
+                let (actual, status, tone) = match (a.actual, a.met()) {
+                    (Ok(v), Some(true)) => (figure(v), t.reached, "good"),
+                    (Ok(v), Some(false)) => (figure(v), t.not_reached, "bad"),
+                    (Ok(v), None) => (figure(v), "", "same"),
+                    (Err(NotMeasured::UnknownMetric), _) => {
+                        ("–".to_owned(), t.not_measurable, "same")
+                    }
+                    (Err(NotMeasured::NoData), _) => ("–".to_owned(), t.no_data_yet, "same"),
+                    (Err(NotMeasured::MonthlyOnly), _) => ("–".to_owned(), t.monthly_only, "same"),
+                };
+                GoalRow {
+                    name: g.draft.name.clone(),
+                    metric: g.draft.metric.clone(),
+                    target: g.draft.target.map_or_else(|| "–".to_owned(), figure),
+                    deadline: g.draft.deadline.map_or_else(|| "–".to_owned(), date),
+                    owner: g.draft.owner.clone().unwrap_or_else(|| "–".to_owned()),
+                    actual,
+                    status: status.to_owned(),
+                    tone,
+                }
+            })
+            .collect();
+
+        let index_rows: Vec<IndexRow> = if report.index.iter().any(|i| i.now.is_some()) {
+            report
+                .index
+                .iter()
+                .map(|i| {
+                    let component = |c: Component| {
+                        i.now
+                            .as_ref()
+                            .and_then(|b| b.index.component(c))
+                            .filter(|c| c.score.is_some())
+                            .and_then(|c| c.raw)
+                    };
+                    let value = i.now.as_ref().and_then(|b| b.index.index);
+                    IndexRow {
+                        name: i.brand.name.clone(),
+                        own: i.brand.role == omdomme_core::BrandRole::Own,
+                        index: value
+                            .map_or_else(|| t.index_missing.to_owned(), |v| n.decimal(v, 0)),
+                        change: match (value, i.before) {
+                            (Some(now), Some(before)) => n.signed(now - before, 0, ""),
+                            _ => String::new(),
+                        },
+                        response_rate: n.percent(component(Component::ResponseRate)),
+                        median: n.minutes(component(Component::MedianResponse)),
+                        csr: n.percent(component(Component::CsrAnswered)),
+                        dialog: n.percent(component(Component::DialogShare)),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+
+        let maturity = &report.maturity;
+        let total = maturity.assessments.len();
+        let in_place = maturity.in_place();
+        let maturity_summary = match maturity.current_stage() {
+            Some(stage) => t
+                .maturity_summary
+                .replace("{stage}", stage.title().get(language)),
+            None => t.maturity_done.to_owned(),
+        }
+        .replace("{in_place}", &in_place.to_string())
+        .replace("{total}", &total.to_string());
+        let maturity_rows = maturity
+            .assessments
+            .iter()
+            .map(|a| MaturityRow {
+                stage: a.check.stage().title().get(language).to_owned(),
+                check: a.check.title().get(language).to_owned(),
+                in_place: a.in_place,
+                state: if a.in_place { t.in_place } else { t.missing }.to_owned(),
+                evidence: a.evidence(language).to_owned(),
+                next_step: if a.in_place {
+                    String::new()
+                } else {
+                    a.check.next_step().get(language).to_owned()
+                },
             })
             .collect();
 
@@ -964,6 +1148,9 @@ impl ReportView {
             synthetic: report.workspace.synthetic,
             kpis,
             goals,
+            index: index_rows,
+            maturity_summary,
+            maturity: maturity_rows,
             brands,
             charts,
             topics,

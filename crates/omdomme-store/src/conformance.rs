@@ -59,6 +59,8 @@ pub async fn run_all<S: Store>(store: &S) {
     strategy_and_audience_are_stored_and_audited(store).await;
     // == openness (issue 7) ==
     openness_counts_answers_whatever_the_order(store).await;
+    // == report schedules (issue 7) ==
+    report_schedules_send_each_period_once(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -4266,4 +4268,166 @@ async fn openness_counts_answers_whatever_the_order<S: Store>(store: &S) {
     assert!(err.to_string().contains("nobody"), "{err}");
     // A refused change leaves the accounts as they were.
     assert_eq!(store.brand_accounts(&w).await.unwrap(), accounts);
+}
+
+// == report schedules (issue 7) ==
+async fn report_schedules_send_each_period_once<S: Store>(store: &S) {
+    use crate::report_schedule::{Cadence, NewReportSend, ReportSchedule, SendState};
+    let w = workspace(store, "conf-report-schedule").await;
+    let other = workspace(store, "conf-report-schedule-other").await;
+    assert_eq!(store.report_schedule(&w).await.unwrap(), None);
+    let schedule = ReportSchedule {
+        cadence: Cadence::Weekly,
+        language: UiLanguage::En,
+        to_leaders: true,
+        addresses: vec!["styret@nordlys.no".into(), format!("x{HOSTILE}@y.no")],
+        updated_by: REVIEWER.into(),
+        updated_at: ts("2031-07-01T09:00:00Z"),
+    };
+    store
+        .put_report_schedule(&w, &schedule, "weekly")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.report_schedule(&w).await.unwrap(),
+        Some(schedule.clone())
+    );
+    assert_eq!(store.report_schedule(&other).await.unwrap(), None);
+    let listed = store.report_schedules().await.unwrap();
+    assert!(
+        listed.contains(&(w.clone(), schedule.clone())),
+        "{listed:?}"
+    );
+    store
+        .put_report_schedule(
+            &other,
+            &ReportSchedule {
+                cadence: Cadence::Off,
+                ..schedule.clone()
+            },
+            "off",
+        )
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .report_schedules()
+            .await
+            .unwrap()
+            .iter()
+            .any(|(id, _)| *id == other),
+        "a schedule that is off is not listed"
+    );
+    is_invalid(
+        store
+            .put_report_schedule(
+                &w,
+                &ReportSchedule {
+                    addresses: vec!["a@b.no".into(), "a@b.no".into()],
+                    ..schedule.clone()
+                },
+                "twice",
+            )
+            .await,
+        "twice",
+    );
+    let audit = store
+        .audit_log(&AuditQuery {
+            workspace: Some(w.clone()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.entry.action == "report_schedule.update")
+    );
+
+    let send = NewReportSend {
+        period: "2031-W26".into(),
+        scheduled: true,
+        language: UiLanguage::Nb,
+        recipients: vec!["styret@nordlys.no".into()],
+        requested_by: "system".into(),
+        at: ts("2031-06-30T05:00:00Z"),
+        retry_failed_before: ts("2031-06-30T04:30:00Z"),
+        max_attempts: 3,
+    };
+    let first = store.begin_report_send(&w, &send).await.unwrap().unwrap();
+    assert_eq!(
+        store.begin_report_send(&w, &send).await.unwrap(),
+        None,
+        "a period under way is not claimed twice"
+    );
+    assert!(
+        store
+            .begin_report_send(&other, &send)
+            .await
+            .unwrap()
+            .is_some(),
+        "another workspace has its own periods"
+    );
+    store
+        .finish_report_send(
+            &w,
+            first,
+            Err("SMTP down".into()),
+            ts("2031-06-30T05:00:01Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.begin_report_send(&w, &send).await.unwrap(),
+        None,
+        "a failure is not retried at once"
+    );
+    let later = NewReportSend {
+        at: ts("2031-06-30T06:00:00Z"),
+        retry_failed_before: ts("2031-06-30T05:30:00Z"),
+        ..send.clone()
+    };
+    assert_eq!(
+        store.begin_report_send(&w, &later).await.unwrap(),
+        Some(first)
+    );
+    store
+        .finish_report_send(&w, first, Ok(()), ts("2031-06-30T06:00:02Z"))
+        .await
+        .unwrap();
+    let much_later = NewReportSend {
+        at: ts("2031-07-30T06:00:00Z"),
+        retry_failed_before: ts("2031-07-30T05:30:00Z"),
+        ..send.clone()
+    };
+    assert_eq!(
+        store.begin_report_send(&w, &much_later).await.unwrap(),
+        None,
+        "a sent period is never sent again by the schedule"
+    );
+    assert!(
+        store
+            .finish_report_send(&w, first, Ok(()), ts("2031-07-30T06:00:00Z"))
+            .await
+            .is_err(),
+        "a finished sending cannot finish again"
+    );
+    let manual = NewReportSend {
+        scheduled: false,
+        requested_by: REVIEWER.into(),
+        ..much_later.clone()
+    };
+    let again = store.begin_report_send(&w, &manual).await.unwrap().unwrap();
+    assert_ne!(again, first, "send now may send a period again");
+    let sends = store.report_sends(&w, 10).await.unwrap();
+    assert_eq!(sends.len(), 2);
+    assert_eq!(sends[0].id, again);
+    assert_eq!(sends[0].state, SendState::Sending);
+    assert!(!sends[0].scheduled);
+    assert_eq!(sends[1].state, SendState::Sent);
+    assert_eq!(sends[1].attempts, 2);
+    assert_eq!(sends[1].detail, "");
+    assert_eq!(sends[1].recipients, vec!["styret@nordlys.no".to_owned()]);
+    assert_eq!(store.report_sends(&w, 1).await.unwrap().len(), 1);
 }

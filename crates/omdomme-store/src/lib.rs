@@ -17,6 +17,7 @@ pub mod conformance;
 pub mod inbox;
 mod index;
 pub mod openness;
+pub mod report_schedule;
 mod sqlite;
 pub mod stories;
 pub mod strategy;
@@ -31,6 +32,7 @@ pub use openness::{
     BrandAccount, BrandIndex, BrandOpenness, InquiryFilter, InquiryListRequest, InquiryRow,
     OpennessRequest, read_index,
 };
+pub use report_schedule::{Cadence, NewReportSend, ReportSchedule, ReportSend, SendState};
 pub use sqlite::{
     DATABASE_FILE, INDEX_DIR, MAX_ITEMS_PAGE, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SqliteOptions,
     SqliteStore,
@@ -897,4 +899,41 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<BrandOpenness>>;
     /// The inquiries behind a component, newest first.
     async fn inquiries(&self, request: &InquiryListRequest) -> StoreResult<Vec<InquiryRow>>;
+
+    // == report schedules (issue 7) ==
+    /// How the workspace's report goes out by e-mail; `None` until someone set it.
+    async fn report_schedule(&self, workspace: &WorkspaceId)
+    -> StoreResult<Option<ReportSchedule>>;
+    /// Every workspace whose report goes out by itself (cadence not off).
+    async fn report_schedules(&self) -> StoreResult<Vec<(WorkspaceId, ReportSchedule)>>;
+    /// Replaces the schedule and audits `report_schedule.update` by `schedule.updated_by`
+    /// with `detail` in the same transaction.
+    async fn put_report_schedule(
+        &self,
+        workspace: &WorkspaceId,
+        schedule: &ReportSchedule,
+        detail: &str,
+    ) -> StoreResult<()>;
+    /// Records a sending as under way and returns its id; `None` when `send` is scheduled
+    /// and its period's sending is already sent, under way, or failed too recently or too
+    /// often (see [`NewReportSend::retry_failed_before`]).
+    async fn begin_report_send(
+        &self,
+        workspace: &WorkspaceId,
+        send: &NewReportSend,
+    ) -> StoreResult<Option<i64>>;
+    /// Records how a sending under way ended: sent, or failed with the reason.
+    async fn finish_report_send(
+        &self,
+        workspace: &WorkspaceId,
+        id: i64,
+        outcome: Result<(), String>,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The newest `limit` sendings of the workspace's report.
+    async fn report_sends(
+        &self,
+        workspace: &WorkspaceId,
+        limit: usize,
+    ) -> StoreResult<Vec<ReportSend>>;
 }

@@ -18,6 +18,8 @@ pub mod i18n;
 pub mod login_limit;
 pub mod openapi;
 pub mod pages;
+// == report schedules (issue 7) ==
+pub mod report_mail;
 mod router;
 mod security;
 
@@ -132,6 +134,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         connector_clock(Arc::clone(&state.clock)),
         omdomme_outbound::engagement::ROUND_INTERVAL,
     ));
+    // == report schedules (issue 7) ==
+    let report_mail = tokio::spawn(report_mail::schedule_loop(state.clone()));
     // With the peer address, so login rate limits can count per client.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
@@ -140,6 +144,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     escalation.abort();
     publishing.abort();
     engagement.abort();
+    report_mail.abort();
     served
 }
 

@@ -269,3 +269,78 @@ async fn hostile_brand_names_and_quotes_are_escaped_in_the_html() {
     let text = pdf_text(&pdf, _dir.path());
     assert!(text.contains(&normalise(HOSTILE)), "{text}");
 }
+
+#[tokio::test]
+async fn goals_are_measured_honestly_and_the_index_and_maturity_are_in_the_pdf() {
+    let (dir, store) = seeded().await;
+    let ws = workspace();
+    let goal = |name: &str, metric: &str, target: f64| omdomme_store::GoalDraft {
+        name: name.into(),
+        metric: metric.into(),
+        target: Some(target),
+        ..omdomme_store::GoalDraft::default()
+    };
+    for draft in [
+        goal("Flere historier", "publiserte historier per måned", 2.0),
+        goal("Omdømme", "omdømmescore", 70.0),
+    ] {
+        store.put_goal(&ws.id, None, &draft, now()).await.unwrap();
+    }
+    let month = Period::parse("2026-11", now(), &oslo()).unwrap();
+    let report = build(&store, &ws, &month, now(), "Europe/Oslo")
+        .await
+        .unwrap();
+    let actuals: Vec<_> = report
+        .goal_actuals
+        .iter()
+        .map(|a| (a.goal.draft.name.as_str(), a.actual, a.met()))
+        .collect();
+    assert_eq!(
+        actuals,
+        vec![
+            ("Flere historier", Ok(0.0), Some(false)),
+            (
+                "Omdømme",
+                Err(omdomme_report::goals::NotMeasured::UnknownMetric),
+                None
+            ),
+        ]
+    );
+    // A week cannot say how many stories a month brings.
+    let week = Period::parse("2026-W47", now(), &oslo()).unwrap();
+    let weekly = build(&store, &ws, &week, now(), "Europe/Oslo")
+        .await
+        .unwrap();
+    assert_eq!(
+        weekly.goal_actuals[0].actual,
+        Err(omdomme_report::goals::NotMeasured::MonthlyOnly)
+    );
+    assert_eq!(report.index.len(), 2, "own brand and the competitor");
+    assert_eq!(report.index[0].brand.id.0, "nordlys");
+    assert_eq!(report.maturity.assessments.len(), 11);
+
+    let view = ReportView::new(&report, UiLanguage::En, &oslo());
+    let text = pdf_text(&omdomme_report::pdf::render(&view).unwrap(), dir.path());
+    // Table cells come out of pdftotext column by column: look for each.
+    assert_eq!(view.goals[0].actual, "0");
+    assert_eq!(view.goals[0].status, "not reached");
+    assert_eq!(view.goals[1].actual, "–");
+    assert_eq!(view.goals[1].status, "not measurable yet");
+    for words in ["Flere historier", "not reached", "not measurable yet"] {
+        assert!(text.contains(words), "{words} not in: {text}");
+    }
+    assert!(text.contains(&normalise(view.t.index)), "{text}");
+    // Without registered accounts and with few inquiries, no brand has an index: the
+    // report says so rather than showing a number.
+    assert_eq!(view.index.len(), 2);
+    assert!(view.index.iter().all(|r| r.index == view.t.index_missing));
+    assert!(text.contains(view.t.index_missing), "{text}");
+    assert!(text.contains(&normalise(&view.maturity_summary)), "{text}");
+    // No policy is stored, so the workspace stands at the first stage.
+    assert!(
+        view.maturity_summary
+            .ends_with("of 11 in place. Next stage: Policy."),
+        "{}",
+        view.maturity_summary
+    );
+}

@@ -16,6 +16,7 @@ mod explorer;
 mod inbox;
 mod items;
 mod openness;
+mod report_schedule;
 mod rollups;
 mod schema;
 mod sources;
@@ -42,6 +43,7 @@ use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::openness::{
     BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow, OpennessRequest,
 };
+use crate::report_schedule::{NewReportSend, ReportSchedule, ReportSend};
 use crate::stories::{
     Attachment, AttachmentId, CalendarEntry, CalendarQuery, DuePost, EngagementGrouping,
     EngagementRollup, Goal, GoalDraft, GoalId, NewAttachment, NewPost, OutboxEntry, Post,
@@ -1655,6 +1657,82 @@ impl Store for SqliteStore {
     async fn inquiries(&self, request: &InquiryListRequest) -> StoreResult<Vec<InquiryRow>> {
         let request = request.clone();
         self.run(move |inner| inner.read(|conn| openness::inquiries(conn, &request)))
+            .await
+    }
+
+    // == report schedules (issue 7) ==
+    async fn report_schedule(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> StoreResult<Option<ReportSchedule>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| report_schedule::schedule(conn, &workspace)))
+            .await
+    }
+
+    async fn report_schedules(&self) -> StoreResult<Vec<(WorkspaceId, ReportSchedule)>> {
+        self.run(move |inner| inner.read(report_schedule::schedules))
+            .await
+    }
+
+    async fn put_report_schedule(
+        &self,
+        workspace: &WorkspaceId,
+        schedule: &ReportSchedule,
+        detail: &str,
+    ) -> StoreResult<()> {
+        let (workspace, schedule, detail) =
+            (workspace.clone(), schedule.clone(), detail.to_owned());
+        self.run(move |inner| {
+            report_schedule::put_schedule(
+                &mut lock(&inner.writer).conn,
+                &workspace,
+                &schedule,
+                &detail,
+            )
+        })
+        .await
+    }
+
+    async fn begin_report_send(
+        &self,
+        workspace: &WorkspaceId,
+        send: &NewReportSend,
+    ) -> StoreResult<Option<i64>> {
+        let (workspace, send) = (workspace.clone(), send.clone());
+        self.run(move |inner| {
+            report_schedule::begin_send(&mut lock(&inner.writer).conn, &workspace, &send)
+        })
+        .await
+    }
+
+    async fn finish_report_send(
+        &self,
+        workspace: &WorkspaceId,
+        id: i64,
+        outcome: Result<(), String>,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let workspace = workspace.clone();
+        self.run(move |inner| {
+            report_schedule::finish_send(
+                &lock(&inner.writer).conn,
+                &workspace,
+                id,
+                outcome.as_ref().map(|_| ()).map_err(String::as_str),
+                at,
+            )
+        })
+        .await
+    }
+
+    async fn report_sends(
+        &self,
+        workspace: &WorkspaceId,
+        limit: usize,
+    ) -> StoreResult<Vec<ReportSend>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| report_schedule::sends(conn, &workspace, limit)))
             .await
     }
 }

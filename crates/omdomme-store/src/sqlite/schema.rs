@@ -38,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_strategy",
         include_str!("migrations/0010_strategy.sql"),
     ),
+    (
+        "0012_report_schedules",
+        include_str!("migrations/0012_report_schedules.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -106,6 +106,9 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
         "/w/{ws}/report?period=2026-W47&lang=en",
         Role::Leader,
     ),
+    (Method::GET, "/w/{ws}/report/email", Role::Leader),
+    (Method::POST, "/w/{ws}/report/email", Role::Leader),
+    (Method::POST, "/w/{ws}/report/email/send", Role::Leader),
     // == end report ==
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
