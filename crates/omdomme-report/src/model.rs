@@ -195,7 +195,8 @@ const FEEDBACK_ITEMS: usize = 1_500;
 const CRISIS_FIRST_ITEMS: usize = 4;
 
 /// Builds the report of `workspace` for `period`, `now` being when it is made (for SLA
-/// states and to leave the future out).
+/// states and to leave the future out: a running period is cut after today and compared
+/// with as many days of the period before).
 pub async fn build(
     store: &dyn Store,
     workspace: &Workspace,
@@ -204,7 +205,8 @@ pub async fn build(
     time_zone: &str,
 ) -> Result<Report, ReportError> {
     let zone = TimeZone::get(time_zone).map_err(|_| ReportError::TimeZone(time_zone.to_owned()))?;
-    let previous = period.previous(&zone)?;
+    let period = &period.so_far(now, &zone)?;
+    let previous = period.previous(&zone)?.first_days(period.days(), &zone)?;
     let own_brand = workspace
         .own_brand()
         .ok_or_else(|| ReportError::NoOwnBrand(workspace.id.0.clone()))?

@@ -122,6 +122,42 @@ impl Period {
         }
     }
 
+    /// The days of the period that have begun by `now` (today included): a report on a
+    /// running week or month covers what has happened, not empty days to come.
+    pub fn so_far(&self, now: Timestamp, zone: &TimeZone) -> Result<Period, PeriodError> {
+        if now >= self.to {
+            return Ok(self.clone());
+        }
+        let today = now.to_zoned_datetime(zone.clone()).date();
+        let tomorrow = today
+            .tomorrow()
+            .map_err(|_| PeriodError::Time(self.label.clone()))?;
+        self.first_days(
+            self.first
+                .until(tomorrow)
+                .map_or(0, |s| i64::from(s.get_days())),
+            zone,
+        )
+    }
+
+    /// The first `days` days of the period (at least one, at most all): the stretch of
+    /// the period before that matches a period cut by [`Period::so_far`].
+    pub fn first_days(&self, days: i64, zone: &TimeZone) -> Result<Period, PeriodError> {
+        let days = days.clamp(1, self.days());
+        let end = self
+            .first
+            .checked_add(days.days())
+            .map_err(|_| PeriodError::Time(self.label.clone()))?;
+        Period::new(
+            self.kind,
+            self.first,
+            end,
+            zone,
+            self.label.clone(),
+            &self.label,
+        )
+    }
+
     /// Whole days in the period.
     pub fn days(&self) -> i64 {
         self.first
@@ -246,6 +282,29 @@ mod tests {
         assert_eq!(p.first.to_string(), "2025-12-29");
         let before = p.previous(&oslo()).unwrap();
         assert_eq!(before.label, "2025-W52");
+    }
+
+    #[test]
+    fn a_running_period_is_cut_after_today_and_compared_with_as_many_days_before() {
+        // Wednesday 25 November: the month so far is 1–25 November.
+        let month = parse("2026-11").unwrap().so_far(now(), &oslo()).unwrap();
+        assert_eq!(month.first.to_string(), "2026-11-01");
+        assert_eq!(month.end.to_string(), "2026-11-26");
+        assert_eq!(month.label, "2026-11");
+        let before = month
+            .previous(&oslo())
+            .unwrap()
+            .first_days(month.days(), &oslo())
+            .unwrap();
+        assert_eq!(before.first.to_string(), "2026-10-01");
+        assert_eq!(before.end.to_string(), "2026-10-26");
+        // A month of 28 days is compared with all of it, no more.
+        let march = parse("2026-03").unwrap();
+        let february = march.previous(&oslo()).unwrap();
+        assert_eq!(february.first_days(31, &oslo()).unwrap(), february);
+        // A period that is over stays whole.
+        let week = parse("2026-W47").unwrap();
+        assert_eq!(week.so_far(now(), &oslo()).unwrap(), week);
     }
 
     #[test]
