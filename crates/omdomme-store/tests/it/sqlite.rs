@@ -168,6 +168,11 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
     (
+        11,
+        "DROP TABLE alert_channels; DROP TABLE alert_settings; DROP TABLE alert_cursors; \
+         DROP TABLE alerts; DROP TABLE alert_deliveries;",
+    ),
+    (
         10,
         "DROP TABLE strategies; DROP TABLE channel_roles; DROP TABLE audience_plans;",
     ),
