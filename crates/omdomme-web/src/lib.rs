@@ -132,6 +132,11 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         connector_clock(Arc::clone(&state.clock)),
         omdomme_outbound::engagement::ROUND_INTERVAL,
     ));
+    // == alerts (issue 7) ==
+    let alerting = tokio::spawn(
+        omdomme_alerts::watch::Watcher::new(pages::alerts::watch_context(&state))
+            .run(omdomme_alerts::watch::POLL_INTERVAL),
+    );
     // With the peer address, so login rate limits can count per client.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
@@ -140,6 +145,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     escalation.abort();
     publishing.abort();
     engagement.abort();
+    alerting.abort();
     served
 }
 

@@ -8,6 +8,8 @@
 //! template with [`render`], and fail with [`PageError`], which renders an HTML error page.
 
 pub mod account;
+// == alerts (issue 7) ==
+pub mod alerts;
 pub mod calendar;
 pub mod effect;
 pub mod explorer;
@@ -60,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .merge(openness::routes())
         // == report (issue 7) ==
         .merge(report::routes())
+        // == alerts (issue 7) ==
+        .merge(alerts::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.

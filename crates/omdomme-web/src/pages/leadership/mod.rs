@@ -39,6 +39,13 @@ pub fn nav(page: &Page, current: &str) -> Vec<NavLink> {
         ("audience", "audience", t.nav_audience),
         ("maturity", "maturity", t.nav_maturity),
     ];
+    let mut entries = entries.to_vec();
+    // == alerts (issue 7) ==
+    let alerts = texts::<super::alerts::AlertsTexts>(page.language);
+    entries.push(("alerts", "alerts", alerts.nav_alerts));
+    if page.can(omdomme_store::Role::Leader) {
+        entries.push(("alert-setup", "setup/alerts", alerts.nav_setup));
+    }
     entries
         .into_iter()
         .map(|(name, path, label)| NavLink {
