@@ -443,3 +443,40 @@ async fn an_e_mail_alert_reaches_the_smtp_sink_through_the_loop() {
         "the evidence link: {raw}"
     );
 }
+
+#[tokio::test]
+async fn a_replay_raises_the_history_s_alerts_in_published_order_and_sets_the_cursor() {
+    let s = setup(true).await;
+    let (url, received) = receiver().await;
+    s.add_channel("vakt", AlertChannelKind::Webhook, &url).await;
+    // Stored out of order: the later item first.
+    s.store
+        .put_items(
+            &s.ws.id,
+            &[
+                post("later", 10, "2031-03-04T10:00:00Z"),
+                post("big", 400_000, "2031-03-01T10:00:00Z"),
+            ],
+        )
+        .await
+        .unwrap();
+    let raised = omdomme_alerts::watch::replay(s.store.as_ref(), &s.ws, ts(NOW))
+        .await
+        .unwrap();
+    assert_eq!(
+        raised, 1,
+        "an old item still alerts when replayed in published order"
+    );
+    let last = s.store.items_after(&s.ws.id, None, 10).await.unwrap().items;
+    assert_eq!(
+        s.store.alert_cursor(&s.ws.id).await.unwrap(),
+        last.last().map(|i| i.id)
+    );
+    // The loop then records (synthetic) the pending delivery and raises nothing more.
+    let mut watcher = s.watcher(None);
+    s.settle(&mut watcher).await;
+    let alerts = s.alerts().await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].deliveries[0].state, DeliveryState::Recorded);
+    assert!(received.0.lock().unwrap().is_empty());
+}
