@@ -238,6 +238,17 @@ pub enum DeliveryError {
     Mail(#[from] MailError),
 }
 
+impl DeliveryError {
+    /// How many attempts were made (an e-mail error does not say: counted as one).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            DeliveryError::Status { attempts, .. }
+            | DeliveryError::Unreachable { attempts, .. } => *attempts,
+            DeliveryError::Mail(_) => 1,
+        }
+    }
+}
+
 /// Sends one message to one target, retrying with backoff; how many attempts it took.
 pub async fn deliver(
     client: &reqwest::Client,

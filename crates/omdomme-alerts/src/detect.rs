@@ -329,6 +329,45 @@ impl Detector {
 
     /// Counts one newly stored item and returns the alerts it raises.
     pub fn observe(&mut self, stored: &StoredItem) -> Vec<Alert> {
+        self.observe_item(stored, false)
+    }
+
+    /// Looks at an item the counts of [`Detector::warm`] already hold (stored while the
+    /// detector was not running): the alerts it raises, without counting it twice.
+    pub fn observe_counted(&mut self, stored: &StoredItem) -> Vec<Alert> {
+        self.observe_item(stored, true)
+    }
+
+    /// Takes up an alert raised before a restart: its key counts as in an episode (a
+    /// spike) or cooling down (a rule), so the same story does not alert again.
+    pub fn recall(&mut self, alert: &Alert) {
+        let hour = alert.hour.as_second().div_euclid(HOUR);
+        let cooldown = i64::from(self.thresholds.cooldown_hours).max(1);
+        let brand = alert.key.brand.clone();
+        let rule = match &alert.reason {
+            Reason::Spike { .. } => {
+                let hours = self.history_hours() as usize;
+                let state = self
+                    .keys
+                    .entry(alert.key.clone())
+                    .or_insert_with(|| KeyState::new(hours));
+                let last = state
+                    .episode
+                    .map_or(hour, |e| e.last_anomalous_hour.max(hour));
+                state.episode = Some(Episode {
+                    last_anomalous_hour: last,
+                });
+                return;
+            }
+            Reason::Influencer { .. } => RuleKey::Influencer(brand),
+            Reason::Press { source } => RuleKey::Press(brand, source.clone()),
+            Reason::CsrNegative { topic } => RuleKey::CsrNegative(brand, *topic),
+        };
+        let quiet_until = self.rule_quiet_until.entry(rule).or_insert(i64::MIN);
+        *quiet_until = (*quiet_until).max(hour + cooldown);
+    }
+
+    fn observe_item(&mut self, stored: &StoredItem, counted: bool) -> Vec<Alert> {
         let item = &stored.item;
         let enrichment = &item.enrichment;
         let hour = item.published_at.as_second().div_euclid(HOUR);
@@ -349,7 +388,7 @@ impl Detector {
                     brand: brand.clone(),
                     topic,
                 };
-                if let Some(alert) = self.count(key, stored, hour, negative, live) {
+                if let Some(alert) = self.count(key, stored, hour, negative, live, counted) {
                     alerts.push(alert);
                 }
             }
@@ -374,6 +413,7 @@ impl Detector {
         hour: i64,
         negative: bool,
         live: bool,
+        counted: bool,
     ) -> Option<Alert> {
         let hours = self.history_hours() as usize;
         // Without the baseline's weeks behind it every busy hour would look like a spike;
@@ -386,8 +426,10 @@ impl Detector {
             .entry(key.clone())
             .or_insert_with(|| KeyState::new(hours));
         let slot = state.slot_mut(hour);
-        slot.count = slot.count.saturating_add(1);
-        slot.negative = slot.negative.saturating_add(u32::from(negative));
+        if !counted {
+            slot.count = slot.count.saturating_add(1);
+            slot.negative = slot.negative.saturating_add(u32::from(negative));
+        }
         let current = *slot;
         if state.evidence_hour != hour {
             state.evidence_hour = hour;
@@ -457,7 +499,7 @@ impl Detector {
         }
         if self.thresholds.press && item.source.kind == SourceKind::Rss && negative {
             raised.push((
-                RuleKey::Press(brand.clone(), item.source.name.clone()),
+                RuleKey::Press(brand.clone(), item.source.to_string()),
                 None,
                 Reason::Press {
                     source: item.source.to_string(),

@@ -258,6 +258,11 @@ impl Mailer {
     }
 }
 
+/// Checks an address the way [`Mailer::send`] will read it (`Name <a@b.no>` or `a@b.no`).
+pub fn check_address(what: &'static str, value: &str) -> Result<(), MailError> {
+    parse_address(what, value).map(|_| ())
+}
+
 fn parse_address(what: &'static str, value: &str) -> Result<Mailbox, MailError> {
     value.trim().parse().map_err(|_| MailError::BadAddress {
         what,

@@ -61,6 +61,8 @@ pub async fn run_all<S: Store>(store: &S) {
     openness_counts_answers_whatever_the_order(store).await;
     // == report schedules (issue 7) ==
     report_schedules_send_each_period_once(store).await;
+    // == alerts (issue 7) ==
+    alerts_keep_channels_sealed_and_the_cursor_with_their_alerts(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -4430,4 +4432,306 @@ async fn report_schedules_send_each_period_once<S: Store>(store: &S) {
     assert_eq!(sends[1].detail, "");
     assert_eq!(sends[1].recipients, vec!["styret@nordlys.no".to_owned()]);
     assert_eq!(store.report_sends(&w, 1).await.unwrap().len(), 1);
+}
+
+// == alerts (issue 7) ==
+async fn alerts_keep_channels_sealed_and_the_cursor_with_their_alerts<S: Store>(store: &S) {
+    use crate::alerts::{
+        AlertChannel, AlertChannelDraft, AlertChannelKind, AlertDelivery, AlertQuery,
+        DeliveryState, NewAlert, StoredThresholds,
+    };
+    let w = workspace(store, "conf-alerts").await;
+    let other = workspace(store, "conf-alerts-other").await;
+    let audit = |action: &str| AuditEntry {
+        at: ts("2031-08-01T09:00:00Z"),
+        actor: REVIEWER.into(),
+        workspace: Some(w.clone()),
+        action: action.to_owned(),
+        target: "alerts".into(),
+        detail: String::new(),
+    };
+    let channel = AlertChannel {
+        name: format!("Vakt {HOSTILE}"),
+        kind: AlertChannelKind::Webhook,
+        hint: "…/x1Yz".into(),
+        lang: UiLanguage::En,
+        enabled: true,
+        updated_by: REVIEWER.into(),
+        updated_at: ts("2031-08-01T09:00:00Z"),
+    };
+    // A change without a target needs a stored channel.
+    let no_target = AlertChannelDraft {
+        channel: channel.clone(),
+        sealed: None,
+    };
+    assert!(matches!(
+        store
+            .put_alert_channel(&w, &no_target, &audit("alerts.channel"))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    store
+        .put_alert_channel(
+            &w,
+            &AlertChannelDraft {
+                channel: channel.clone(),
+                sealed: Some(vec![1, 2, 3]),
+            },
+            &audit("alerts.channel"),
+        )
+        .await
+        .unwrap();
+    let off = AlertChannel {
+        enabled: false,
+        lang: UiLanguage::Nb,
+        ..channel.clone()
+    };
+    store
+        .put_alert_channel(
+            &w,
+            &AlertChannelDraft {
+                channel: off.clone(),
+                sealed: None,
+            },
+            &audit("alerts.channel"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.alert_channels(&w).await.unwrap(), vec![off.clone()]);
+    assert_eq!(
+        store.alert_channel_target(&w, &channel.name).await.unwrap(),
+        Some(vec![1, 2, 3]),
+        "a change without a target keeps the sealed one"
+    );
+    assert!(store.alert_channels(&other).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .alert_channel_target(&other, &channel.name)
+            .await
+            .unwrap(),
+        None
+    );
+    let audited = store
+        .audit_log(&AuditQuery {
+            workspace: Some(w.clone()),
+            actor: None,
+            action_prefix: Some("alerts.".into()),
+            target: None,
+            before: None,
+            limit: 50,
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 2, "each change audited once: {audited:?}");
+
+    assert_eq!(store.alert_thresholds(&w).await.unwrap(), None);
+    let thresholds = StoredThresholds {
+        json: r#"{"z":6.0}"#.into(),
+        updated_by: REVIEWER.into(),
+        updated_at: ts("2031-08-01T10:00:00Z"),
+    };
+    assert!(matches!(
+        store
+            .put_alert_thresholds(
+                &w,
+                &StoredThresholds {
+                    json: "{z".into(),
+                    ..thresholds.clone()
+                },
+                &audit("alerts.thresholds"),
+            )
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    store
+        .put_alert_thresholds(&w, &thresholds, &audit("alerts.thresholds"))
+        .await
+        .unwrap();
+    assert_eq!(store.alert_thresholds(&w).await.unwrap(), Some(thresholds));
+
+    // The baseline: rollup hours of a brand and its topics, and the newest item.
+    let baseline = store
+        .alert_baseline(&w, &[BrandId("nordlys".into())], ts("2031-07-01T00:00:00Z"))
+        .await
+        .unwrap();
+    assert!(baseline.hours.is_empty());
+    assert_eq!(baseline.last_item, None);
+    store
+        .put_items(
+            &w,
+            &[
+                item(Post {
+                    external_id: "a1",
+                    at: "2031-07-20T10:15:00Z",
+                    brands: &["nordlys"],
+                    topics: &[Topic::Climate],
+                    sentiment: SentimentLabel::Negative,
+                    ..Post::default()
+                }),
+                item(Post {
+                    external_id: "a2",
+                    at: "2031-07-20T10:45:00Z",
+                    brands: &["nordlys"],
+                    ..Post::default()
+                }),
+                item(Post {
+                    external_id: "a-old",
+                    at: "2031-06-20T10:45:00Z",
+                    brands: &["nordlys"],
+                    ..Post::default()
+                }),
+            ],
+        )
+        .await
+        .unwrap();
+    let newest = store.items_after(&w, None, 10).await.unwrap().items;
+    let last = newest.iter().map(|i| i.id).max().unwrap();
+    let baseline = store
+        .alert_baseline(&w, &[BrandId("nordlys".into())], ts("2031-07-01T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(baseline.last_item, Some(last));
+    let mut hours: Vec<_> = baseline
+        .hours
+        .iter()
+        .map(|h| (h.topic, h.hour, h.count, h.negative))
+        .collect();
+    hours.sort_by_key(|h| h.0.map(Topic::as_str));
+    assert_eq!(
+        hours,
+        vec![
+            (None, ts("2031-07-20T10:00:00Z"), 2, 1),
+            (Some(Topic::Climate), ts("2031-07-20T10:00:00Z"), 1, 1),
+        ],
+        "the June item is before `from`"
+    );
+
+    // Alerts and the cursor move together; deliveries start pending.
+    assert_eq!(store.alert_cursor(&w).await.unwrap(), None);
+    let alert = NewAlert {
+        brand: BrandId("nordlys".into()),
+        topic: Some(Topic::Climate),
+        kind: "spike".into(),
+        reason: json!({"kind": "spike", "note": HOSTILE}),
+        at: ts("2031-07-20T10:15:00Z"),
+        hour: ts("2031-07-20T10:00:00Z"),
+        raised_at: ts("2031-07-20T10:15:01Z"),
+        evidence: vec![last, ItemId(1)],
+        channels: vec![channel.name.clone(), "e-post".into()],
+    };
+    let ids = store
+        .record_alerts(&w, std::slice::from_ref(&alert), last)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(store.alert_cursor(&w).await.unwrap(), Some(last));
+    assert_eq!(store.alert_cursor(&other).await.unwrap(), None);
+    assert!(matches!(
+        store.record_alerts(&w, &[], ItemId(last.0 - 1)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let pending = store.pending_alert_deliveries(&w).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].deliveries.len(), 2);
+    assert!(
+        store
+            .pending_alert_deliveries(&other)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let sent = AlertDelivery {
+        channel: channel.name.clone(),
+        state: DeliveryState::Sent,
+        attempts: 2,
+        error: None,
+        at: Some(ts("2031-07-20T10:15:02Z")),
+    };
+    store
+        .finish_alert_delivery(&w, ids[0], &sent)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.finish_alert_delivery(&other, ids[0], &sent).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let pending = store.pending_alert_deliveries(&w).await.unwrap();
+    assert_eq!(pending[0].deliveries.len(), 1);
+    assert_eq!(pending[0].deliveries[0].channel, "e-post");
+    store
+        .finish_alert_delivery(
+            &w,
+            ids[0],
+            &AlertDelivery {
+                channel: "e-post".into(),
+                state: DeliveryState::Failed,
+                attempts: 1,
+                error: Some("e-mail is not configured".into()),
+                at: Some(ts("2031-07-20T10:15:03Z")),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(store.pending_alert_deliveries(&w).await.unwrap().is_empty());
+    let page = store
+        .alerts(&AlertQuery {
+            workspace: w.clone(),
+            before: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    let stored = &page[0];
+    assert_eq!(stored.reason, alert.reason);
+    assert_eq!(stored.evidence, alert.evidence);
+    assert_eq!(stored.topic, Some(Topic::Climate));
+    assert_eq!(
+        stored
+            .deliveries
+            .iter()
+            .map(|d| (d.channel.as_str(), d.state))
+            .collect::<Vec<_>>(),
+        vec![
+            (channel.name.as_str(), DeliveryState::Sent),
+            ("e-post", DeliveryState::Failed),
+        ],
+        "in channel name order"
+    );
+    let second = store
+        .record_alerts(&w, std::slice::from_ref(&alert), last)
+        .await
+        .unwrap();
+    let newest_first = store
+        .alerts(&AlertQuery {
+            workspace: w.clone(),
+            before: None,
+            limit: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(newest_first[0].id, second[0]);
+    let older = store
+        .alerts(&AlertQuery {
+            workspace: w.clone(),
+            before: Some(second[0]),
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(older.iter().map(|a| a.id).collect::<Vec<_>>(), ids);
+
+    assert!(
+        store
+            .delete_alert_channel(&w, &channel.name, &audit("alerts.channel.delete"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_alert_channel(&w, &channel.name, &audit("alerts.channel.delete"))
+            .await
+            .unwrap()
+    );
+    assert!(store.alert_channels(&w).await.unwrap().is_empty());
 }

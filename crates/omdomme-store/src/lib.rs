@@ -12,6 +12,7 @@ use omdomme_core::{
 };
 use serde::{Deserialize, Serialize};
 
+pub mod alerts;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod inbox;
@@ -22,6 +23,10 @@ mod sqlite;
 pub mod stories;
 pub mod strategy;
 
+pub use alerts::{
+    AlertBaseline, AlertChannel, AlertChannelDraft, AlertChannelKind, AlertDelivery, AlertQuery,
+    BaselineHour, DeliveryState, MAX_ALERTS_PAGE, NewAlert, StoredAlert, StoredThresholds,
+};
 pub use inbox::{
     AssigneeFilter, Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage,
     InboxQuery, InboxReply, InboxRow, InboxStatus, InboxThread, NewReply, ReplyOutcome, SavedReply,
@@ -936,4 +941,74 @@ pub trait Store: Send + Sync + 'static {
         workspace: &WorkspaceId,
         limit: usize,
     ) -> StoreResult<Vec<ReportSend>>;
+
+    // == alerts (issue 7) ==
+    /// The workspace's alert channels, by name; never their sealed targets.
+    async fn alert_channels(&self, workspace: &WorkspaceId) -> StoreResult<Vec<AlertChannel>>;
+    /// A channel's target as the caller sealed it.
+    async fn alert_channel_target(
+        &self,
+        workspace: &WorkspaceId,
+        name: &str,
+    ) -> StoreResult<Option<Vec<u8>>>;
+    /// Creates or changes a channel (a draft without a sealed target keeps the stored one;
+    /// `NotFound` if there is none) and appends `audit` in the same transaction.
+    async fn put_alert_channel(
+        &self,
+        workspace: &WorkspaceId,
+        draft: &AlertChannelDraft,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+    /// Removes a channel and appends `audit`; whether it existed. Past deliveries stay.
+    async fn delete_alert_channel(
+        &self,
+        workspace: &WorkspaceId,
+        name: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
+    async fn alert_thresholds(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> StoreResult<Option<StoredThresholds>>;
+    /// Stores the thresholds (JSON) and appends `audit` in the same transaction.
+    async fn put_alert_thresholds(
+        &self,
+        workspace: &WorkspaceId,
+        thresholds: &StoredThresholds,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+    /// The last item the detector has seen; `None` before it first ran.
+    async fn alert_cursor(&self, workspace: &WorkspaceId) -> StoreResult<Option<ItemId>>;
+    /// Stores the alerts the items up to `cursor` raised, each with a pending delivery per
+    /// channel it names, and moves the cursor to `cursor`, in one transaction. A cursor
+    /// behind the stored one is a `Conflict`. Returns the alerts' ids in order.
+    async fn record_alerts(
+        &self,
+        workspace: &WorkspaceId,
+        alerts: &[NewAlert],
+        cursor: ItemId,
+    ) -> StoreResult<Vec<i64>>;
+    /// Sets one delivery's outcome.
+    async fn finish_alert_delivery(
+        &self,
+        workspace: &WorkspaceId,
+        alert: i64,
+        delivery: &AlertDelivery,
+    ) -> StoreResult<()>;
+    /// A page of alerts, newest first, with their deliveries.
+    async fn alerts(&self, query: &AlertQuery) -> StoreResult<Vec<StoredAlert>>;
+    /// The alerts with deliveries still pending (a restart cut them short), oldest first,
+    /// each with only its pending deliveries.
+    async fn pending_alert_deliveries(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> StoreResult<Vec<StoredAlert>>;
+    /// The hourly rollups of `brands` (with every topic and each topic) since `from`, and
+    /// the newest item they count, from one snapshot: what the detector starts from.
+    async fn alert_baseline(
+        &self,
+        workspace: &WorkspaceId,
+        brands: &[BrandId],
+        from: Timestamp,
+    ) -> StoreResult<AlertBaseline>;
 }

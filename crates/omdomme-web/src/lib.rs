@@ -136,6 +136,11 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     ));
     // == report schedules (issue 7) ==
     let report_mail = tokio::spawn(report_mail::schedule_loop(state.clone()));
+    // == alerts (issue 7) ==
+    let alerting = tokio::spawn(
+        omdomme_alerts::watch::Watcher::new(pages::alerts::watch_context(&state))
+            .run(omdomme_alerts::watch::POLL_INTERVAL),
+    );
     // With the peer address, so login rate limits can count per client.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
@@ -145,6 +150,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     publishing.abort();
     engagement.abort();
     report_mail.abort();
+    alerting.abort();
     served
 }
 

@@ -12,6 +12,7 @@
 //! async trait methods run the blocking work on tokio's blocking pool.
 
 mod accounts;
+mod alerts;
 mod explorer;
 mod inbox;
 mod items;
@@ -1733,6 +1734,142 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<ReportSend>> {
         let workspace = workspace.clone();
         self.run(move |inner| inner.read(|conn| report_schedule::sends(conn, &workspace, limit)))
+            .await
+    }
+
+    // == alerts (issue 7) ==
+    async fn alert_channels(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> StoreResult<Vec<crate::AlertChannel>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| alerts::channels(conn, &workspace)))
+            .await
+    }
+
+    async fn alert_channel_target(
+        &self,
+        workspace: &WorkspaceId,
+        name: &str,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        let (workspace, name) = (workspace.clone(), name.to_owned());
+        self.run(move |inner| inner.read(|conn| alerts::channel_target(conn, &workspace, &name)))
+            .await
+    }
+
+    async fn put_alert_channel(
+        &self,
+        workspace: &WorkspaceId,
+        draft: &crate::AlertChannelDraft,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (workspace, draft, audit) = (workspace.clone(), draft.clone(), audit.clone());
+        self.run(move |inner| {
+            alerts::put_channel(&mut lock(&inner.writer).conn, &workspace, &draft, &audit)
+        })
+        .await
+    }
+
+    async fn delete_alert_channel(
+        &self,
+        workspace: &WorkspaceId,
+        name: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let (workspace, name, audit) = (workspace.clone(), name.to_owned(), audit.clone());
+        self.run(move |inner| {
+            alerts::delete_channel(&mut lock(&inner.writer).conn, &workspace, &name, &audit)
+        })
+        .await
+    }
+
+    async fn alert_thresholds(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> StoreResult<Option<crate::StoredThresholds>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| alerts::thresholds(conn, &workspace)))
+            .await
+    }
+
+    async fn put_alert_thresholds(
+        &self,
+        workspace: &WorkspaceId,
+        thresholds: &crate::StoredThresholds,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (workspace, thresholds, audit) = (workspace.clone(), thresholds.clone(), audit.clone());
+        self.run(move |inner| {
+            alerts::put_thresholds(
+                &mut lock(&inner.writer).conn,
+                &workspace,
+                &thresholds,
+                &audit,
+            )
+        })
+        .await
+    }
+
+    async fn alert_cursor(&self, workspace: &WorkspaceId) -> StoreResult<Option<ItemId>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| alerts::cursor(conn, &workspace)))
+            .await
+    }
+
+    async fn record_alerts(
+        &self,
+        workspace: &WorkspaceId,
+        new_alerts: &[crate::NewAlert],
+        cursor: ItemId,
+    ) -> StoreResult<Vec<i64>> {
+        let (workspace, new_alerts) = (workspace.clone(), new_alerts.to_vec());
+        self.run(move |inner| {
+            alerts::record(
+                &mut lock(&inner.writer).conn,
+                &workspace,
+                &new_alerts,
+                cursor,
+            )
+        })
+        .await
+    }
+
+    async fn finish_alert_delivery(
+        &self,
+        workspace: &WorkspaceId,
+        alert: i64,
+        delivery: &crate::AlertDelivery,
+    ) -> StoreResult<()> {
+        let (workspace, delivery) = (workspace.clone(), delivery.clone());
+        self.run(move |inner| {
+            alerts::finish_delivery(&mut lock(&inner.writer).conn, &workspace, alert, &delivery)
+        })
+        .await
+    }
+
+    async fn alerts(&self, query: &crate::AlertQuery) -> StoreResult<Vec<crate::StoredAlert>> {
+        let query = query.clone();
+        self.run(move |inner| inner.read(|conn| alerts::alerts(conn, &query)))
+            .await
+    }
+
+    async fn pending_alert_deliveries(
+        &self,
+        workspace: &WorkspaceId,
+    ) -> StoreResult<Vec<crate::StoredAlert>> {
+        let workspace = workspace.clone();
+        self.run(move |inner| inner.read(|conn| alerts::pending(conn, &workspace)))
+            .await
+    }
+
+    async fn alert_baseline(
+        &self,
+        workspace: &WorkspaceId,
+        brands: &[BrandId],
+        from: Timestamp,
+    ) -> StoreResult<crate::AlertBaseline> {
+        let (workspace, brands) = (workspace.clone(), brands.to_vec());
+        self.run(move |inner| inner.read(|conn| alerts::baseline(conn, &workspace, &brands, from)))
             .await
     }
 }

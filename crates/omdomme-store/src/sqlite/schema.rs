@@ -38,6 +38,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_strategy",
         include_str!("migrations/0010_strategy.sql"),
     ),
+    ("0011_alerts", include_str!("migrations/0011_alerts.sql")),
     (
         "0012_report_schedules",
         include_str!("migrations/0012_report_schedules.sql"),

@@ -169,6 +169,11 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 const UNDO_SCHEMA: &[(i64, &str)] = &[
     (12, "DROP TABLE report_schedules; DROP TABLE report_sends;"),
     (
+        11,
+        "DROP TABLE alert_channels; DROP TABLE alert_settings; DROP TABLE alert_cursors; \
+         DROP TABLE alerts; DROP TABLE alert_deliveries;",
+    ),
+    (
         10,
         "DROP TABLE strategies; DROP TABLE channel_roles; DROP TABLE audience_plans;",
     ),

@@ -8,6 +8,8 @@
 //! template with [`render`], and fail with [`PageError`], which renders an HTML error page.
 
 pub mod account;
+// == alerts (issue 7) ==
+pub mod alerts;
 pub mod calendar;
 pub mod effect;
 pub mod explorer;
@@ -60,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .merge(openness::routes())
         // == report (issue 7) ==
         .merge(report::routes())
+        // == alerts (issue 7) ==
+        .merge(alerts::routes())
 }
 
 /// The part of the app a page belongs to, for the navigation's highlight.
@@ -72,12 +76,9 @@ pub enum Section {
     Calendar,
     Setup,
     Account,
-    // issue 7: strategy, audience, maturity (and the index and report pages)
+    /// The leadership group's pages: strategy, audience, maturity, the index, the report
+    /// and the alerts, under one entry with a sub-navigation (`pages::leadership::nav`).
     Leadership,
-    // == openness (issue 7) ==
-    Index,
-    // == report (issue 7) ==
-    Report,
 }
 
 /// What every page knows about its request: who, in which language, which workspace.

@@ -344,7 +344,7 @@ async fn show(
     params: Result<AppQuery<IndexParams>, AppError>,
 ) -> Result<Response, PageError> {
     page.require(Role::Viewer)?;
-    page.section = Some(Section::Index);
+    page.section = Some(Section::Leadership);
     let AppQuery(params) = params?;
     let days = period_days(&params)?;
     let t = texts::<OpennessTexts>(page.language);
@@ -417,7 +417,7 @@ async fn inquiries(
     params: Result<AppQuery<IndexParams>, AppError>,
 ) -> Result<Response, PageError> {
     page.require(Role::Viewer)?;
-    page.section = Some(Section::Index);
+    page.section = Some(Section::Leadership);
     let AppQuery(params) = params?;
     let days = period_days(&params)?;
     let t = texts::<OpennessTexts>(page.language);

@@ -91,7 +91,7 @@ async fn show(
     params: Result<AppQuery<ReportParams>, AppError>,
 ) -> Result<Response, PageError> {
     page.require(Role::Leader)?;
-    page.section = Some(Section::Report);
+    page.section = Some(Section::Leadership);
     let AppQuery(params) = params?;
     let t = texts::<ReportPageTexts>(page.language);
     let ws = page.workspace()?.clone();
@@ -371,7 +371,7 @@ async fn render_email(
 /// `GET /w/{ws}/report/email`: the schedule, "send now" and the sendings.
 async fn show_email(State(state): State<AppState>, mut page: Page) -> Result<Response, PageError> {
     page.require(Role::Leader)?;
-    page.section = Some(Section::Report);
+    page.section = Some(Section::Leadership);
     render_email(&state, &page, None, None, None).await
 }
 
@@ -399,7 +399,7 @@ async fn save_schedule(
     form: Result<AppForm<ScheduleForm>, PageError>,
 ) -> Result<Response, PageError> {
     page.require(Role::Leader)?;
-    page.section = Some(Section::Report);
+    page.section = Some(Section::Leadership);
     let AppForm(form) = form?;
     let t = texts::<ReportEmailTexts>(page.language);
     let cadence_text = form.cadence.unwrap_or_default();
@@ -478,7 +478,7 @@ async fn send_now(
     form: Result<AppForm<SendForm>, PageError>,
 ) -> Result<Response, PageError> {
     page.require(Role::Leader)?;
-    page.section = Some(Section::Report);
+    page.section = Some(Section::Leadership);
     let AppForm(form) = form?;
     let t = texts::<ReportEmailTexts>(page.language);
     let ws = page.workspace()?.clone();

@@ -3,6 +3,8 @@
 //! error shape.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// == alerts (issue 7) ==
+mod alerts;
 mod calendar;
 mod effect;
 mod explorer;

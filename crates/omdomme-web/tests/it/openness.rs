@@ -104,7 +104,10 @@ async fn the_index_shows_each_brand_with_its_components_and_escapes_names() {
     let viewer = app.browser_as(Role::Viewer).await;
     let (status, html) = get(&app, &viewer, "/w/nordlys/index?days=30").await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("data-nav=\"index\""), "{html}");
+    assert!(
+        html.contains("data-leadership=\"index\" aria-current=\"page\""),
+        "{html}"
+    );
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(!html.contains("<b>nordlys"), "{html}");
     assert!(html.contains("&#60;script&#62;"), "{html}");

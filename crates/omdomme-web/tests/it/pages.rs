@@ -110,6 +110,24 @@ pub const ROUTES: &[(Method, &str, Role)] = &[
     (Method::POST, "/w/{ws}/report/email", Role::Leader),
     (Method::POST, "/w/{ws}/report/email/send", Role::Leader),
     // == end report ==
+    // == alerts (issue 7) ==
+    (Method::GET, "/w/{ws}/alerts", Role::Viewer),
+    (Method::GET, "/w/{ws}/alerts?before=10", Role::Viewer),
+    (Method::GET, "/w/{ws}/setup/alerts", Role::Leader),
+    (Method::GET, "/w/{ws}/setup/alerts?edit=vakt", Role::Leader),
+    (Method::POST, "/w/{ws}/setup/alerts/channel", Role::Admin),
+    (
+        Method::POST,
+        "/w/{ws}/setup/alerts/channel/delete",
+        Role::Admin,
+    ),
+    (
+        Method::POST,
+        "/w/{ws}/setup/alerts/thresholds",
+        Role::Leader,
+    ),
+    (Method::POST, "/w/{ws}/setup/alerts/test", Role::Leader),
+    // == end alerts ==
     (Method::GET, "/w/{ws}/explorer", Role::Viewer),
     (
         Method::GET,

@@ -1,4 +1,4 @@
-//! `omdomme bench ingest|query|nlp|jetstream|inbox`: speed on generated data, measured the way users feel it.
+//! `omdomme bench ingest|query|nlp|jetstream|inbox|alerts`: speed on generated data, measured the way users feel it.
 //! The last line of each bench has a fixed shape that scripts read; keep it.
 
 use std::io::Write;
@@ -67,6 +67,13 @@ pub enum BenchCommand {
         )]
         recording: PathBuf,
     },
+    // == alerts (issue 7) ==
+    /// From an item stored to its alert delivered to a local webhook, through the real
+    /// store and alert loop.
+    Alerts {
+        #[arg(long, default_value_t = 200)]
+        alerts: usize,
+    },
 }
 
 pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()> {
@@ -80,11 +87,12 @@ pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()>
             open,
             iterations,
         } => inbox(context, items, open, iterations).await,
+        BenchCommand::Alerts { alerts } => super::bench_alerts::run(context, alerts).await,
     }
 }
 
 /// A scratch folder for a bench, inside `--data-dir` when given so big runs can go to a big disk.
-fn scratch_dir(context: &Context, name: &str) -> PathBuf {
+pub(crate) fn scratch_dir(context: &Context, name: &str) -> PathBuf {
     context
         .data_dir_flag
         .clone()
@@ -384,7 +392,7 @@ fn search_mix(workspace: &Workspace, end: Timestamp) -> anyhow::Result<Vec<Searc
         .collect()
 }
 
-fn percentile_ms(samples: &mut [Duration], percentile: usize) -> f64 {
+pub(crate) fn percentile_ms(samples: &mut [Duration], percentile: usize) -> f64 {
     if samples.is_empty() {
         return 0.0;
     }

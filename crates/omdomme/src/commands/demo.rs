@@ -17,6 +17,8 @@ use crate::cli::{Context, open_store_at};
 use crate::commands::serve;
 use crate::{pipeline, progress};
 
+// == alerts (issue 7) ==
+mod alerts;
 mod stories;
 // issue 7: the leadership group's strategy
 mod strategy;
@@ -100,6 +102,17 @@ pub async fn run(context: &Context, args: DemoArgs) -> anyhow::Result<()> {
     strategy::seed(&store, &workspace.id, end)
         .await
         .context("adding the demo's strategy")?;
+
+    // == alerts (issue 7) ==
+    let alerts = alerts::seed(
+        &store,
+        &workspace,
+        crate::collector::secret_key_from_env()?.as_ref(),
+        now,
+    )
+    .await
+    .context("replaying the scenario's alerts")?;
+    println!("{alerts} alerts raised by the scenario (recorded, not sent: synthetic data)");
 
     let password = generate_password();
     store

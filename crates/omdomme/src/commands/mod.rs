@@ -1,6 +1,8 @@
 //! One module per subcommand: its arguments and its `run`.
 
 pub mod bench;
+// == alerts (issue 7) ==
+pub mod bench_alerts;
 pub mod collect;
 pub mod demo;
 pub mod enrich;

@@ -111,6 +111,7 @@ enum Step {
     Inquiries,
     Accounts,
     Report,
+    Alerts,
     Language,
     Account,
     Logout,
@@ -118,7 +119,7 @@ enum Step {
 
 impl Step {
     /// The whole visit, each step going on from the page the one before left.
-    const FLOW: [Step; 20] = [
+    const FLOW: [Step; 21] = [
         Step::Login,
         Step::Overview,
         Step::Search,
@@ -136,6 +137,7 @@ impl Step {
         Step::Inquiries,
         Step::Accounts,
         Step::Report,
+        Step::Alerts,
         Step::Language,
         Step::Account,
         Step::Logout,
@@ -160,6 +162,7 @@ impl Step {
             Step::Inquiries => "inquiries",
             Step::Accounts => "accounts",
             Step::Report => "report",
+            Step::Alerts => "alerts",
             Step::Language => "language",
             Step::Account => "account",
             Step::Logout => "logout",
@@ -180,6 +183,7 @@ impl Step {
             Step::Index => Some(format!("/w/{WORKSPACE}/index")),
             Step::Accounts => Some(format!("/w/{WORKSPACE}/setup/accounts")),
             Step::Report => Some(format!("/w/{WORKSPACE}/report")),
+            Step::Alerts => Some(format!("/w/{WORKSPACE}/alerts")),
             Step::Login
             | Step::Item
             | Step::Assign
@@ -400,6 +404,7 @@ impl Browser {
             Step::Inquiries => self.inquiries().await,
             Step::Accounts => self.accounts().await,
             Step::Report => self.report().await,
+            Step::Alerts => self.alerts().await,
             Step::Language => self.switch_language().await,
             Step::Account => self.account().await,
             Step::Logout => self.logout().await,
@@ -702,10 +707,27 @@ impl Browser {
     /// Last week's leadership report, with its PDF to download.
     async fn report(&self) -> anyhow::Result<()> {
         if !self.partial {
-            self.click("a[data-nav=report]").await?;
+            self.click("a[data-nav=leadership]").await?;
+            self.click("a[data-leadership=report]").await?;
         }
         self.wait_for("#report-headline").await?;
         self.wait_for("a[data-test=report-pdf]").await?;
+        Ok(())
+    }
+
+    /// The scenario's crisis raised alerts, each with its evidence and its delivery to the
+    /// leadership group recorded (the demo sends nothing).
+    async fn alerts(&self) -> anyhow::Result<()> {
+        if !self.partial {
+            self.click("a[data-leadership=alerts]").await?;
+        }
+        self.wait_for("#alerts").await?;
+        let alerts = self.count("#alerts tr[data-alert]").await?;
+        ensure!(alerts > 0, "the demo lists no alerts");
+        ensure!(
+            self.count("#alerts a[data-evidence]").await? > 0,
+            "the alerts link to no evidence"
+        );
         Ok(())
     }
 

@@ -45,6 +45,12 @@ pub fn nav(page: &Page, current: &str) -> Vec<NavLink> {
     if page.can(Role::Leader) {
         entries.push(("report", "report", page.t.nav_report));
     }
+    // == alerts (issue 7) ==
+    let alerts = texts::<super::alerts::AlertsTexts>(page.language);
+    entries.push(("alerts", "alerts", alerts.nav_alerts));
+    if page.can(Role::Leader) {
+        entries.push(("alert-setup", "setup/alerts", alerts.nav_setup));
+    }
     entries
         .into_iter()
         .map(|(name, path, label)| NavLink {
