@@ -29,11 +29,13 @@
 //! **Rules.** An author above N followers mentioning a brand; a press article negative
 //! towards a brand (positive coverage is no warning); a CSR topic with
 //! [`Thresholds::csr_negative_per_hour`] negative items towards a brand within an hour.
+//! Items by the brands' own accounts ([`Detector::set_brand_accounts`]) raise no rule: a
+//! company's own post is not news to its leadership, however many follow it.
 //! Each alerts on its own, and the cool-down keeps one per brand (per newspaper, per topic)
 //! at a time: the demo's ordinary weeks have ~45 posts a day by authors above 100,000
 //! followers about the own brand, which nobody wants one by one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use omdomme_core::{
@@ -258,6 +260,8 @@ pub struct Detector {
     brands: Vec<(BrandId, BrandRole)>,
     keys: HashMap<AlertKey, KeyState>,
     rule_quiet_until: HashMap<RuleKey, i64>,
+    /// Every brand's own accounts: the platform and the handle in lower case, no `@`.
+    brand_accounts: HashSet<(SourceKind, String)>,
     /// The newest hour seen: items older than the hour before it only count.
     newest_hour: i64,
     /// The oldest hour seen: spikes wait until the baseline's weeks lie behind it.
@@ -275,6 +279,7 @@ impl Detector {
             thresholds,
             keys: HashMap::new(),
             rule_quiet_until: HashMap::new(),
+            brand_accounts: HashSet::new(),
             newest_hour: i64::MIN,
             first_hour: i64::MAX,
         }
@@ -282,6 +287,27 @@ impl Detector {
 
     pub fn thresholds(&self) -> &Thresholds {
         &self.thresholds
+    }
+
+    /// The brands' own accounts (platform and handle, as the store keeps them), whose items
+    /// raise no rule.
+    pub fn set_brand_accounts<'a>(
+        &mut self,
+        accounts: impl IntoIterator<Item = (SourceKind, &'a str)>,
+    ) {
+        self.brand_accounts = accounts
+            .into_iter()
+            .map(|(kind, handle)| (kind, handle.trim_start_matches('@').to_lowercase()))
+            .collect();
+    }
+
+    /// Whether a brand's own account wrote `item`.
+    fn by_brand_account(&self, item: &omdomme_core::Item) -> bool {
+        !self.brand_accounts.is_empty()
+            && self.brand_accounts.contains(&(
+                item.source.kind,
+                item.author.handle.trim_start_matches('@').to_lowercase(),
+            ))
     }
 
     /// New thresholds; the counts stay.
@@ -483,6 +509,9 @@ impl Detector {
         negative: bool,
     ) -> Vec<Alert> {
         let item = &stored.item;
+        if self.by_brand_account(item) {
+            return Vec::new();
+        }
         let mut raised = Vec::new();
         if let (Some(least), Some(followers)) =
             (self.thresholds.influencer_followers, item.author.followers)

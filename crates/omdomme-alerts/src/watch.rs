@@ -24,8 +24,8 @@ use jiff::{SignedDuration, Timestamp};
 use omdomme_connectors::SecretKey;
 use omdomme_core::{ItemId, Workspace, WorkspaceId};
 use omdomme_store::{
-    AlertChannel, AlertDelivery, AlertQuery, DeliveryState, NewAlert, StoreError, StoredAlert,
-    UiLanguage,
+    AlertChannel, AlertDelivery, AlertQuery, BrandAccount, DeliveryState, NewAlert, StoreError,
+    StoredAlert, UiLanguage,
 };
 
 use crate::channels;
@@ -91,6 +91,8 @@ struct Watched {
     workspace: Workspace,
     detector: Detector,
     thresholds_json: Option<String>,
+    /// The brands' own accounts, whose items raise no rule.
+    accounts: Vec<BrandAccount>,
     cursor: Option<ItemId>,
     /// Items up to here are in the warmed counts already.
     counted_through: Option<ItemId>,
@@ -159,12 +161,17 @@ impl Watcher {
         for workspace in workspaces {
             let thresholds = store.alert_thresholds(&workspace.id).await?.map(|t| t.json);
             let channels = store.alert_channels(&workspace.id).await?;
+            let accounts = store.brand_accounts(&workspace.id).await?;
             let current = self.watched.get_mut(&workspace.id);
             match current {
                 Some(watched)
                     if watched.workspace == workspace && watched.thresholds_json == thresholds =>
                 {
                     watched.channels = channels;
+                    if watched.accounts != accounts {
+                        set_accounts(&mut watched.detector, &accounts);
+                        watched.accounts = accounts;
+                    }
                 }
                 _ => {
                     let watched = self.start(workspace, thresholds, channels).await?;
@@ -185,6 +192,8 @@ impl Watcher {
         let thresholds = thresholds_of(&workspace.id, thresholds_json.as_deref());
         let cooldown = i64::from(thresholds.cooldown_hours);
         let mut detector = Detector::new(&workspace, thresholds);
+        let accounts = store.brand_accounts(&workspace.id).await?;
+        set_accounts(&mut detector, &accounts);
         let now = (self.context.clock)();
         let from = now - SignedDuration::from_hours(detector.history_hours());
         let brands: Vec<_> = workspace.brands.iter().map(|b| b.id.clone()).collect();
@@ -241,6 +250,7 @@ impl Watcher {
             workspace,
             detector,
             thresholds_json,
+            accounts,
             cursor,
             counted_through: baseline.last_item,
             channels,
@@ -329,6 +339,7 @@ pub async fn replay(
 ) -> Result<usize, WatchError> {
     let json = store.alert_thresholds(&workspace.id).await?.map(|t| t.json);
     let mut detector = Detector::new(workspace, thresholds_of(&workspace.id, json.as_deref()));
+    set_accounts(&mut detector, &store.brand_accounts(&workspace.id).await?);
     let channels: Vec<String> = store
         .alert_channels(&workspace.id)
         .await?
@@ -573,4 +584,8 @@ pub fn test_alert(workspace: &Workspace, now: Timestamp) -> Alert {
         hour: now,
         evidence: Vec::new(),
     }
+}
+
+fn set_accounts(detector: &mut Detector, accounts: &[BrandAccount]) {
+    detector.set_brand_accounts(accounts.iter().map(|a| (a.kind, a.handle.as_str())));
 }

@@ -270,3 +270,31 @@ fn one_alert_per_episode_and_a_cool_down_after_it() {
     }
     assert_eq!(spike_alerts, vec![start], "a five-hour spike alerts once");
 }
+
+#[test]
+fn the_brands_own_accounts_raise_no_rule() {
+    let influential = |id: i64, handle: &str| {
+        let mut stored = item(id, START + id, true);
+        stored.item.author = Author {
+            handle: handle.to_owned(),
+            followers: Some(500_000),
+            ..Author::default()
+        };
+        stored
+    };
+    let mut detector = Detector::new(&workspace(), Thresholds::default());
+    detector.set_brand_accounts([(SourceKind::Mastodon, "OwnBrand")]);
+    let own = detector.observe(&influential(1, "@ownbrand"));
+    assert!(
+        own.iter()
+            .all(|a| !matches!(a.reason, Reason::Influencer { .. })),
+        "the brand's own post: {own:?}"
+    );
+    let other = detector.observe(&influential(2, "journalist"));
+    assert!(
+        other
+            .iter()
+            .any(|a| matches!(a.reason, Reason::Influencer { .. })),
+        "someone else with half a million followers: {other:?}"
+    );
+}
