@@ -66,8 +66,8 @@ pub async fn run(context: &Context, args: ReportArgs) -> anyhow::Result<()> {
         view.title,
         bytes.len(),
         workspace.id,
-        period.first,
-        period.end,
+        report.period.first,
+        report.period.end.yesterday().unwrap_or(report.period.end),
         args.out.display()
     );
     Ok(())
