@@ -13,6 +13,8 @@ pub mod channels;
 pub mod deliver;
 pub mod detect;
 pub mod mail;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod watch;
 
 pub use detect::{Alert, AlertKey, Detector, Reason, SpikeSignal, Thresholds};

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use omdomme_alerts::deliver::{self, Lang, Links, Retry, Target};
-use omdomme_alerts::mail::{Mailer, SmtpSecurity, SmtpSettings};
+use omdomme_alerts::testing::SmtpSink;
 use omdomme_alerts::{Alert, AlertKey, Reason, SpikeSignal};
 use omdomme_core::{BrandId, ItemId, Topic};
 
@@ -161,74 +161,23 @@ async fn a_failing_webhook_reports_without_its_secret() {
     assert!(!shown.contains("s3cret"), "{shown}");
 }
 
-/// aiosmtpd on a free port, storing what it receives in a maildir; killed on drop.
-struct SmtpSink {
-    child: std::process::Child,
-    port: u16,
-    maildir: tempfile::TempDir,
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn smtp_sink() -> SmtpSink {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let maildir = tempfile::tempdir().expect("tempdir");
-    let child = std::process::Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(maildir.path().join("mail"))
-        .spawn()
-        .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
-    let sink = SmtpSink {
-        child,
-        port,
-        maildir,
-    };
-    // Readiness, not timing: wait until it accepts connections.
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return sink;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("aiosmtpd did not start on port {port}");
-}
-
 #[tokio::test]
 async fn e_mail_reaches_a_local_smtp_sink_as_text_and_html() {
-    let sink = smtp_sink();
-    let mailer = Mailer::new(&SmtpSettings {
-        host: "127.0.0.1".to_owned(),
-        port: sink.port,
-        from: "Omdømme <varsel@example.no>".to_owned(),
-        security: SmtpSecurity::Plain,
-        ..SmtpSettings::default()
-    })
-    .expect("mailer");
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let mailer = sink.mailer("Omdømme <varsel@example.no>");
     let client = reqwest::Client::new();
     deliver::deliver(
         &client,
-        Some(&mailer),
+        Some(&*mailer),
         &Target::Email(vec!["leder@example.no".to_owned()]),
         &message(Lang::Nb),
         quick_retry(),
     )
     .await
     .expect("delivered");
-    let new = sink.maildir.path().join("mail").join("new");
-    let messages: Vec<String> = std::fs::read_dir(&new)
-        .expect("maildir")
-        .map(|entry| std::fs::read_to_string(entry.expect("entry").path()).expect("read"))
-        .collect();
+    let messages = sink.raw_messages();
     assert_eq!(messages.len(), 1);
     let raw = &messages[0];
     assert!(raw.contains("To: leder@example.no"), "{raw}");

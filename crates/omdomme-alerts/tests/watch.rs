@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use omdomme_alerts::channels;
 use omdomme_alerts::deliver::Retry;
-use omdomme_alerts::mail::{Mailer, SmtpSecurity, SmtpSettings};
+use omdomme_alerts::mail::Mailer;
+use omdomme_alerts::testing::SmtpSink;
 use omdomme_alerts::watch::{WatchContext, Watcher};
 use omdomme_connectors::SecretKey;
 use omdomme_core::{
@@ -340,63 +341,9 @@ async fn without_a_mailer_an_e_mail_delivery_fails_with_the_reason() {
     );
 }
 
-/// aiosmtpd on a free port writing a maildir; killed on drop. `None` (the test then says
-/// why it is skipped) only outside CI when the module is missing.
-struct SmtpSink {
-    child: std::process::Child,
-    port: u16,
-    maildir: tempfile::TempDir,
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn smtp_sink() -> Option<SmtpSink> {
-    let available = std::process::Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !available && std::env::var_os("CI").is_none() {
-        eprintln!(
-            "SKIPPED: python3 -m aiosmtpd is not available (pip install aiosmtpd); in CI this \
-             test runs"
-        );
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let maildir = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(maildir.path().join("mail"))
-        .spawn()
-        .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
-    let sink = SmtpSink {
-        child,
-        port,
-        maildir,
-    };
-    // Readiness, not timing: wait until it accepts connections.
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(sink);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("aiosmtpd did not start on port {port}");
-}
-
 #[tokio::test]
 async fn an_e_mail_alert_reaches_the_smtp_sink_through_the_loop() {
-    let Some(sink) = smtp_sink() else {
+    let Some(sink) = SmtpSink::start() else {
         return;
     };
     let s = setup(false).await;
@@ -406,15 +353,7 @@ async fn an_e_mail_alert_reaches_the_smtp_sink_through_the_loop() {
         "leder@example.no, Kommunikasjon <komm@example.no>",
     )
     .await;
-    let mailer = Mailer::new(&SmtpSettings {
-        host: "127.0.0.1".to_owned(),
-        port: sink.port,
-        from: "Omdømme <varsel@example.no>".to_owned(),
-        security: SmtpSecurity::Plain,
-        ..SmtpSettings::default()
-    })
-    .unwrap();
-    let mut watcher = s.watcher(Some(Arc::new(mailer)));
+    let mut watcher = s.watcher(Some(sink.mailer("Omdømme <varsel@example.no>")));
     watcher.round().await.unwrap();
     s.store
         .put_items(&s.ws.id, &[post("new", 250_000, NOW)])
@@ -427,11 +366,7 @@ async fn an_e_mail_alert_reaches_the_smtp_sink_through_the_loop() {
         DeliveryState::Sent,
         "{alerts:?}"
     );
-    let new = sink.maildir.path().join("mail").join("new");
-    let messages: Vec<String> = std::fs::read_dir(&new)
-        .unwrap()
-        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
-        .collect();
+    let messages = sink.raw_messages();
     assert_eq!(messages.len(), 1, "one message to both addresses");
     let raw = &messages[0];
     assert!(raw.contains("leder@example.no"), "{raw}");

@@ -4,6 +4,7 @@
 use axum::body::Body;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE};
 use axum::http::{Request, StatusCode};
+use omdomme_alerts::testing::SmtpSink;
 use omdomme_store::Role;
 use tower::ServiceExt;
 
@@ -118,86 +119,6 @@ async fn hostile_brand_and_goal_texts_are_escaped_through_the_page() {
 
 // == The report by e-mail ==
 
-/// aiosmtpd on a free port, storing what it receives in a maildir; killed on drop.
-struct SmtpSink {
-    child: std::process::Child,
-    port: u16,
-    maildir: tempfile::TempDir,
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The sink, or `None` (with the reason on stderr) where aiosmtpd is missing outside CI;
-/// in CI (`CI` set) a missing aiosmtpd fails the test.
-fn smtp_sink() -> Option<SmtpSink> {
-    let available = std::process::Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !available {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 -m aiosmtpd is missing (pip install aiosmtpd)"
-        );
-        eprintln!("SKIPPED: python3 -m aiosmtpd is not installed (pip install aiosmtpd)");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let maildir = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(maildir.path().join("mail"))
-        .spawn()
-        .unwrap();
-    let sink = SmtpSink {
-        child,
-        port,
-        maildir,
-    };
-    // Readiness, not timing: wait until it accepts connections.
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(sink);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("aiosmtpd did not start on port {port}");
-}
-
-impl SmtpSink {
-    fn mailer(&self) -> std::sync::Arc<omdomme_alerts::mail::Mailer> {
-        use omdomme_alerts::mail::{Mailer, SmtpSecurity, SmtpSettings};
-        std::sync::Arc::new(
-            Mailer::new(&SmtpSettings {
-                host: "127.0.0.1".to_owned(),
-                port: self.port,
-                from: "Omdømme <rapport@example.no>".to_owned(),
-                security: SmtpSecurity::Plain,
-                ..SmtpSettings::default()
-            })
-            .unwrap(),
-        )
-    }
-
-    /// The files of the messages received so far.
-    fn messages(&self) -> Vec<std::path::PathBuf> {
-        match std::fs::read_dir(self.maildir.path().join("mail").join("new")) {
-            Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-}
-
 /// The attachments of a received message, written to `dir` by Python's e-mail parser:
 /// (file name, content type, path).
 fn attachments(
@@ -288,7 +209,9 @@ fn weekly_to(addresses: &[&str]) -> omdomme_store::ReportSchedule {
 
 #[tokio::test]
 async fn the_scheduled_report_reaches_the_leaders_once_with_its_pdf() {
-    let Some(sink) = smtp_sink() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let app = TestApp::new().await;
     app.session_as(Role::Leader).await;
     let ws = omdomme_core::WorkspaceId("nordlys".to_owned());
@@ -297,7 +220,7 @@ async fn the_scheduled_report_reaches_the_leaders_once_with_its_pdf() {
         .await
         .unwrap();
     let mut state = app.state();
-    state.mailer = Some(sink.mailer());
+    state.mailer = Some(sink.mailer("Omdømme <rapport@example.no>"));
 
     // Sunday noon (support::NOW): week 24 is not over, nothing is due.
     omdomme_web::report_mail::send_due(&state, crate::support::now())
@@ -388,11 +311,13 @@ async fn send_now_without_a_mailer_is_recorded_as_failed_with_the_reason() {
 
 #[tokio::test]
 async fn send_now_through_the_page_delivers_to_the_sink() {
-    let Some(sink) = smtp_sink() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let app = TestApp::new().await;
     let leader = app.browser_as(Role::Leader).await;
     let mut state = app.state();
-    state.mailer = Some(sink.mailer());
+    state.mailer = Some(sink.mailer("Omdømme <rapport@example.no>"));
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs([
             ("_csrf", leader.csrf.as_str()),
