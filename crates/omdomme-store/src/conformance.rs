@@ -63,6 +63,8 @@ pub async fn run_all<S: Store>(store: &S) {
     report_schedules_send_each_period_once(store).await;
     // == alerts (issue 7) ==
     alerts_keep_channels_sealed_and_the_cursor_with_their_alerts(store).await;
+    // == leases (issue 8) ==
+    leases_are_held_by_one_holder_at_a_time(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -4734,4 +4736,104 @@ async fn alerts_keep_channels_sealed_and_the_cursor_with_their_alerts<S: Store>(
             .unwrap()
     );
     assert!(store.alert_channels(&w).await.unwrap().is_empty());
+}
+
+// == leases (issue 8) ==
+
+async fn leases_are_held_by_one_holder_at_a_time<S: Store>(store: &S) {
+    use jiff::SignedDuration;
+    let ttl = SignedDuration::from_secs(30);
+    let start = ts("2026-11-27T12:00:00Z");
+    let at = |secs: i64| start + SignedDuration::from_secs(secs);
+
+    let first = store
+        .try_lease("web/publisher", "node-a", ttl, start)
+        .await
+        .unwrap()
+        .expect("a lease nobody holds is granted");
+    assert_eq!(first.holder, "node-a");
+    assert_eq!(first.expires_at, at(30));
+    // Another holder is refused while it runs, up to the last microsecond.
+    let just_before = at(30) - SignedDuration::from_micros(1);
+    assert_eq!(
+        store
+            .try_lease("web/publisher", "node-b", ttl, just_before)
+            .await
+            .unwrap(),
+        None
+    );
+    // Other names are other leases.
+    let other = store
+        .try_lease("web/alerts", "node-b", ttl, start)
+        .await
+        .unwrap()
+        .expect("another name is free");
+    assert_eq!(other.holder, "node-b");
+
+    // Taking it again as its holder extends it with the same token; so does renewing.
+    let again = store
+        .try_lease("web/publisher", "node-a", ttl, at(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.token, again.expires_at), (first.token, at(40)));
+    let renewed = store
+        .renew_lease(&again, ttl, at(20))
+        .await
+        .unwrap()
+        .expect("a running lease renews");
+    assert_eq!((renewed.token, renewed.expires_at), (first.token, at(50)));
+
+    // Expired: the holder's renewal is refused and another takes over with a higher token.
+    assert_eq!(
+        store.renew_lease(&renewed, ttl, at(50)).await.unwrap(),
+        None
+    );
+    let taken = store
+        .try_lease("web/publisher", "node-b", ttl, at(50))
+        .await
+        .unwrap()
+        .expect("an expired lease is free");
+    assert_eq!(taken.holder, "node-b");
+    assert!(taken.token > first.token, "{taken:?} after {first:?}");
+    // The stale holder can neither renew nor release it, nor take it back.
+    assert_eq!(
+        store.renew_lease(&renewed, ttl, at(51)).await.unwrap(),
+        None
+    );
+    assert!(!store.release_lease(&renewed, at(51)).await.unwrap());
+    assert_eq!(
+        store
+            .try_lease("web/publisher", "node-a", ttl, at(51))
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Released: free at once, and the next holder's token is higher still.
+    assert!(store.release_lease(&taken, at(52)).await.unwrap());
+    assert!(!store.release_lease(&taken, at(52)).await.unwrap());
+    assert_eq!(store.renew_lease(&taken, ttl, at(52)).await.unwrap(), None);
+    let back = store
+        .try_lease("web/publisher", "node-a", ttl, at(52))
+        .await
+        .unwrap()
+        .expect("a released lease is free");
+    assert!(back.token > taken.token, "{back:?} after {taken:?}");
+
+    // Nonsense is refused with the reason.
+    for (name, holder, ttl) in [
+        ("", "node-a", ttl),
+        ("web/x", " ", ttl),
+        ("web/x", "node-a", SignedDuration::ZERO),
+        ("web/x", "node-a", SignedDuration::from_hours(2)),
+    ] {
+        let refused = store.try_lease(name, holder, ttl, start).await.unwrap_err();
+        assert!(matches!(refused, StoreError::Invalid(_)), "{refused}");
+    }
+    let long = "x".repeat(crate::leases::MAX_LEASE_NAME + 1);
+    assert!(matches!(
+        store.try_lease(&long, "node-a", ttl, start).await,
+        Err(StoreError::Invalid(_))
+    ));
 }

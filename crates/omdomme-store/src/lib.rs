@@ -5,7 +5,7 @@
 //! Callers only see the trait, so a PostgreSQL backend can follow without changing them.
 
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use omdomme_core::{
     BrandId, Engagement, Item, ItemId, Lang, Query, SentimentLabel, SourceHealth, SourceKey,
     SourceKind, StoredItem, Topic, Workspace, WorkspaceId,
@@ -17,6 +17,7 @@ pub mod alerts;
 pub mod conformance;
 pub mod inbox;
 mod index;
+pub mod leases;
 pub mod openness;
 pub mod report_schedule;
 mod sqlite;
@@ -33,6 +34,7 @@ pub use inbox::{
     SlaFilter, SlaPolicy, SlaState, StatusFilter,
 };
 pub use index::IndexOptions;
+pub use leases::Lease;
 pub use openness::{
     BrandAccount, BrandIndex, BrandOpenness, InquiryFilter, InquiryListRequest, InquiryRow,
     OpennessRequest, read_index,
@@ -1011,4 +1013,27 @@ pub trait Store: Send + Sync + 'static {
         brands: &[BrandId],
         from: Timestamp,
     ) -> StoreResult<AlertBaseline>;
+
+    // == leases (issue 8) ==
+    /// Takes the lease `name` for `holder` until `now + ttl`: when nobody holds it or its
+    /// holder let it expire, with a token one above the last; when `holder` holds it
+    /// already, extended with its token. `None` while another holder's lease runs.
+    /// Processes' clocks must agree to well within `ttl`.
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<Option<Lease>>;
+    /// Extends `lease` to `now + ttl` while it is still its holder's with its token and has
+    /// not expired; `None` when it was lost, and then the holder must stop its work.
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<Option<Lease>>;
+    /// Frees `lease` at `now` so another may take it at once; whether it was still held.
+    async fn release_lease(&self, lease: &Lease, now: Timestamp) -> StoreResult<bool>;
 }

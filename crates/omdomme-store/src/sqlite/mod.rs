@@ -16,6 +16,7 @@ mod alerts;
 mod explorer;
 mod inbox;
 mod items;
+mod leases;
 mod openness;
 mod report_schedule;
 mod rollups;
@@ -29,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use omdomme_core::{
     BrandId, Enrichment, Item, ItemId, Lang, Sentiment, SentimentLabel, SourceHealth, SourceKey,
     SourceKind, StoredItem, Topic, TopicSet, Workspace, WorkspaceId,
@@ -41,6 +42,7 @@ use crate::inbox::{
     InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
 };
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
+use crate::leases::Lease;
 use crate::openness::{
     BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow, OpennessRequest,
 };
@@ -1870,6 +1872,38 @@ impl Store for SqliteStore {
     ) -> StoreResult<crate::AlertBaseline> {
         let (workspace, brands) = (workspace.clone(), brands.to_vec());
         self.run(move |inner| inner.read(|conn| alerts::baseline(conn, &workspace, &brands, from)))
+            .await
+    }
+
+    // == leases (issue 8) ==
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<Option<Lease>> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.run(move |inner| {
+            leases::try_lease(&mut lock(&inner.writer).conn, &name, &holder, ttl, now)
+        })
+        .await
+    }
+
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<Option<Lease>> {
+        let lease = lease.clone();
+        self.run(move |inner| leases::renew(&mut lock(&inner.writer).conn, &lease, ttl, now))
+            .await
+    }
+
+    async fn release_lease(&self, lease: &Lease, now: Timestamp) -> StoreResult<bool> {
+        let lease = lease.clone();
+        self.run(move |inner| leases::release(&mut lock(&inner.writer).conn, &lease, now))
             .await
     }
 }

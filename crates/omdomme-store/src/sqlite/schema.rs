@@ -43,6 +43,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_report_schedules",
         include_str!("migrations/0012_report_schedules.sql"),
     ),
+    ("0013_leases", include_str!("migrations/0013_leases.sql")),
 ];
 
 /// The schema version this binary writes.
