@@ -5,7 +5,6 @@
 //! cannot be read (deleted on the platform, a revoked token) keeps what was read before and
 //! waits its next turn instead of holding up the others.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -68,29 +67,6 @@ pub async fn collect_round(
             .await?;
     }
     Ok(report)
-}
-
-/// Every `interval`, a round at the clock's time, for as long as the task runs.
-pub async fn run(
-    store: Arc<dyn Store>,
-    channels: Arc<dyn ChannelDirectory>,
-    clock: omdomme_connectors::Clock,
-    interval: Duration,
-) {
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        match collect_round(store.as_ref(), channels.as_ref(), clock()).await {
-            Ok(report) if report != CollectReport::default() => {
-                tracing::info!(?report, "read the engagement of published posts");
-            }
-            Ok(_) => {}
-            Err(error) => {
-                tracing::warn!(%error, "reading posts' engagement failed; trying again later");
-            }
-        }
-    }
 }
 
 enum Read {

@@ -133,24 +133,6 @@ impl Publisher {
         Ok(report)
     }
 
-    /// Every `interval`, a round at the clock's time, for as long as the task runs.
-    pub async fn run(self, clock: omdomme_connectors::Clock, interval: Duration) {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            match self.publish_round(clock()).await {
-                Ok(report) if report != RoundReport::default() => {
-                    tracing::info!(?report, "published due posts");
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(%error, "cannot read the due posts; trying again later");
-                }
-            }
-        }
-    }
-
     async fn publish_one(
         &self,
         due: DuePost,

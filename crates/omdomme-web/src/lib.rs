@@ -22,6 +22,8 @@ pub mod pages;
 pub mod report_mail;
 mod router;
 mod security;
+// == leases (issue 8) ==
+pub mod singleton;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -108,6 +110,9 @@ pub struct AppState {
     pub mailer: Option<Arc<omdomme_alerts::mail::Mailer>>,
 }
 
+/// How long a stopping server waits for its background rounds to end.
+const SINGLETON_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Serves the app on `listener` until ctrl-c (or SIGTERM on Unix), then lets requests in
 /// flight finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
@@ -115,42 +120,23 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         tracing::info!(%addr, "serving the Omdømme API");
     }
     tokio::spawn(auth::warm_up());
-    let escalation = tokio::spawn(pages::inbox::escalation_loop(state.clone()));
-    let publishing = tokio::spawn(
-        omdomme_outbound::Publisher::new(
-            Arc::clone(&state.store),
-            Arc::clone(&state.channels),
-            omdomme_outbound::PublishSettings::default(),
-            state.clock.now(),
-        )
-        .run(
-            connector_clock(Arc::clone(&state.clock)),
-            omdomme_outbound::publisher::ROUND_INTERVAL,
-        ),
-    );
-    let engagement = tokio::spawn(omdomme_outbound::engagement::run(
-        Arc::clone(&state.store),
-        Arc::clone(&state.channels),
-        connector_clock(Arc::clone(&state.clock)),
-        omdomme_outbound::engagement::ROUND_INTERVAL,
-    ));
-    // == report schedules (issue 7) ==
-    let report_mail = tokio::spawn(report_mail::schedule_loop(state.clone()));
-    // == alerts (issue 7) ==
-    let alerting = tokio::spawn(
-        omdomme_alerts::watch::Watcher::new(pages::alerts::watch_context(&state))
-            .run(omdomme_alerts::watch::POLL_INTERVAL),
-    );
+    // == leases (issue 8) ==
+    let (stop_singletons, singletons_stop) = tokio::sync::watch::channel(false);
+    let singletons = singleton::spawn_all(&state, &singletons_stop);
     // With the peer address, so login rate limits can count per client.
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
-    escalation.abort();
-    publishing.abort();
-    engagement.abort();
-    report_mail.abort();
-    alerting.abort();
+    // Each loop finishes its round and releases its lease, so another node takes over at
+    // once; one that does not finish in time keeps its lease until it expires.
+    let _ = stop_singletons.send(true);
+    let deadline = tokio::time::Instant::now() + SINGLETON_GRACE;
+    for mut task in singletons {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+            task.abort();
+        }
+    }
     served
 }
 

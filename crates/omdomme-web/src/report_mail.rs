@@ -46,18 +46,6 @@ pub enum Outcome {
     AlreadyClaimed,
 }
 
-/// Every minute: sends each workspace's report that is due. Never returns.
-pub async fn schedule_loop(state: AppState) {
-    let mut ticks = tokio::time::interval(CHECK_INTERVAL);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        if let Err(error) = send_due(&state, state.clock.now()).await {
-            tracing::warn!(%error, "sending the scheduled reports failed; trying again later");
-        }
-    }
-}
-
 /// Sends every report due at `now`; what each sending came to is in the store.
 pub async fn send_due(state: &AppState, now: Timestamp) -> Result<(), String> {
     let zone = zone(state)?;

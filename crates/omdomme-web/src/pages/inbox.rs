@@ -37,7 +37,7 @@ use crate::extract::AppQuery;
 use crate::i18n::texts;
 use crate::{AppState, texts};
 
-pub use escalation::{escalate_due, escalation_loop};
+pub use escalation::{ESCALATION_INTERVAL, escalate_due};
 pub use omdomme_outbound::{ChannelDirectory, RecordingChannel, StoreChannels};
 
 /// Rows per page of the list.

@@ -20,16 +20,3 @@ pub async fn escalate_due(state: &AppState, now: Timestamp) -> StoreResult<Vec<E
     }
     Ok(escalated)
 }
-
-/// Runs [`escalate_due`] every [`ESCALATION_INTERVAL`] with the app's clock, for as long as
-/// the server runs. A failed round is logged and the next one tries again.
-pub async fn escalation_loop(state: AppState) {
-    let mut ticks = tokio::time::interval(ESCALATION_INTERVAL);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        if let Err(error) = escalate_due(&state, state.clock.now()).await {
-            tracing::warn!(%error, "escalating inbox entries failed; trying again later");
-        }
-    }
-}
