@@ -13,6 +13,8 @@ mod inbox;
 mod ingest;
 // issue 7: leadership
 mod leadership;
+// == leases (issue 8) ==
+mod nodes;
 mod openness;
 mod overview;
 mod pages;
