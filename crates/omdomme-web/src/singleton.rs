@@ -171,10 +171,15 @@ pub async fn run(
     singleton.release().await;
 }
 
-/// A name for this process's leases: the process id and 64 random bits, so a restarted
-/// process (same id in a container) never passes for its predecessor.
-pub fn holder_name() -> String {
-    format!("web-{}-{:016x}", std::process::id(), rand::random::<u64>())
+/// A name for this process's leases: its role (`web`, `collect`), the process id and 64
+/// random bits, so a restarted process (same id in a container) never passes for its
+/// predecessor.
+pub fn holder_name(role: &str) -> String {
+    format!(
+        "{role}-{}-{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    )
 }
 
 /// Starts every singleton loop of the server; they stop when `stop` turns true.
@@ -182,7 +187,7 @@ pub fn spawn_all(
     state: &AppState,
     stop: &watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
-    let holder = holder_name();
+    let holder = holder_name("web");
     let singleton = |name: &str, interval: Duration| {
         Singleton::new(
             Arc::clone(&state.store),

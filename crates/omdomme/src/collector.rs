@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use omdomme_connectors::runner::{self, Pacing, Sink};
 use omdomme_connectors::secret::SECRET_KEY_ENV;
 use omdomme_connectors::{
@@ -21,7 +21,7 @@ use omdomme_connectors::{
 };
 use omdomme_core::{Item, Query, SourceHealth, SourceKey, SourceKind, Workspace, WorkspaceId};
 use omdomme_nlp::{Enricher, NlpEnricher};
-use omdomme_store::{SourceDefinition, SourceOrigin, SourceRecord, Store};
+use omdomme_store::{Lease, SourceDefinition, SourceOrigin, SourceRecord, Store};
 use omdomme_web::Enrichers;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -227,6 +227,7 @@ pub async fn start(
     options: CollectOptions,
 ) -> anyhow::Result<Collector> {
     let (stop, stop_rx) = watch::channel(false);
+    let holder = omdomme_web::singleton::holder_name("collect");
     let mut tasks = Vec::new();
     let mut running = Vec::new();
     for workspace in store.workspaces().await? {
@@ -262,11 +263,26 @@ pub async fn start(
                 workspace: workspace.id.clone(),
                 enricher: Arc::clone(enricher),
             });
-            tasks.push(tokio::spawn(runner::run(
-                connector,
+            // == leases (issue 8) ==
+            let leased = LeasedSource {
+                store: Arc::clone(&store),
                 sink,
-                options.pacing.clone(),
-                Arc::clone(&options.clock),
+                lease: format!("source/{context}"),
+                holder: holder.clone(),
+                pacing: options.pacing.clone(),
+                clock: Arc::clone(&options.clock),
+                lease_for: SOURCE_LEASE,
+            };
+            let rebuild = Rebuild {
+                store: Arc::clone(&store),
+                record: record.clone(),
+                key: key.cloned(),
+                watch: watch.clone(),
+                options: options.clone(),
+            };
+            tasks.push(tokio::spawn(run_leased(
+                leased,
+                rebuild.factory(connector),
                 stop_rx.clone(),
             )));
             running.push(context);
@@ -282,6 +298,190 @@ pub async fn start(
         stop,
         store,
     })
+}
+
+// == leases (issue 8) ==
+
+/// How long a source's lease lasts unrenewed: when a collector dies, another takes its
+/// sources over within this time.
+pub const SOURCE_LEASE: Duration = Duration::from_secs(60);
+
+/// One source as a collector process runs it: polled only while this process holds the
+/// source's lease, so two `omdomme collect` processes on one store never poll a source at
+/// once, and either takes over the other's sources when it dies.
+pub struct LeasedSource {
+    pub store: Arc<dyn Store>,
+    pub sink: Arc<dyn Sink>,
+    /// The lease's name, `source/<workspace>/<kind>:<name>`.
+    pub lease: String,
+    /// This process's name for its leases.
+    pub holder: String,
+    pub pacing: Pacing,
+    pub clock: Clock,
+    /// How long the lease lasts unrenewed; renewed every third of it.
+    pub lease_for: Duration,
+}
+
+/// Makes the source's connector each time this process takes the lease; `None` when the
+/// source can no longer run (removed, disabled, or its definition no longer builds).
+pub type ConnectorFactory = Box<
+    dyn FnMut() -> std::pin::Pin<Box<dyn Future<Output = Option<Box<dyn Connector>>> + Send>>
+        + Send,
+>;
+
+/// What rebuilding a stored source's connector takes.
+struct Rebuild {
+    store: Arc<dyn Store>,
+    record: SourceRecord,
+    key: Option<SecretKey>,
+    watch: Vec<WatchQuery>,
+    options: CollectOptions,
+}
+
+impl Rebuild {
+    /// `first` the first time; later ones from the source as stored then, since another
+    /// process may have changed it meanwhile.
+    fn factory(self, first: Box<dyn Connector>) -> ConnectorFactory {
+        let rebuild = Arc::new(self);
+        let mut first = Some(first);
+        Box::new(move || {
+            let first = first.take();
+            let rebuild = Arc::clone(&rebuild);
+            Box::pin(async move {
+                if first.is_some() {
+                    return first;
+                }
+                rebuild.connector().await
+            })
+        })
+    }
+
+    async fn connector(&self) -> Option<Box<dyn Connector>> {
+        let (workspace, source) = (&self.record.workspace, &self.record.key);
+        let record = match self.store.source(workspace, source).await {
+            Ok(Some(record)) if record.enabled => record,
+            Ok(_) => return None,
+            Err(error) => {
+                tracing::warn!(%workspace, %source, %error, "cannot read the source again; leaving it");
+                return None;
+            }
+        };
+        match build(
+            self.store.as_ref(),
+            &record,
+            self.key.as_ref(),
+            &self.watch,
+            &self.options,
+        )
+        .await
+        {
+            Ok(connector) => connector,
+            Err((_, message)) => {
+                tracing::warn!(%workspace, %source, "cannot start: {message}");
+                None
+            }
+        }
+    }
+}
+
+/// Waits `wait`; false when `stop` turned true (or its sender is gone) meanwhile.
+async fn wait(wait: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(wait) => true,
+        changed = stop.changed() => changed.is_ok() && !*stop.borrow(),
+    }
+}
+
+/// Takes the source's lease (waiting while another process holds it), polls the source
+/// while renewing it, and stops polling when it is lost, to wait for it again; on `stop`,
+/// releases it so another process takes over at once.
+pub async fn run_leased(
+    source: LeasedSource,
+    mut connectors: ConnectorFactory,
+    mut stop: watch::Receiver<bool>,
+) {
+    let ttl = SignedDuration::try_from(source.lease_for).unwrap_or(SignedDuration::from_mins(1));
+    let every = source.lease_for / 3;
+    while !*stop.borrow() {
+        let taken = source
+            .store
+            .try_lease(&source.lease, &source.holder, ttl, (source.clock)())
+            .await;
+        let lease = match taken {
+            Ok(Some(lease)) => lease,
+            Ok(None) => {
+                if !wait(every, &mut stop).await {
+                    return;
+                }
+                continue;
+            }
+            Err(error) => {
+                tracing::warn!(lease = %source.lease, %error, "cannot take the source's lease; trying again");
+                if !wait(every, &mut stop).await {
+                    return;
+                }
+                continue;
+            }
+        };
+        tracing::info!(lease = %source.lease, token = lease.token, "polling the source");
+        let Some(connector) = connectors().await else {
+            release(&source, &lease).await;
+            return;
+        };
+        let (lost, runner_stop) = watch::channel(false);
+        let polling = runner::run(
+            connector,
+            Arc::clone(&source.sink),
+            source.pacing.clone(),
+            Arc::clone(&source.clock),
+            runner_stop,
+        );
+        let keeping = async {
+            let kept = keep(&source, lease, ttl, every, &mut stop).await;
+            // The round under way ends first: its batch and cursor commit together.
+            let _ = lost.send(true);
+            kept
+        };
+        let ((), kept) = tokio::join!(polling, keeping);
+        if let Some(lease) = kept {
+            release(&source, &lease).await;
+            return;
+        }
+    }
+}
+
+/// Renews `lease` every `every`: the lease to release when `stop` comes, `None` when it
+/// was lost.
+async fn keep(
+    source: &LeasedSource,
+    mut lease: Lease,
+    ttl: SignedDuration,
+    every: Duration,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<Lease> {
+    loop {
+        if !wait(every, stop).await {
+            return Some(lease);
+        }
+        let now = (source.clock)();
+        match source.store.renew_lease(&lease, ttl, now).await {
+            Ok(Some(renewed)) => lease = renewed,
+            Ok(None) => {
+                tracing::warn!(lease = %source.lease, "lost the source's lease; another process polls it now");
+                return None;
+            }
+            Err(_) if now >= lease.expires_at => return None,
+            Err(error) => {
+                tracing::warn!(lease = %source.lease, %error, "cannot renew the source's lease; trying again");
+            }
+        }
+    }
+}
+
+async fn release(source: &LeasedSource, lease: &Lease) {
+    if let Err(error) = source.store.release_lease(lease, (source.clock)()).await {
+        tracing::warn!(lease = %source.lease, %error, "cannot release the source's lease; it frees itself when it expires");
+    }
 }
 
 /// The workspace's brand queries, for connectors that search.

@@ -484,3 +484,85 @@ async fn a_source_that_cannot_start_says_why_and_webhooks_are_not_collected() {
     // The webhook is pushed to: nothing tried to open or run it.
     assert_eq!(h.record(&webhook).await.health, Default::default());
 }
+
+// == leases (issue 8) ==
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_collectors_never_poll_a_source_at_once_and_one_takes_over_when_the_other_dies() {
+    let h = Harness::new().await;
+    let source = h.define(SourceKind::Rss, "shared").await;
+    let now = Arc::new(Mutex::new(t0()));
+    let clock: Clock = {
+        let now = Arc::clone(&now);
+        Arc::new(move || *now.lock().unwrap())
+    };
+    let lease = format!(
+        "source/{}",
+        collector::credential_context(&workspace(), &source)
+    );
+    let (stop, _) = watch::channel(false);
+    let spawn = |holder: &str| {
+        let connector = Scripted::new(&source, 10);
+        let calls = Arc::clone(&connector.calls);
+        let mut first: Option<Box<dyn Connector>> = Some(Box::new(connector));
+        let leased = collector::LeasedSource {
+            store: Arc::clone(&h.store),
+            sink: Arc::new(StoreSink {
+                store: Arc::clone(&h.store),
+                workspace: workspace(),
+                enricher: Arc::new(Marker),
+            }),
+            lease: lease.clone(),
+            holder: holder.to_owned(),
+            pacing: fast(),
+            clock: Arc::clone(&clock),
+            // Renewed, and waited for, every 100 ms; how long it lasts is up to the clock.
+            lease_for: Duration::from_millis(300),
+        };
+        let task = tokio::spawn(collector::run_leased(
+            leased,
+            Box::new(move || {
+                let connector = first.take();
+                Box::pin(async move { connector })
+            }),
+            stop.subscribe(),
+        ));
+        (task, calls)
+    };
+
+    let (a, a_calls) = spawn("collect-a");
+    h.until("a polled", async |_| !a_calls.lock().unwrap().is_empty())
+        .await;
+    let (b, b_calls) = spawn("collect-b");
+    h.until("everything is stored", async |h| {
+        h.stored(&source).await.len() == 10
+    })
+    .await;
+    h.until("a polls on, caught up", async |_| {
+        a_calls.lock().unwrap().len() > 12
+    })
+    .await;
+    assert!(b_calls.lock().unwrap().is_empty(), "b polled a held source");
+
+    // a dies without releasing the lease; once it expires b polls, from the stored cursor.
+    a.abort();
+    let _ = a.await;
+    *now.lock().unwrap() += SignedDuration::from_secs(1);
+    h.until("b took over", async |_| !b_calls.lock().unwrap().is_empty())
+        .await;
+    assert_eq!(b_calls.lock().unwrap()[0].as_deref(), Some("10"));
+    assert_eq!(h.stored(&source).await.len(), 10);
+
+    // Stopping releases the lease: another takes it at once.
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), b)
+        .await
+        .expect("the collector stops when told")
+        .unwrap();
+    let next = h
+        .store
+        .try_lease(&lease, "collect-c", SignedDuration::from_secs(60), clock())
+        .await
+        .unwrap();
+    assert!(next.is_some(), "the stopped collector released its lease");
+}
