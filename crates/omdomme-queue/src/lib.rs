@@ -207,9 +207,7 @@ impl Queue {
         }
         let mut published = Published::default();
         for ack in pending {
-            let ack = ack
-                .await
-                .map_err(|e| QueueError::Publish(e.to_string()))?;
+            let ack = ack.await.map_err(|e| QueueError::Publish(e.to_string()))?;
             if ack.duplicate {
                 published.duplicates += 1;
             } else {
@@ -328,7 +326,9 @@ mod tests {
             "items.nord_lys.rss.nrk_no_toppsaker__"
         );
         assert_eq!(
-            subject(&WorkspaceId(String::new()), &source).split('.').count(),
+            subject(&WorkspaceId(String::new()), &source)
+                .split('.')
+                .count(),
             4
         );
     }

@@ -155,7 +155,10 @@ impl Worker {
                     .or_default()
                     .push((message, envelope.item)),
                 // Delivering it again cannot make it readable.
-                Err(e) => self.dead_letter(&message, &format!("unreadable: {e}")).await,
+                Err(e) => {
+                    self.dead_letter(&message, &format!("unreadable: {e}"))
+                        .await
+                }
             }
         }
         for (workspace, messages) in by_workspace {
