@@ -538,7 +538,8 @@ mod tests {
         let config = Config::from_toml("[queue]\nurl = \"nats://10.0.0.5:4222\"").expect("parses");
         assert_eq!(config.queue.url.as_deref(), Some("nats://10.0.0.5:4222"));
         assert_eq!(Config::default().queue.url, None);
-        let env = |var: &str| (var == "OMDOMME_QUEUE_URL").then(|| "nats://127.0.0.1:4222".to_owned());
+        let env =
+            |var: &str| (var == "OMDOMME_QUEUE_URL").then(|| "nats://127.0.0.1:4222".to_owned());
         let config = Config::load(None, env).expect("valid");
         assert_eq!(config.queue.url.as_deref(), Some("nats://127.0.0.1:4222"));
         let env = |var: &str| (var == "OMDOMME_QUEUE_URL").then(|| "http://nats".to_owned());
