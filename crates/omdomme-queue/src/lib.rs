@@ -14,6 +14,8 @@
 //! A message that fails [`QueueOptions::max_deliver`] times, or cannot be read at all, goes
 //! to the dead-letter stream [`DEAD_STREAM`] with the error in the header [`ERROR_HEADER`].
 
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod worker;
 
 use std::time::Duration;

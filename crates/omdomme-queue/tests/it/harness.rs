@@ -1,8 +1,6 @@
 //! A nats-server of the test's own, and a SQLite store with one workspace.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,91 +8,12 @@ use jiff::Timestamp;
 use omdomme_core::{
     Author, Engagement, Enrichment, Item, ItemKind, SourceKey, SourceKind, Workspace, WorkspaceId,
 };
+pub use omdomme_queue::testing::Nats;
 use omdomme_queue::worker::{self, WorkerOptions, WorkerStats};
 use omdomme_queue::{Queue, QueueOptions};
 use omdomme_store::{SqliteStore, Store};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-
-const NATS_SERVER: &str = "/usr/sbin/nats-server";
-
-/// A nats-server with JetStream on a free loopback port, killed on drop.
-pub struct Nats {
-    pub port: u16,
-    store_dir: tempfile::TempDir,
-    child: Option<Child>,
-}
-
-impl Nats {
-    pub fn start() -> Nats {
-        assert!(
-            std::path::Path::new(NATS_SERVER).exists(),
-            "{NATS_SERVER} is missing: apt-get install nats-server (.ci/run does)"
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut nats = Nats {
-            port,
-            store_dir: tempfile::tempdir().unwrap(),
-            child: None,
-        };
-        nats.spawn();
-        nats
-    }
-
-    pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-
-    fn spawn(&mut self) {
-        let child = Command::new(NATS_SERVER)
-            .args([
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-js",
-                "-sd",
-            ])
-            .arg(self.store_dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        self.child = Some(child);
-        // Ready once it accepts connections.
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("nats-server did not start on port {}", self.port);
-    }
-
-    /// Kills the server (as a crash would); its JetStream folder stays.
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Starts the server again on the same port and folder.
-    pub fn restart(&mut self) {
-        self.kill();
-        self.spawn();
-    }
-}
-
-impl Drop for Nats {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 /// A SQLite store in a temporary folder holding the workspace `nordlys`.
 pub struct Data {
