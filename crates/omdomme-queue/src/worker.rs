@@ -31,6 +31,9 @@ pub struct WorkerOptions {
     pub retry_delay: Duration,
     /// How long the worker waits after NATS could not be reached before trying again.
     pub reconnect_delay: Duration,
+    /// How long a workspace's enricher is kept before it is built again from the store, so
+    /// a brand's changed query reaches long-running workers.
+    pub enricher_refresh: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -41,6 +44,7 @@ impl Default for WorkerOptions {
             flush_every: Duration::from_secs(5),
             retry_delay: Duration::from_secs(2),
             reconnect_delay: Duration::from_secs(1),
+            enricher_refresh: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -82,6 +86,7 @@ pub async fn run(
         options,
         stats,
         enrichers: HashMap::new(),
+        enrichers_built: tokio::time::Instant::now(),
     };
     let consumer = worker.queue.consumer().await?;
     let mut unflushed = false;
@@ -143,6 +148,7 @@ struct Worker {
     options: WorkerOptions,
     stats: Arc<WorkerStats>,
     enrichers: HashMap<WorkspaceId, Arc<dyn Enricher>>,
+    enrichers_built: tokio::time::Instant,
 }
 
 impl Worker {
@@ -212,8 +218,12 @@ impl Worker {
     }
 
     /// The workspace's enricher; a workspace not seen before is read from the store (it
-    /// may have been added after the worker started).
+    /// may have been added after the worker started), and every `enricher_refresh` all are.
     async fn enricher(&mut self, workspace: &WorkspaceId) -> Result<Arc<dyn Enricher>, String> {
+        if self.enrichers_built.elapsed() >= self.options.enricher_refresh {
+            self.enrichers.clear();
+            self.enrichers_built = tokio::time::Instant::now();
+        }
         if let Some(enricher) = self.enrichers.get(workspace) {
             return Ok(Arc::clone(enricher));
         }

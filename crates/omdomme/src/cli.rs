@@ -119,8 +119,8 @@ impl Context {
             url: Some(url.to_owned()),
         }
         .problems();
-        if let Some(problem) = problems.first() {
-            bail!("--queue-url: {problem}");
+        if !problems.is_empty() {
+            bail!("--queue-url: {url:?} is not a NATS address like nats://127.0.0.1:4222");
         }
         Ok(Some(url.to_owned()))
     }

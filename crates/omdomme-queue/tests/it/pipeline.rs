@@ -60,6 +60,15 @@ async fn two_workers_store_every_item_exactly_once_and_a_repeated_batch_is_dropp
         .map(|w| w.stats.again.load(Ordering::Relaxed))
         .sum();
     assert_eq!((new, again), (200, 0), "no item was handled twice");
+    // The ids are remembered after the messages are consumed and gone, too.
+    let late = queue.publish(&workspace(), &items(0..10)).await.unwrap();
+    assert_eq!(
+        late,
+        Published {
+            accepted: 0,
+            duplicates: 10
+        }
+    );
     for worker in workers {
         worker.stop().await;
     }
