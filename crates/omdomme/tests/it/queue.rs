@@ -16,6 +16,8 @@ use omdomme_queue::{Queue, QueueOptions};
 use omdomme_store::{SourceDefinition, SourceOrigin, SqliteStore, Store};
 use tokio::sync::watch;
 
+use crate::support::Scratch;
+
 fn workspace() -> WorkspaceId {
     WorkspaceId("test".to_owned())
 }
@@ -127,4 +129,66 @@ async fn a_collector_publishes_and_moves_its_cursor_only_once_jetstream_has_the_
     let next: Vec<Item> = (3..5).map(|n| post(&source, n)).collect();
     assert!(sink.store(&source, next, Some("5")).await.is_err());
     assert_eq!(sink.cursor(&source).await.unwrap().as_deref(), Some("3"));
+}
+
+/// `omdomme worker` processes: one killed with SIGKILL while it works, another taking over;
+/// every item ends up stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_process_killed_mid_batch_loses_nothing() {
+    let nats = Nats::start();
+    let scratch = Scratch::new();
+    // Created here first, so the workers find a consumer whose ack wait is short: the
+    // killed worker's messages come back after 2 s instead of a minute.
+    let queue = Queue::connect(
+        &nats.url(),
+        QueueOptions {
+            ack_wait: std::time::Duration::from_secs(2),
+            ..QueueOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let source = SourceKey::new(SourceKind::X, "search");
+    let items: Vec<Item> = (0..300).map(|n| post(&source, n)).collect();
+    queue.publish(&workspace(), &items).await.unwrap();
+
+    let worker = |scratch: &Scratch| {
+        scratch
+            .command()
+            .args(["worker", "--queue-url", &nats.url(), "--batch", "20"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = worker(&scratch);
+    for _ in 0..600 {
+        if queue.waiting().await.unwrap() < 300 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(
+        queue.waiting().await.unwrap() > 0,
+        "killed after it finished"
+    );
+
+    let second = worker(&scratch);
+    for _ in 0..600 {
+        if queue.waiting().await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(queue.waiting().await.unwrap(), 0);
+    let stopped = std::process::Command::new("kill")
+        .args(["-INT", &second.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let output = second.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(scratch.stats()["items"], 300);
+    assert_eq!(queue.dead_letters().await.unwrap(), 0);
 }
