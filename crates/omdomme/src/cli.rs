@@ -70,6 +70,10 @@ pub enum Command {
     // == report (issue 7) ==
     /// The leadership report of a week or a month, as PDF or HTML.
     Report(commands::report::ReportArgs),
+    // == queue (issue 8) ==
+    /// Enrich and store the items collectors publish to NATS JetStream ([queue] url), with
+    /// any number of other workers, until Ctrl-C.
+    Worker(commands::worker::WorkerArgs),
 }
 
 /// What every subcommand starts from: the configuration and where the data lives.
@@ -100,6 +104,25 @@ impl Context {
             .await
             .context("saving the sources from the config")?;
         Ok(store)
+    }
+}
+
+// == queue (issue 8) ==
+impl Context {
+    /// The NATS address: `--queue-url` when given, else `[queue] url` (or
+    /// `OMDOMME_QUEUE_URL`); `None` means the embedded default (no queue).
+    pub fn queue_url(&self, flag: Option<&str>) -> anyhow::Result<Option<String>> {
+        let Some(url) = flag else {
+            return Ok(self.config.queue.url.clone());
+        };
+        let problems = crate::config::QueueConfig {
+            url: Some(url.to_owned()),
+        }
+        .problems();
+        if !problems.is_empty() {
+            bail!("--queue-url: {url:?} is not a NATS address like nats://127.0.0.1:4222");
+        }
+        Ok(Some(url.to_owned()))
     }
 }
 
@@ -174,6 +197,8 @@ pub fn run() -> anyhow::Result<()> {
             Command::User(command) => commands::user::run(&context, command).await,
             Command::Policy(command) => commands::policy::run(&context, command).await,
             Command::Report(args) => commands::report::run(&context, args).await,
+            // == queue (issue 8) ==
+            Command::Worker(args) => commands::worker::run(&context, args).await,
         }
     })
 }

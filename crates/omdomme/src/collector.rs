@@ -117,10 +117,7 @@ pub struct StoreSink {
 #[async_trait]
 impl Sink for StoreSink {
     async fn cursor(&self, source: &SourceKey) -> Result<Option<String>, String> {
-        self.store
-            .source_cursor(&self.workspace, source)
-            .await
-            .map_err(|e| e.to_string())
+        stored_cursor(self.store.as_ref(), &self.workspace, source).await
     }
 
     async fn store(
@@ -147,20 +144,93 @@ impl Sink for StoreSink {
     }
 
     async fn health(&self, source: &SourceKey) -> Result<SourceHealth, String> {
-        let record = self
-            .store
-            .source(&self.workspace, source)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(record.map(|r| r.health).unwrap_or_default())
+        stored_health(self.store.as_ref(), &self.workspace, source).await
     }
 
     async fn put_health(&self, source: &SourceKey, health: &SourceHealth) -> Result<(), String> {
-        self.store
-            .put_source_health(&self.workspace, source, health)
-            .await
-            .map_err(|e| e.to_string())
+        store_health(self.store.as_ref(), &self.workspace, source, health).await
     }
+}
+
+// == queue (issue 8) ==
+/// Where a workspace's collected items go when scaled out: published to JetStream, and the
+/// cursor stored only once JetStream has every item of the batch, so a collector that dies
+/// in between publishes the batch again (JetStream drops the repeats by item identity).
+/// Cursors and health stay in the store, so any collector can take a source over.
+pub struct QueueSink {
+    pub store: Arc<dyn Store>,
+    pub workspace: WorkspaceId,
+    pub queue: omdomme_queue::Queue,
+}
+
+#[async_trait]
+impl Sink for QueueSink {
+    async fn cursor(&self, source: &SourceKey) -> Result<Option<String>, String> {
+        stored_cursor(self.store.as_ref(), &self.workspace, source).await
+    }
+
+    /// Returns how many items JetStream took in (not repeats); whether they are new to the
+    /// store only the worker knows.
+    async fn store(
+        &self,
+        source: &SourceKey,
+        items: Vec<Item>,
+        cursor: Option<&str>,
+    ) -> Result<u64, String> {
+        let published = self
+            .queue
+            .publish(&self.workspace, &items)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.store
+            .put_items_at_cursor(&self.workspace, &[], source, cursor)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(published.accepted)
+    }
+
+    async fn health(&self, source: &SourceKey) -> Result<SourceHealth, String> {
+        stored_health(self.store.as_ref(), &self.workspace, source).await
+    }
+
+    async fn put_health(&self, source: &SourceKey, health: &SourceHealth) -> Result<(), String> {
+        store_health(self.store.as_ref(), &self.workspace, source, health).await
+    }
+}
+
+async fn stored_cursor(
+    store: &dyn Store,
+    workspace: &WorkspaceId,
+    source: &SourceKey,
+) -> Result<Option<String>, String> {
+    store
+        .source_cursor(workspace, source)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn stored_health(
+    store: &dyn Store,
+    workspace: &WorkspaceId,
+    source: &SourceKey,
+) -> Result<SourceHealth, String> {
+    let record = store
+        .source(workspace, source)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(record.map(|r| r.health).unwrap_or_default())
+}
+
+async fn store_health(
+    store: &dyn Store,
+    workspace: &WorkspaceId,
+    source: &SourceKey,
+    health: &SourceHealth,
+) -> Result<(), String> {
+    store
+        .put_source_health(workspace, source, health)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// What the collector needs besides the store.
@@ -226,12 +296,51 @@ pub async fn start(
     key: Option<&SecretKey>,
     options: CollectOptions,
 ) -> anyhow::Result<Collector> {
+    let sink_store = Arc::clone(&store);
+    start_with(store, key, options, |workspace| {
+        let enricher = enrichers.get(workspace)?;
+        Some(Arc::new(StoreSink {
+            store: Arc::clone(&sink_store),
+            workspace: workspace.clone(),
+            enricher: Arc::clone(enricher),
+        }) as Arc<dyn Sink>)
+    })
+    .await
+}
+
+// == queue (issue 8) ==
+/// Starts every enabled source of every workspace publishing to `queue` instead of storing
+/// ([`QueueSink`]); `omdomme worker` processes enrich and store.
+pub async fn start_publishing(
+    store: Arc<dyn Store>,
+    queue: omdomme_queue::Queue,
+    key: Option<&SecretKey>,
+    options: CollectOptions,
+) -> anyhow::Result<Collector> {
+    let sink_store = Arc::clone(&store);
+    start_with(store, key, options, |workspace| {
+        Some(Arc::new(QueueSink {
+            store: Arc::clone(&sink_store),
+            workspace: workspace.clone(),
+            queue: queue.clone(),
+        }) as Arc<dyn Sink>)
+    })
+    .await
+}
+
+/// Starts a runner for every enabled source of every workspace `sink` gives a sink for.
+async fn start_with(
+    store: Arc<dyn Store>,
+    key: Option<&SecretKey>,
+    options: CollectOptions,
+    sink: impl Fn(&WorkspaceId) -> Option<Arc<dyn Sink>>,
+) -> anyhow::Result<Collector> {
     let (stop, stop_rx) = watch::channel(false);
     let holder = omdomme_web::singleton::holder_name("collect");
     let mut tasks = Vec::new();
     let mut running = Vec::new();
     for workspace in store.workspaces().await? {
-        let Some(enricher) = enrichers.get(&workspace.id) else {
+        let Some(sink) = sink(&workspace.id) else {
             continue;
         };
         let watch = watch_queries(&workspace);
@@ -258,15 +367,10 @@ pub async fn start(
                     continue;
                 }
             };
-            let sink = Arc::new(StoreSink {
-                store: Arc::clone(&store),
-                workspace: workspace.id.clone(),
-                enricher: Arc::clone(enricher),
-            });
             // == leases (issue 8) ==
             let leased = LeasedSource {
                 store: Arc::clone(&store),
-                sink,
+                sink: Arc::clone(&sink),
                 lease: format!("source/{context}"),
                 holder: holder.clone(),
                 pacing: options.pacing.clone(),

@@ -20,6 +20,32 @@ pub struct Config {
     pub workspaces: Vec<WorkspaceConfig>,
     /// `[smtp]`: the server alerts and scheduled reports are e-mailed through.
     pub smtp: SmtpSettings,
+    // == queue (issue 8) ==
+    /// `[queue]`: the NATS JetStream between collectors and workers, when scaled out.
+    pub queue: QueueConfig,
+}
+
+// == queue (issue 8) ==
+/// `[queue]`: with a `url`, `omdomme collect` publishes to NATS JetStream and `omdomme
+/// worker` processes store; without one, collection stores directly (the embedded default).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueConfig {
+    /// `nats://host:4222`.
+    pub url: Option<String>,
+}
+
+impl QueueConfig {
+    pub fn problems(&self) -> Vec<String> {
+        match &self.url {
+            Some(url) if !(url.starts_with("nats://") || url.starts_with("tls://")) => {
+                vec![format!(
+                    "queue.url: {url:?} is not a NATS address like nats://127.0.0.1:4222"
+                )]
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -105,6 +131,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             workspaces: Vec::new(),
             smtp: SmtpSettings::default(),
+            queue: QueueConfig::default(),
         }
     }
 }
@@ -122,7 +149,7 @@ impl Default for ServerConfig {
 }
 
 /// The environment variables that override the file, with the key each one sets.
-pub const ENV_OVERRIDES: [(&str, &str); 12] = [
+pub const ENV_OVERRIDES: [(&str, &str); 13] = [
     ("OMDOMME_DATA_DIR", "data_dir"),
     ("OMDOMME_LISTEN", "server.listen"),
     ("OMDOMME_SECURE_COOKIES", "server.secure_cookies"),
@@ -135,6 +162,8 @@ pub const ENV_OVERRIDES: [(&str, &str); 12] = [
     ("OMDOMME_SMTP_PASSWORD", "smtp.password"),
     ("OMDOMME_SMTP_FROM", "smtp.from"),
     ("OMDOMME_SMTP_SECURITY", "smtp.security"),
+    // == queue (issue 8) ==
+    ("OMDOMME_QUEUE_URL", "queue.url"),
 ];
 
 impl Config {
@@ -194,6 +223,8 @@ impl Config {
                     self.smtp.security =
                         SmtpSecurity::parse(&value).ok_or_else(|| bad("starttls, tls or plain"))?
                 }
+                // == queue (issue 8) ==
+                "queue.url" => self.queue.url = Some(value.clone()),
                 _ => unreachable!("every override key is matched above"),
             }
         }
@@ -227,6 +258,8 @@ impl Config {
             ));
         }
         problems.extend(self.smtp.problems());
+        // == queue (issue 8) ==
+        problems.extend(self.queue.problems());
         let mut seen = std::collections::BTreeSet::new();
         for (w, workspace) in self.workspaces.iter().enumerate() {
             let at = format!("workspaces[{w}] ({})", workspace.id);
@@ -497,5 +530,20 @@ mod tests {
     fn unknown_keys_are_refused() {
         let error = Config::from_toml("data_dri = \"x\"").expect_err("unknown key");
         assert!(format!("{error:#}").contains("data_dri"), "{error:#}");
+    }
+
+    // == queue (issue 8) ==
+    #[test]
+    fn the_queue_url_comes_from_the_file_or_the_environment_and_must_be_nats() {
+        let config = Config::from_toml("[queue]\nurl = \"nats://10.0.0.5:4222\"").expect("parses");
+        assert_eq!(config.queue.url.as_deref(), Some("nats://10.0.0.5:4222"));
+        assert_eq!(Config::default().queue.url, None);
+        let env =
+            |var: &str| (var == "OMDOMME_QUEUE_URL").then(|| "nats://127.0.0.1:4222".to_owned());
+        let config = Config::load(None, env).expect("valid");
+        assert_eq!(config.queue.url.as_deref(), Some("nats://127.0.0.1:4222"));
+        let env = |var: &str| (var == "OMDOMME_QUEUE_URL").then(|| "http://nats".to_owned());
+        let error = Config::load(None, env).expect_err("invalid").to_string();
+        assert!(error.contains("queue.url"), "{error}");
     }
 }

@@ -18,3 +18,5 @@ pub mod sources;
 pub mod stats;
 pub mod train;
 pub mod user;
+// == queue (issue 8) ==
+pub mod worker;

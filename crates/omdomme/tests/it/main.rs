@@ -10,5 +10,7 @@ mod openness;
 mod policy;
 mod poll;
 mod publish;
+// == queue (issue 8) ==
+mod queue;
 mod sources;
 mod support;
