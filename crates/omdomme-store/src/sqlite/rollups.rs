@@ -100,7 +100,7 @@ struct CountDelta {
     newest: Option<i64>,
 }
 
-type RowKey = (i64, String, &'static str, i64, &'static str);
+pub(crate) type RowKey = (i64, String, &'static str, i64, &'static str);
 
 /// (workspace, brand, UTC day, source kind, author handle).
 type AuthorKey = (i64, String, i64, &'static str, String);
@@ -194,6 +194,35 @@ impl Delta {
             counter.oldest = Some(counter.oldest.map_or(t, |o| o.min(t)));
             counter.newest = Some(counter.newest.map_or(t, |n| n.max(t)));
         }
+    }
+
+    /// The hourly rows' changes, in key order (so concurrent writers lock rows in one
+    /// order): (workspace, brand, topic, hour, source kind), counts and score sums per
+    /// label. For the PostgreSQL backend, which writes them itself.
+    pub(crate) fn hourly_rows(&self) -> Vec<(&RowKey, [i64; 3], [f64; 3])> {
+        let mut rows: Vec<_> = self
+            .rows
+            .iter()
+            .filter(|(_, s)| s.counts != [0; 3] || s.scores != [0.0; 3])
+            .map(|(k, s)| (k, s.counts, s.scores))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        rows
+    }
+
+    /// The item counters' changes, in key order: (workspace, source kind, language), items,
+    /// oldest and newest `published_at` added (unix microseconds).
+    pub(crate) fn item_counts(
+        &self,
+    ) -> Vec<(&(i64, &'static str, &'static str), i64, Option<i64>, Option<i64>)> {
+        let mut counts: Vec<_> = self
+            .counts
+            .iter()
+            .filter(|(_, c)| c.items != 0 || c.oldest.is_some())
+            .map(|(k, c)| (k, c.items, c.oldest, c.newest))
+            .collect();
+        counts.sort_by(|a, b| a.0.cmp(b.0));
+        counts
     }
 
     /// Writes the sums; the caller commits.
