@@ -56,7 +56,10 @@ pub(super) async fn put_user(client: &impl GenericClient, user: &UserRecord) -> 
     Ok(())
 }
 
-pub(super) async fn user(client: &impl GenericClient, email: &str) -> StoreResult<Option<UserRecord>> {
+pub(super) async fn user(
+    client: &impl GenericClient,
+    email: &str,
+) -> StoreResult<Option<UserRecord>> {
     client
         .query_opt(
             &format!("SELECT {USER_COLUMNS} FROM users WHERE email_key = $1"),
@@ -139,7 +142,10 @@ pub(super) async fn session(
     }))
 }
 
-pub(super) async fn delete_session(client: &impl GenericClient, token_hash: &str) -> StoreResult<()> {
+pub(super) async fn delete_session(
+    client: &impl GenericClient,
+    token_hash: &str,
+) -> StoreResult<()> {
     client
         .execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
         .await
@@ -161,7 +167,10 @@ pub(super) async fn delete_sessions_of(
         .map_err(db("ending the user's sessions"))
 }
 
-pub(super) async fn append_audit(client: &impl GenericClient, entry: &AuditEntry) -> StoreResult<()> {
+pub(super) async fn append_audit(
+    client: &impl GenericClient,
+    entry: &AuditEntry,
+) -> StoreResult<()> {
     client
         .execute(
             "INSERT INTO audit_log (at, actor, workspace, action, target, detail) \

@@ -351,18 +351,17 @@ pub(super) async fn put(
         .map(Written::of)
         .collect::<StoreResult<Vec<_>>>()?;
     ensure_partitions(store, &mut client, items).await?;
-    let failed = |e: tokio_postgres::Error| {
-        StoreError::Database(format!(
-            "storing {} items in workspace `{workspace}`: {e}",
-            items.len()
-        ))
-    };
+    let what = format!("storing {} items in workspace `{workspace}`", items.len());
+    let failed = |e: tokio_postgres::Error| StoreError::Database(super::describe(&what, &e));
     let tx = client.transaction().await.map_err(failed)?;
     let report = write_items(&tx, ws, items, &written).await?;
     if let Some((id, cursor)) = cursor_update {
-        tx.execute("UPDATE sources SET cursor = $1 WHERE id = $2", &[&cursor, &id])
-            .await
-            .map_err(failed)?;
+        tx.execute(
+            "UPDATE sources SET cursor = $1 WHERE id = $2",
+            &[&cursor, &id],
+        )
+        .await
+        .map_err(failed)?;
     }
     tx.commit().await.map_err(failed)?;
     Ok(report)
@@ -382,23 +381,37 @@ async fn write_items(
              VALUES ($1, $2, $3, $4) ON CONFLICT (source_id, external_id) DO NOTHING \
              RETURNING id",
         )
-        .await.map_err(&failed)?;
+        .await
+        .map_err(&failed)?;
     let lookup = tx
         .prepare(&format!(
             "SELECT k.id, k.published_at, i.content_hash, {CONTRIBUTION_COLUMNS} \
              FROM item_keys k JOIN items i ON i.id = k.id AND i.published_at = k.published_at \
              WHERE k.source_id = $1 AND k.external_id = $2 FOR UPDATE OF k"
         ))
-        .await.map_err(&failed)?;
+        .await
+        .map_err(&failed)?;
     let insert = tx.prepare(&insert_sql()).await.map_err(&failed)?;
     let update = tx.prepare(&update_sql()).await.map_err(&failed)?;
     let move_key = tx
         .prepare("UPDATE item_keys SET published_at = $2 WHERE id = $1")
-        .await.map_err(&failed)?;
+        .await
+        .map_err(&failed)?;
     let mut source_ids: HashMap<&SourceKey, i64> = HashMap::new();
     let mut report = PutReport::default();
     let mut delta = Delta::default();
-    for (item, w) in items.iter().zip(written) {
+    // Key order (stable, so a batch naming an item twice still applies them in turn):
+    // two transactions writing overlapping batches then take the key rows' locks in one
+    // order and wait for each other instead of deadlocking.
+    let mut order: Vec<(&Item, &Written)> = items.iter().zip(written).collect();
+    order.sort_by(|(a, _), (b, _)| {
+        (a.source.kind.as_str(), &a.source.name, &a.external_id).cmp(&(
+            b.source.kind.as_str(),
+            &b.source.name,
+            &b.external_id,
+        ))
+    });
+    for (item, w) in order {
         let source = match source_ids.get(&item.source) {
             Some(id) => *id,
             None => {
@@ -413,7 +426,8 @@ async fn write_items(
                 &insert_key,
                 &[&source, &item.external_id, &ws, &w.published_at],
             )
-            .await.map_err(&failed)?;
+            .await
+            .map_err(&failed)?;
         if let Some(key) = key {
             let id: i64 = key.get(0);
             let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &ws, &source, &item.external_id];
@@ -425,7 +439,8 @@ async fn write_items(
         }
         let row = tx
             .query_one(&lookup, &[&source, &item.external_id])
-            .await.map_err(&failed)?;
+            .await
+            .map_err(&failed)?;
         let id: i64 = row.get(0);
         let old_published: PgTime = row.get(1);
         let old_hash: i64 = row.get(2);
@@ -438,13 +453,17 @@ async fn write_items(
         params.extend(values);
         tx.execute(&update, &params).await.map_err(&failed)?;
         if old_published != w.published_at {
-            tx.execute(&move_key, &[&id, &w.published_at]).await.map_err(&failed)?;
+            tx.execute(&move_key, &[&id, &w.published_at])
+                .await
+                .map_err(&failed)?;
         }
         report.updated += 1;
         delta.add(ws, &old, -1);
         delta.add(ws, &contribution(item), 1);
     }
-    apply_delta(tx, &delta).await.map_err(db("storing the rollups"))?;
+    apply_delta(tx, &delta)
+        .await
+        .map_err(db("storing the rollups"))?;
     Ok(report)
 }
 
@@ -570,7 +589,12 @@ async fn apply_delta(tx: &Transaction<'_>, delta: &Delta) -> Result<(), tokio_po
     Ok(())
 }
 
-fn parsed<T>(row: &Row, index: usize, what: &str, parse: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
+fn parsed<T>(
+    row: &Row,
+    index: usize,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> StoreResult<T> {
     let s: String = row
         .try_get(index)
         .map_err(|e| StoreError::Database(format!("reading the {what} of an item: {e}")))?;
@@ -647,7 +671,10 @@ fn read_item(row: &Row) -> StoreResult<StoredItem> {
     })
 }
 
-pub(super) async fn one(client: &impl GenericClient, id: ItemId) -> StoreResult<Option<StoredItem>> {
+pub(super) async fn one(
+    client: &impl GenericClient,
+    id: ItemId,
+) -> StoreResult<Option<StoredItem>> {
     client
         .query_opt(
             &format!("SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE k.id = $1"),
@@ -682,7 +709,10 @@ pub(super) async fn after(
         )
         .await
         .map_err(db("reading items"))?;
-    let mut items = rows.iter().map(read_item).collect::<StoreResult<Vec<_>>>()?;
+    let mut items = rows
+        .iter()
+        .map(read_item)
+        .collect::<StoreResult<Vec<_>>>()?;
     let more = items.len() > limit;
     items.truncate(limit);
     let next = if more {

@@ -29,8 +29,8 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::Json;
 
 use crate::inbox::{
-    Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage, InboxQuery,
-    InboxReply, InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
+    Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage, InboxQuery, InboxReply,
+    InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
 };
 use crate::openness::{self, BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow};
 use crate::report_schedule::{NewReportSend, ReportSchedule, ReportSend};
@@ -44,10 +44,10 @@ use crate::strategy::{PostTally, StoredAudience, Strategy};
 use crate::{
     AlertBaseline, AlertChannel, AlertChannelDraft, AlertDelivery, AlertQuery, AuditEntry,
     AuditQuery, AuditRecord, BrandShare, BreakdownRequest, BreakdownSeries, ExportRequest,
-    ItemBatch, NewAlert, PutReport, SearchPage, SearchRequest, SessionRecord,
-    ShareOfVoiceRequest, SourceDefinition, SourceRecord, Store, StoreError, StoreResult,
-    StoreStats, StoredAlert, StoredThresholds, Thread, TopAuthors, TopAuthorsRequest,
-    UserRecord, VolumePoint, VolumeRequest,
+    ItemBatch, NewAlert, PutReport, SearchPage, SearchRequest, SessionRecord, ShareOfVoiceRequest,
+    SourceDefinition, SourceRecord, Store, StoreError, StoreResult, StoreStats, StoredAlert,
+    StoredThresholds, Thread, TopAuthors, TopAuthorsRequest, UserRecord, VolumePoint,
+    VolumeRequest,
 };
 
 /// Knobs of [`PostgresStore::connect`].
@@ -80,7 +80,19 @@ impl std::fmt::Debug for PostgresStore {
 
 /// Turns a database error into a [`StoreError`] naming what was being done.
 fn db(what: &'static str) -> impl Fn(tokio_postgres::Error) -> StoreError {
-    move |e| StoreError::Database(format!("{what}: {e}"))
+    move |e| StoreError::Database(describe(what, &e))
+}
+
+/// The server's own words when it refused (tokio-postgres alone says only "db error").
+fn describe(what: &str, e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(refusal) => format!(
+            "{what}: {} (SQLSTATE {})",
+            refusal.message(),
+            refusal.code().code()
+        ),
+        None => format!("{what}: {e}"),
+    }
 }
 
 /// What a method this backend does not implement yet returns.
@@ -222,10 +234,7 @@ impl Store for PostgresStore {
     async fn volume(&self, _request: &VolumeRequest) -> StoreResult<Vec<VolumePoint>> {
         not_yet("volume")
     }
-    async fn share_of_voice(
-        &self,
-        _request: &ShareOfVoiceRequest,
-    ) -> StoreResult<Vec<BrandShare>> {
+    async fn share_of_voice(&self, _request: &ShareOfVoiceRequest) -> StoreResult<Vec<BrandShare>> {
         not_yet("share_of_voice")
     }
 
@@ -371,34 +380,74 @@ impl Store for PostgresStore {
     async fn inbox_counts(&self, _workspace: &WorkspaceId) -> StoreResult<InboxCounts> {
         not_yet("inbox_counts")
     }
-    async fn inbox_arrivals( &self, _workspace: &WorkspaceId, _after: i64, _limit: usize, ) -> StoreResult<(u64, Vec<InboxRow>)> {
+    async fn inbox_arrivals(
+        &self,
+        _workspace: &WorkspaceId,
+        _after: i64,
+        _limit: usize,
+    ) -> StoreResult<(u64, Vec<InboxRow>)> {
         not_yet("inbox_arrivals")
     }
-    async fn inbox_thread( &self, _workspace: &WorkspaceId, _item: ItemId, ) -> StoreResult<Option<InboxThread>> {
+    async fn inbox_thread(
+        &self,
+        _workspace: &WorkspaceId,
+        _item: ItemId,
+    ) -> StoreResult<Option<InboxThread>> {
         not_yet("inbox_thread")
     }
-    async fn update_inbox_entry( &self, _workspace: &WorkspaceId, _item: ItemId, _change: &InboxChange, _at: Timestamp, ) -> StoreResult<InboxEntry> {
+    async fn update_inbox_entry(
+        &self,
+        _workspace: &WorkspaceId,
+        _item: ItemId,
+        _change: &InboxChange,
+        _at: Timestamp,
+    ) -> StoreResult<InboxEntry> {
         not_yet("update_inbox_entry")
     }
-    async fn add_inbox_note( &self, _workspace: &WorkspaceId, _item: ItemId, _note: &InboxNote, ) -> StoreResult<()> {
+    async fn add_inbox_note(
+        &self,
+        _workspace: &WorkspaceId,
+        _item: ItemId,
+        _note: &InboxNote,
+    ) -> StoreResult<()> {
         not_yet("add_inbox_note")
     }
-    async fn begin_inbox_reply( &self, _workspace: &WorkspaceId, _item: ItemId, _reply: &NewReply, ) -> StoreResult<Option<InboxReply>> {
+    async fn begin_inbox_reply(
+        &self,
+        _workspace: &WorkspaceId,
+        _item: ItemId,
+        _reply: &NewReply,
+    ) -> StoreResult<Option<InboxReply>> {
         not_yet("begin_inbox_reply")
     }
-    async fn finish_inbox_reply( &self, _workspace: &WorkspaceId, _item: ItemId, _key: &str, _outcome: &ReplyOutcome, _at: Timestamp, ) -> StoreResult<InboxEntry> {
+    async fn finish_inbox_reply(
+        &self,
+        _workspace: &WorkspaceId,
+        _item: ItemId,
+        _key: &str,
+        _outcome: &ReplyOutcome,
+        _at: Timestamp,
+    ) -> StoreResult<InboxEntry> {
         not_yet("finish_inbox_reply")
     }
     async fn sla_policies(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<SlaPolicy>> {
         not_yet("sla_policies")
     }
-    async fn put_sla_policy(&self, _workspace: &WorkspaceId, _policy: &SlaPolicy) -> StoreResult<()> {
+    async fn put_sla_policy(
+        &self,
+        _workspace: &WorkspaceId,
+        _policy: &SlaPolicy,
+    ) -> StoreResult<()> {
         not_yet("put_sla_policy")
     }
     async fn saved_replies(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<SavedReply>> {
         not_yet("saved_replies")
     }
-    async fn put_saved_reply( &self, _workspace: &WorkspaceId, _reply: &SavedReply, ) -> StoreResult<i64> {
+    async fn put_saved_reply(
+        &self,
+        _workspace: &WorkspaceId,
+        _reply: &SavedReply,
+    ) -> StoreResult<i64> {
         not_yet("put_saved_reply")
     }
     async fn delete_saved_reply(&self, _workspace: &WorkspaceId, _id: i64) -> StoreResult<bool> {
@@ -407,7 +456,12 @@ impl Store for PostgresStore {
     async fn escalate_inbox(&self, _now: Timestamp) -> StoreResult<Vec<Escalation>> {
         not_yet("escalate_inbox")
     }
-    async fn inbox_arrived_between( &self, _workspace: &WorkspaceId, _from: Timestamp, _to: Timestamp, ) -> StoreResult<Vec<InboxEntry>> {
+    async fn inbox_arrived_between(
+        &self,
+        _workspace: &WorkspaceId,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> StoreResult<Vec<InboxEntry>> {
         not_yet("inbox_arrived_between")
     }
     async fn breakdown(&self, _request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>> {
@@ -416,13 +470,24 @@ impl Store for PostgresStore {
     async fn top_authors(&self, _request: &TopAuthorsRequest) -> StoreResult<TopAuthors> {
         not_yet("top_authors")
     }
-    async fn thread( &self, _workspace: &WorkspaceId, _id: ItemId, _limit: usize, ) -> StoreResult<Option<Thread>> {
+    async fn thread(
+        &self,
+        _workspace: &WorkspaceId,
+        _id: ItemId,
+        _limit: usize,
+    ) -> StoreResult<Option<Thread>> {
         not_yet("thread")
     }
     async fn export_items(&self, _request: &ExportRequest) -> StoreResult<ItemBatch> {
         not_yet("export_items")
     }
-    async fn put_goal( &self, _workspace: &WorkspaceId, _id: Option<GoalId>, _goal: &GoalDraft, _at: Timestamp, ) -> StoreResult<GoalId> {
+    async fn put_goal(
+        &self,
+        _workspace: &WorkspaceId,
+        _id: Option<GoalId>,
+        _goal: &GoalDraft,
+        _at: Timestamp,
+    ) -> StoreResult<GoalId> {
         not_yet("put_goal")
     }
     async fn goals(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<Goal>> {
@@ -431,10 +496,22 @@ impl Store for PostgresStore {
     async fn delete_goal(&self, _workspace: &WorkspaceId, _id: GoalId) -> StoreResult<bool> {
         not_yet("delete_goal")
     }
-    async fn create_story( &self, _workspace: &WorkspaceId, _story: &StoryDraft, _by: &str, _at: Timestamp, ) -> StoreResult<Story> {
+    async fn create_story(
+        &self,
+        _workspace: &WorkspaceId,
+        _story: &StoryDraft,
+        _by: &str,
+        _at: Timestamp,
+    ) -> StoreResult<Story> {
         not_yet("create_story")
     }
-    async fn update_story( &self, _workspace: &WorkspaceId, _id: StoryId, _story: &StoryDraft, _at: Timestamp, ) -> StoreResult<Story> {
+    async fn update_story(
+        &self,
+        _workspace: &WorkspaceId,
+        _id: StoryId,
+        _story: &StoryDraft,
+        _at: Timestamp,
+    ) -> StoreResult<Story> {
         not_yet("update_story")
     }
     async fn story(&self, _workspace: &WorkspaceId, _id: StoryId) -> StoreResult<Option<Story>> {
@@ -443,34 +520,77 @@ impl Store for PostgresStore {
     async fn stories(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<Story>> {
         not_yet("stories")
     }
-    async fn add_proof_point( &self, _workspace: &WorkspaceId, _story: StoryId, _proof: &ProofPointDraft, _by: &str, _at: Timestamp, ) -> StoreResult<ProofPoint> {
+    async fn add_proof_point(
+        &self,
+        _workspace: &WorkspaceId,
+        _story: StoryId,
+        _proof: &ProofPointDraft,
+        _by: &str,
+        _at: Timestamp,
+    ) -> StoreResult<ProofPoint> {
         not_yet("add_proof_point")
     }
     async fn delete_proof_point(&self, _workspace: &WorkspaceId, _id: i64) -> StoreResult<bool> {
         not_yet("delete_proof_point")
     }
-    async fn put_attachment( &self, _workspace: &WorkspaceId, _attachment: &NewAttachment, _by: &str, _at: Timestamp, ) -> StoreResult<Attachment> {
+    async fn put_attachment(
+        &self,
+        _workspace: &WorkspaceId,
+        _attachment: &NewAttachment,
+        _by: &str,
+        _at: Timestamp,
+    ) -> StoreResult<Attachment> {
         not_yet("put_attachment")
     }
-    async fn attachment( &self, _workspace: &WorkspaceId, _id: AttachmentId, ) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
+    async fn attachment(
+        &self,
+        _workspace: &WorkspaceId,
+        _id: AttachmentId,
+    ) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
         not_yet("attachment")
     }
-    async fn create_post( &self, _workspace: &WorkspaceId, _post: &NewPost, _by: &str, _at: Timestamp, ) -> StoreResult<Post> {
+    async fn create_post(
+        &self,
+        _workspace: &WorkspaceId,
+        _post: &NewPost,
+        _by: &str,
+        _at: Timestamp,
+    ) -> StoreResult<Post> {
         not_yet("create_post")
     }
     async fn post(&self, _workspace: &WorkspaceId, _id: PostId) -> StoreResult<Option<Post>> {
         not_yet("post")
     }
-    async fn story_posts(&self, _workspace: &WorkspaceId, _story: StoryId) -> StoreResult<Vec<Post>> {
+    async fn story_posts(
+        &self,
+        _workspace: &WorkspaceId,
+        _story: StoryId,
+    ) -> StoreResult<Vec<Post>> {
         not_yet("story_posts")
     }
-    async fn step_post( &self, _workspace: &WorkspaceId, _id: PostId, _step: &PostStep, ) -> StoreResult<Post> {
+    async fn step_post(
+        &self,
+        _workspace: &WorkspaceId,
+        _id: PostId,
+        _step: &PostStep,
+    ) -> StoreResult<Post> {
         not_yet("step_post")
     }
-    async fn post_comments( &self, _workspace: &WorkspaceId, _post: PostId, ) -> StoreResult<Vec<PostComment>> {
+    async fn post_comments(
+        &self,
+        _workspace: &WorkspaceId,
+        _post: PostId,
+    ) -> StoreResult<Vec<PostComment>> {
         not_yet("post_comments")
     }
-    async fn add_post_comment( &self, _workspace: &WorkspaceId, _post: PostId, _by: &str, _body: &str, _at: Timestamp, ) -> StoreResult<PostComment> {
+    async fn add_post_comment(
+        &self,
+        _workspace: &WorkspaceId,
+        _post: PostId,
+        _by: &str,
+        _body: &str,
+        _at: Timestamp,
+    ) -> StoreResult<PostComment> {
         not_yet("add_post_comment")
     }
     async fn calendar(&self, _query: &CalendarQuery) -> StoreResult<Vec<CalendarEntry>> {
@@ -479,37 +599,84 @@ impl Store for PostgresStore {
     async fn policy(&self, _workspace: &WorkspaceId) -> StoreResult<Option<StoredPolicy>> {
         not_yet("policy")
     }
-    async fn put_policy(&self, _workspace: &WorkspaceId, _policy: &StoredPolicy) -> StoreResult<()> {
+    async fn put_policy(
+        &self,
+        _workspace: &WorkspaceId,
+        _policy: &StoredPolicy,
+    ) -> StoreResult<()> {
         not_yet("put_policy")
     }
-    async fn due_posts( &self, _now: Timestamp, _stale_before: Timestamp, _limit: usize, ) -> StoreResult<Vec<DuePost>> {
+    async fn due_posts(
+        &self,
+        _now: Timestamp,
+        _stale_before: Timestamp,
+        _limit: usize,
+    ) -> StoreResult<Vec<DuePost>> {
         not_yet("due_posts")
     }
-    async fn begin_publish( &self, _workspace: &WorkspaceId, _post: PostId, _key: &str, _at: Timestamp, ) -> StoreResult<Option<OutboxEntry>> {
+    async fn begin_publish(
+        &self,
+        _workspace: &WorkspaceId,
+        _post: PostId,
+        _key: &str,
+        _at: Timestamp,
+    ) -> StoreResult<Option<OutboxEntry>> {
         not_yet("begin_publish")
     }
-    async fn finish_publish( &self, _workspace: &WorkspaceId, _post: PostId, _key: &str, _outcome: &PublishOutcome, _at: Timestamp, ) -> StoreResult<Post> {
+    async fn finish_publish(
+        &self,
+        _workspace: &WorkspaceId,
+        _post: PostId,
+        _key: &str,
+        _outcome: &PublishOutcome,
+        _at: Timestamp,
+    ) -> StoreResult<Post> {
         not_yet("finish_publish")
     }
-    async fn posts_for_engagement( &self, _published_after: Timestamp, _read_before: Timestamp, _limit: usize, ) -> StoreResult<Vec<Post>> {
+    async fn posts_for_engagement(
+        &self,
+        _published_after: Timestamp,
+        _read_before: Timestamp,
+        _limit: usize,
+    ) -> StoreResult<Vec<Post>> {
         not_yet("posts_for_engagement")
     }
-    async fn put_post_engagement( &self, _workspace: &WorkspaceId, _post: PostId, _engagement: &Engagement, _at: Timestamp, ) -> StoreResult<()> {
+    async fn put_post_engagement(
+        &self,
+        _workspace: &WorkspaceId,
+        _post: PostId,
+        _engagement: &Engagement,
+        _at: Timestamp,
+    ) -> StoreResult<()> {
         not_yet("put_post_engagement")
     }
-    async fn engagement_rollup( &self, _workspace: &WorkspaceId, _grouping: EngagementGrouping, ) -> StoreResult<Vec<EngagementRollup>> {
+    async fn engagement_rollup(
+        &self,
+        _workspace: &WorkspaceId,
+        _grouping: EngagementGrouping,
+    ) -> StoreResult<Vec<EngagementRollup>> {
         not_yet("engagement_rollup")
     }
     async fn strategy(&self, _workspace: &WorkspaceId) -> StoreResult<Option<Strategy>> {
         not_yet("strategy")
     }
-    async fn put_strategy( &self, _workspace: &WorkspaceId, _strategy: &Strategy, _detail: &str, ) -> StoreResult<()> {
+    async fn put_strategy(
+        &self,
+        _workspace: &WorkspaceId,
+        _strategy: &Strategy,
+        _detail: &str,
+    ) -> StoreResult<()> {
         not_yet("put_strategy")
     }
     async fn audience(&self, _workspace: &WorkspaceId) -> StoreResult<Option<StoredAudience>> {
         not_yet("audience")
     }
-    async fn put_audience( &self, _workspace: &WorkspaceId, _audience: &StoredAudience, _detail: &str, ) -> StoreResult<()> {
+    async fn put_audience(
+        &self,
+        _workspace: &WorkspaceId,
+        _audience: &StoredAudience,
+        _detail: &str,
+    ) -> StoreResult<()> {
         not_yet("put_audience")
     }
     async fn post_tally(&self, _workspace: &WorkspaceId) -> StoreResult<PostTally> {
@@ -518,67 +685,137 @@ impl Store for PostgresStore {
     async fn brand_accounts(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<BrandAccount>> {
         not_yet("brand_accounts")
     }
-    async fn put_brand_accounts( &self, _workspace: &WorkspaceId, _brand: &BrandId, _accounts: &[BrandAccount], ) -> StoreResult<()> {
+    async fn put_brand_accounts(
+        &self,
+        _workspace: &WorkspaceId,
+        _brand: &BrandId,
+        _accounts: &[BrandAccount],
+    ) -> StoreResult<()> {
         not_yet("put_brand_accounts")
     }
-    async fn openness( &self, _request: &openness::OpennessRequest, ) -> StoreResult<Vec<BrandOpenness>> {
+    async fn openness(
+        &self,
+        _request: &openness::OpennessRequest,
+    ) -> StoreResult<Vec<BrandOpenness>> {
         not_yet("openness")
     }
     async fn inquiries(&self, _request: &InquiryListRequest) -> StoreResult<Vec<InquiryRow>> {
         not_yet("inquiries")
     }
-    async fn report_schedule(&self, _workspace: &WorkspaceId) -> StoreResult<Option<ReportSchedule>> {
+    async fn report_schedule(
+        &self,
+        _workspace: &WorkspaceId,
+    ) -> StoreResult<Option<ReportSchedule>> {
         not_yet("report_schedule")
     }
     async fn report_schedules(&self) -> StoreResult<Vec<(WorkspaceId, ReportSchedule)>> {
         not_yet("report_schedules")
     }
-    async fn put_report_schedule( &self, _workspace: &WorkspaceId, _schedule: &ReportSchedule, _detail: &str, ) -> StoreResult<()> {
+    async fn put_report_schedule(
+        &self,
+        _workspace: &WorkspaceId,
+        _schedule: &ReportSchedule,
+        _detail: &str,
+    ) -> StoreResult<()> {
         not_yet("put_report_schedule")
     }
-    async fn begin_report_send( &self, _workspace: &WorkspaceId, _send: &NewReportSend, ) -> StoreResult<Option<i64>> {
+    async fn begin_report_send(
+        &self,
+        _workspace: &WorkspaceId,
+        _send: &NewReportSend,
+    ) -> StoreResult<Option<i64>> {
         not_yet("begin_report_send")
     }
-    async fn finish_report_send( &self, _workspace: &WorkspaceId, _id: i64, _outcome: Result<(), String>, _at: Timestamp, ) -> StoreResult<()> {
+    async fn finish_report_send(
+        &self,
+        _workspace: &WorkspaceId,
+        _id: i64,
+        _outcome: Result<(), String>,
+        _at: Timestamp,
+    ) -> StoreResult<()> {
         not_yet("finish_report_send")
     }
-    async fn report_sends( &self, _workspace: &WorkspaceId, _limit: usize, ) -> StoreResult<Vec<ReportSend>> {
+    async fn report_sends(
+        &self,
+        _workspace: &WorkspaceId,
+        _limit: usize,
+    ) -> StoreResult<Vec<ReportSend>> {
         not_yet("report_sends")
     }
     async fn alert_channels(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<AlertChannel>> {
         not_yet("alert_channels")
     }
-    async fn alert_channel_target( &self, _workspace: &WorkspaceId, _name: &str, ) -> StoreResult<Option<Vec<u8>>> {
+    async fn alert_channel_target(
+        &self,
+        _workspace: &WorkspaceId,
+        _name: &str,
+    ) -> StoreResult<Option<Vec<u8>>> {
         not_yet("alert_channel_target")
     }
-    async fn put_alert_channel( &self, _workspace: &WorkspaceId, _draft: &AlertChannelDraft, _audit: &AuditEntry, ) -> StoreResult<()> {
+    async fn put_alert_channel(
+        &self,
+        _workspace: &WorkspaceId,
+        _draft: &AlertChannelDraft,
+        _audit: &AuditEntry,
+    ) -> StoreResult<()> {
         not_yet("put_alert_channel")
     }
-    async fn delete_alert_channel( &self, _workspace: &WorkspaceId, _name: &str, _audit: &AuditEntry, ) -> StoreResult<bool> {
+    async fn delete_alert_channel(
+        &self,
+        _workspace: &WorkspaceId,
+        _name: &str,
+        _audit: &AuditEntry,
+    ) -> StoreResult<bool> {
         not_yet("delete_alert_channel")
     }
-    async fn alert_thresholds( &self, _workspace: &WorkspaceId, ) -> StoreResult<Option<StoredThresholds>> {
+    async fn alert_thresholds(
+        &self,
+        _workspace: &WorkspaceId,
+    ) -> StoreResult<Option<StoredThresholds>> {
         not_yet("alert_thresholds")
     }
-    async fn put_alert_thresholds( &self, _workspace: &WorkspaceId, _thresholds: &StoredThresholds, _audit: &AuditEntry, ) -> StoreResult<()> {
+    async fn put_alert_thresholds(
+        &self,
+        _workspace: &WorkspaceId,
+        _thresholds: &StoredThresholds,
+        _audit: &AuditEntry,
+    ) -> StoreResult<()> {
         not_yet("put_alert_thresholds")
     }
     async fn alert_cursor(&self, _workspace: &WorkspaceId) -> StoreResult<Option<ItemId>> {
         not_yet("alert_cursor")
     }
-    async fn record_alerts( &self, _workspace: &WorkspaceId, _alerts: &[NewAlert], _cursor: ItemId, ) -> StoreResult<Vec<i64>> {
+    async fn record_alerts(
+        &self,
+        _workspace: &WorkspaceId,
+        _alerts: &[NewAlert],
+        _cursor: ItemId,
+    ) -> StoreResult<Vec<i64>> {
         not_yet("record_alerts")
     }
-    async fn finish_alert_delivery( &self, _workspace: &WorkspaceId, _alert: i64, _delivery: &AlertDelivery, ) -> StoreResult<()> {
+    async fn finish_alert_delivery(
+        &self,
+        _workspace: &WorkspaceId,
+        _alert: i64,
+        _delivery: &AlertDelivery,
+    ) -> StoreResult<()> {
         not_yet("finish_alert_delivery")
     }
     async fn alerts(&self, _query: &AlertQuery) -> StoreResult<Vec<StoredAlert>> {
         not_yet("alerts")
     }
-    async fn pending_alert_deliveries( &self, _workspace: &WorkspaceId, ) -> StoreResult<Vec<StoredAlert>> {
+    async fn pending_alert_deliveries(
+        &self,
+        _workspace: &WorkspaceId,
+    ) -> StoreResult<Vec<StoredAlert>> {
         not_yet("pending_alert_deliveries")
     }
-    async fn alert_baseline( &self, _workspace: &WorkspaceId, _brands: &[BrandId], _from: Timestamp, ) -> StoreResult<AlertBaseline> {
+    async fn alert_baseline(
+        &self,
+        _workspace: &WorkspaceId,
+        _brands: &[BrandId],
+        _from: Timestamp,
+    ) -> StoreResult<AlertBaseline> {
         not_yet("alert_baseline")
     }
 }

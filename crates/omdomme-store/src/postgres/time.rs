@@ -44,11 +44,18 @@ mod tests {
 
     #[test]
     fn a_timestamp_round_trips_through_the_wire_format() {
-        for at in ["2000-01-01T00:00:00Z", "1969-07-20T20:17:40.123456Z", "2024-05-01T12:00:00Z"] {
+        for at in [
+            "2000-01-01T00:00:00Z",
+            "1969-07-20T20:17:40.123456Z",
+            "2024-05-01T12:00:00Z",
+        ] {
             let at: Timestamp = at.parse().unwrap();
             let mut out = BytesMut::new();
             PgTime(at).to_sql(&Type::TIMESTAMPTZ, &mut out).unwrap();
-            assert_eq!(PgTime::from_sql(&Type::TIMESTAMPTZ, &out).unwrap(), PgTime(at));
+            assert_eq!(
+                PgTime::from_sql(&Type::TIMESTAMPTZ, &out).unwrap(),
+                PgTime(at)
+            );
         }
         let mut out = BytesMut::new();
         PgTime("2000-01-01T00:00:00Z".parse().unwrap())

@@ -100,6 +100,9 @@ struct CountDelta {
     newest: Option<i64>,
 }
 
+/// (workspace, source kind, language).
+type CountKey = (i64, &'static str, &'static str);
+
 pub(crate) type RowKey = (i64, String, &'static str, i64, &'static str);
 
 /// (workspace, brand, UTC day, source kind, author handle).
@@ -116,7 +119,7 @@ struct AuthorSums {
 #[derive(Default)]
 pub(crate) struct Delta {
     rows: HashMap<RowKey, Sums>,
-    counts: HashMap<(i64, &'static str, &'static str), CountDelta>,
+    counts: HashMap<CountKey, CountDelta>,
     authors: HashMap<AuthorKey, AuthorSums>,
     /// Some sums went down: rows may have reached zero and are removed.
     subtracted: bool,
@@ -199,6 +202,7 @@ impl Delta {
     /// The hourly rows' changes, in key order (so concurrent writers lock rows in one
     /// order): (workspace, brand, topic, hour, source kind), counts and score sums per
     /// label. For the PostgreSQL backend, which writes them itself.
+    #[cfg(feature = "postgres")]
     pub(crate) fn hourly_rows(&self) -> Vec<(&RowKey, [i64; 3], [f64; 3])> {
         let mut rows: Vec<_> = self
             .rows
@@ -212,9 +216,8 @@ impl Delta {
 
     /// The item counters' changes, in key order: (workspace, source kind, language), items,
     /// oldest and newest `published_at` added (unix microseconds).
-    pub(crate) fn item_counts(
-        &self,
-    ) -> Vec<(&(i64, &'static str, &'static str), i64, Option<i64>, Option<i64>)> {
+    #[cfg(feature = "postgres")]
+    pub(crate) fn item_counts(&self) -> Vec<(&CountKey, i64, Option<i64>, Option<i64>)> {
         let mut counts: Vec<_> = self
             .counts
             .iter()
