@@ -776,3 +776,54 @@ pub(super) async fn stats(client: &impl GenericClient) -> StoreResult<StoreStats
     stats.newest = newest.and_then(|t| Timestamp::from_microsecond(t).ok());
     Ok(stats)
 }
+
+/// Key of the advisory lock a rebuild holds, so two rebuilds never interleave.
+const REBUILD_LOCK: i64 = 0x6f6d_646f_6d6d_6503;
+
+/// Items a rebuild reads per round trip, and sums before writing them: bounded memory at
+/// any number of items.
+const REBUILD_BATCH: i32 = 10_000;
+
+/// Recomputes the hourly rollups and item counters from the items, in one transaction
+/// (readers see the old figures until it commits). Puts wait for it on the rollup rows.
+pub(super) async fn rebuild_rollups(client: &mut super::Client) -> StoreResult<()> {
+    let failed = db("rebuilding the rollups");
+    let tx = client.transaction().await.map_err(&failed)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REBUILD_LOCK])
+        .await
+        .map_err(&failed)?;
+    // Puts add to the rows being rebuilt: keep them out until this commits.
+    tx.batch_execute(
+        "LOCK TABLE rollup_hourly, item_counts IN EXCLUSIVE MODE; \
+         DELETE FROM rollup_hourly; DELETE FROM item_counts;",
+    )
+    .await
+    .map_err(&failed)?;
+    let statement = tx
+        .prepare(&format!(
+            "SELECT i.workspace_id, s.kind, {CONTRIBUTION_COLUMNS} FROM items i \
+             JOIN sources s ON s.id = i.source_id"
+        ))
+        .await
+        .map_err(&failed)?;
+    let no_params: [&(dyn ToSql + Sync); 0] = [];
+    let portal = tx.bind(&statement, &no_params).await.map_err(&failed)?;
+    loop {
+        let rows = tx
+            .query_portal(&portal, REBUILD_BATCH)
+            .await
+            .map_err(&failed)?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut delta = Delta::default();
+        for row in &rows {
+            let ws: i64 = row.get(0);
+            let kind: String = row.get(1);
+            let kind = SourceKind::parse(&kind).unwrap_or(SourceKind::File);
+            delta.add(ws, &stored_contribution(row, 2, kind)?, 1);
+        }
+        apply_delta(&tx, &delta).await.map_err(&failed)?;
+    }
+    tx.commit().await.map_err(&failed)
+}

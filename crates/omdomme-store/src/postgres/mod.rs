@@ -11,6 +11,7 @@
 
 mod accounts;
 mod items;
+mod rollups;
 mod schema;
 mod sources;
 mod time;
@@ -231,11 +232,12 @@ impl Store for PostgresStore {
     async fn search(&self, _request: &SearchRequest) -> StoreResult<SearchPage> {
         not_yet("search")
     }
-    async fn volume(&self, _request: &VolumeRequest) -> StoreResult<Vec<VolumePoint>> {
-        not_yet("volume")
+    async fn volume(&self, request: &VolumeRequest) -> StoreResult<Vec<VolumePoint>> {
+        rollups::volume(&**self.client().await?, request).await
     }
-    async fn share_of_voice(&self, _request: &ShareOfVoiceRequest) -> StoreResult<Vec<BrandShare>> {
-        not_yet("share_of_voice")
+
+    async fn share_of_voice(&self, request: &ShareOfVoiceRequest) -> StoreResult<Vec<BrandShare>> {
+        rollups::share_of_voice(&**self.client().await?, request).await
     }
 
     async fn stats(&self) -> StoreResult<StoreStats> {
@@ -256,7 +258,8 @@ impl Store for PostgresStore {
     }
 
     async fn rebuild_rollups(&self) -> StoreResult<()> {
-        not_yet("rebuild_rollups")
+        let mut client = self.client().await?;
+        items::rebuild_rollups(&mut client).await
     }
 
     async fn put_source(
