@@ -5,8 +5,8 @@ use omdomme_core::WorkspaceId;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row};
 
-use super::db;
 use super::time::PgTime;
+use super::{db, text};
 use crate::{
     AuditEntry, AuditQuery, AuditRecord, MAX_AUDIT_PAGE, Role, SessionRecord, StoreError,
     StoreResult, UiLanguage, UserRecord,
@@ -177,11 +177,11 @@ pub(super) async fn append_audit(
              VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &PgTime(entry.at),
-                &entry.actor,
+                &text::encode(&entry.actor),
                 &entry.workspace.as_ref().map(|w| w.0.as_str()),
                 &entry.action,
-                &entry.target,
-                &entry.detail,
+                &text::encode(&entry.target),
+                &text::encode(&entry.detail),
             ],
         )
         .await
@@ -207,7 +207,11 @@ pub(super) async fn audit_log(
             .replace('_', "\\_");
         format!("{escaped}%")
     });
-    let actor = query.actor.as_deref().map(str::to_lowercase);
+    let actor = query
+        .actor
+        .as_deref()
+        .map(|a| text::encode(a).to_lowercase());
+    let target = query.target.as_deref().map(text::encode);
     let workspace = query.workspace.as_ref().map(|w| w.0.as_str());
     let limit = query.limit as i64;
     // Only the filters given become conditions, so each one can use its index.
@@ -225,7 +229,7 @@ pub(super) async fn audit_log(
         values.push(like);
         conditions.push(format!("action LIKE ${} ESCAPE '\\'", values.len()));
     }
-    if let Some(target) = &query.target {
+    if let Some(target) = &target {
         values.push(target);
         conditions.push(format!("target = ${}", values.len()));
     }
@@ -254,11 +258,11 @@ pub(super) async fn audit_log(
                 id: r.get(0),
                 entry: AuditEntry {
                     at,
-                    actor: r.get(2),
+                    actor: text::decode(r.get(2)),
                     workspace: workspace.map(WorkspaceId),
                     action: r.get(4),
-                    target: r.get(5),
-                    detail: r.get(6),
+                    target: text::decode(r.get(5)),
+                    detail: text::decode(r.get(6)),
                 },
             })
         })

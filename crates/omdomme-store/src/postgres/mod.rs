@@ -14,6 +14,7 @@ mod items;
 mod rollups;
 mod schema;
 mod sources;
+mod text;
 mod time;
 
 use std::collections::HashSet;

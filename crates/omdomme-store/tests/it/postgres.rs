@@ -24,6 +24,7 @@ const PASSING: &[&str] = &[
     "each_brand_counts_the_sentiment_towards_it",
     "rollups_follow_updates_and_rebuilds",
     "users_and_sessions",
+    "audit_log_reads_newest_first_with_filters",
     "sources_are_defined_listed_and_deleted",
     "cursor_is_committed_only_with_its_batch",
     "health_and_sealed_credentials",
