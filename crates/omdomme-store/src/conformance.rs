@@ -4837,3 +4837,54 @@ async fn leases_are_held_by_one_holder_at_a_time<S: Store>(store: &S) {
         Err(StoreError::Invalid(_))
     ));
 }
+
+// == postgres (issue 8) ==
+
+/// Declares [`CASES`] and [`run_case`] from one list of the cases' names.
+macro_rules! named_cases {
+    ($($case:ident),* $(,)?) => {
+        /// Every case's name, in [`run_all`]'s order: a backend still being built runs the
+        /// cases it passes one by one with [`run_case`].
+        pub const CASES: &[&str] = &[$(stringify!($case)),*];
+
+        /// Runs the case called `name` (one of [`CASES`]) against `store`.
+        pub async fn run_case<S: Store>(store: &S, name: &str) {
+            match name {
+                $(stringify!($case) => $case(store).await,)*
+                other => panic!("no conformance case is called `{other}`"),
+            }
+        }
+    };
+}
+
+named_cases!(
+    upsert_is_idempotent,
+    search_finds_what_it_should,
+    volume_is_cut_in_the_time_zone,
+    share_of_voice_counts_each_brand,
+    each_brand_counts_the_sentiment_towards_it,
+    rollups_follow_updates_and_rebuilds,
+    reindex_gives_the_same_results,
+    users_and_sessions,
+    audit_log_reads_newest_first_with_filters,
+    odd_and_huge_texts_round_trip,
+    sources_are_defined_listed_and_deleted,
+    cursor_is_committed_only_with_its_batch,
+    health_and_sealed_credentials,
+    stats_add_up,
+    inbox_entries_follow_their_items,
+    overview_breakdown_and_top_authors,
+    threads_gather_the_conversation,
+    export_pages_through_every_match,
+    stories_round_trip_in_their_workspace,
+    posts_follow_the_workflow,
+    calendar_shows_the_window,
+    policy_is_stored_and_audited,
+    outbox_publishes_each_post_once,
+    engagement_rolls_up,
+    strategy_and_audience_are_stored_and_audited,
+    openness_counts_answers_whatever_the_order,
+    report_schedules_send_each_period_once,
+    alerts_keep_channels_sealed_and_the_cursor_with_their_alerts,
+    leases_are_held_by_one_holder_at_a_time,
+);

@@ -19,8 +19,10 @@ pub mod inbox;
 mod index;
 pub mod leases;
 pub mod openness;
+#[cfg(feature = "postgres")]
+mod postgres;
 pub mod report_schedule;
-mod sqlite;
+pub(crate) mod sqlite;
 pub mod stories;
 pub mod strategy;
 
@@ -39,6 +41,8 @@ pub use openness::{
     BrandAccount, BrandIndex, BrandOpenness, InquiryFilter, InquiryListRequest, InquiryRow,
     OpennessRequest, read_index,
 };
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
 pub use report_schedule::{Cadence, NewReportSend, ReportSchedule, ReportSend, SendState};
 pub use sqlite::{
     DATABASE_FILE, INDEX_DIR, MAX_ITEMS_PAGE, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SqliteOptions,

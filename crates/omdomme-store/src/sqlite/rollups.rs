@@ -87,10 +87,11 @@ impl Contribution {
     }
 }
 
+/// Counts and score sums per sentiment label (negative, neutral, positive).
 #[derive(Clone, Copy, Default)]
-struct Sums {
-    counts: [i64; 3],
-    scores: [f64; 3],
+pub(crate) struct Sums {
+    pub(crate) counts: [i64; 3],
+    pub(crate) scores: [f64; 3],
 }
 
 #[derive(Clone, Copy)]
@@ -100,7 +101,10 @@ struct CountDelta {
     newest: Option<i64>,
 }
 
-type RowKey = (i64, String, &'static str, i64, &'static str);
+/// (workspace, source kind, language).
+type CountKey = (i64, &'static str, &'static str);
+
+pub(crate) type RowKey = (i64, String, &'static str, i64, &'static str);
 
 /// (workspace, brand, UTC day, source kind, author handle).
 type AuthorKey = (i64, String, i64, &'static str, String);
@@ -116,7 +120,7 @@ struct AuthorSums {
 #[derive(Default)]
 pub(crate) struct Delta {
     rows: HashMap<RowKey, Sums>,
-    counts: HashMap<(i64, &'static str, &'static str), CountDelta>,
+    counts: HashMap<CountKey, CountDelta>,
     authors: HashMap<AuthorKey, AuthorSums>,
     /// Some sums went down: rows may have reached zero and are removed.
     subtracted: bool,
@@ -194,6 +198,35 @@ impl Delta {
             counter.oldest = Some(counter.oldest.map_or(t, |o| o.min(t)));
             counter.newest = Some(counter.newest.map_or(t, |n| n.max(t)));
         }
+    }
+
+    /// The hourly rows' changes, in key order (so concurrent writers lock rows in one
+    /// order): (workspace, brand, topic, hour, source kind), counts and score sums per
+    /// label. For the PostgreSQL backend, which writes them itself.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn hourly_rows(&self) -> Vec<(&RowKey, [i64; 3], [f64; 3])> {
+        let mut rows: Vec<_> = self
+            .rows
+            .iter()
+            .filter(|(_, s)| s.counts != [0; 3] || s.scores != [0.0; 3])
+            .map(|(k, s)| (k, s.counts, s.scores))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        rows
+    }
+
+    /// The item counters' changes, in key order: (workspace, source kind, language), items,
+    /// oldest and newest `published_at` added (unix microseconds).
+    #[cfg(feature = "postgres")]
+    pub(crate) fn item_counts(&self) -> Vec<(&CountKey, i64, Option<i64>, Option<i64>)> {
+        let mut counts: Vec<_> = self
+            .counts
+            .iter()
+            .filter(|(_, c)| c.items != 0 || c.oldest.is_some())
+            .map(|(k, c)| (k, c.items, c.oldest, c.newest))
+            .collect();
+        counts.sort_by(|a, b| a.0.cmp(b.0));
+        counts
     }
 
     /// Writes the sums; the caller commits.
@@ -314,7 +347,7 @@ impl Delta {
 
 /// Hours `[from, to)` covering the filter's period: partial hours count whole, as the
 /// rollups know nothing finer.
-fn hour_range(filters: &Filters) -> (i64, i64) {
+pub(crate) fn hour_range(filters: &Filters) -> (i64, i64) {
     let from = filters
         .from
         .map_or(i64::MIN, |t| t.as_microsecond().div_euclid(HOUR_MICROS));
@@ -327,15 +360,15 @@ fn hour_range(filters: &Filters) -> (i64, i64) {
 
 /// Which rollup rows to read: the values of each key column, one or several ([`ANY`] for
 /// "any"). At most one column has several values: the dimension rows are split by.
-struct Selection<'a> {
-    brands: Vec<&'a str>,
-    topics: Vec<&'a str>,
-    sources: Vec<&'a str>,
+pub(crate) struct Selection<'a> {
+    pub(crate) brands: Vec<&'a str>,
+    pub(crate) topics: Vec<&'a str>,
+    pub(crate) sources: Vec<&'a str>,
 }
 
 impl<'a> Selection<'a> {
     /// The rows the filters select: their brand, topic and source, or [`ANY`].
-    fn of(filters: &'a Filters) -> Selection<'a> {
+    pub(crate) fn of(filters: &'a Filters) -> Selection<'a> {
         Selection {
             brands: vec![filters.brand.as_ref().map_or(ANY, |b| b.0.as_str())],
             topics: vec![filters.topic.map_or(ANY, Topic::as_str)],
@@ -344,7 +377,7 @@ impl<'a> Selection<'a> {
     }
 
     /// The key column with several values, if any.
-    fn split_column(&self) -> &'static str {
+    pub(crate) fn split_column(&self) -> &'static str {
         if self.brands.len() > 1 {
             "brand"
         } else if self.topics.len() > 1 {
@@ -414,19 +447,23 @@ fn read_rows(
     let mut out = Vec::new();
     for row in rows {
         let (key, hour, mut sums) = row?;
-        // The sentiment filter keeps one label's columns.
-        if let Some(label) = filters.sentiment {
-            let keep = label_index(label);
-            for i in 0..3 {
-                if i != keep {
-                    sums.counts[i] = 0;
-                    sums.scores[i] = 0.0;
-                }
-            }
-        }
+        keep_filtered_label(&mut sums, filters);
         out.push((key, hour, sums));
     }
     Ok(out)
+}
+
+/// The sentiment filter keeps one label's columns.
+pub(crate) fn keep_filtered_label(sums: &mut Sums, filters: &Filters) {
+    if let Some(label) = filters.sentiment {
+        let keep = label_index(label);
+        for i in 0..3 {
+            if i != keep {
+                sums.counts[i] = 0;
+                sums.scores[i] = 0.0;
+            }
+        }
+    }
 }
 
 struct Totals {
@@ -578,7 +615,7 @@ pub(crate) fn breakdown(
 }
 
 /// Sums hourly rows (in hour order) into buckets cut in `tz`; empty buckets are left out.
-fn into_buckets(
+pub(crate) fn into_buckets(
     rows: impl Iterator<Item = (i64, Sums)>,
     bucket: Bucket,
     tz: &TimeZone,
@@ -641,6 +678,12 @@ pub(crate) fn share_of_voice(
     selection.brands = brands.iter().map(|b| b.0.as_str()).collect();
     let rows = read_rows(conn, workspace, &selection, filters, false)
         .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
+    Ok(shares(&rows, brands))
+}
+
+/// Each brand's share from the rows summed per brand ([`Selection::split_column`]: under
+/// `''` when there is one brand), most first.
+pub(crate) fn shares(rows: &[(String, i64, Sums)], brands: &[BrandId]) -> Vec<BrandShare> {
     let single = brands.len() == 1;
     let mut shares = Vec::with_capacity(brands.len());
     for brand in brands {
@@ -669,7 +712,7 @@ pub(crate) fn share_of_voice(
         };
     }
     shares.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.brand.cmp(&b.brand)));
-    Ok(shares)
+    shares
 }
 
 /// The day a timestamp is nearest the start of: Oslo midnight (22:00 or 23:00 UTC) rounds
