@@ -11,6 +11,7 @@
 
 mod accounts;
 mod items;
+mod leases;
 mod rollups;
 mod schema;
 mod sources;
@@ -826,22 +827,22 @@ impl Store for PostgresStore {
 
     async fn try_lease(
         &self,
-        _name: &str,
-        _holder: &str,
-        _ttl: SignedDuration,
-        _now: Timestamp,
+        name: &str,
+        holder: &str,
+        ttl: SignedDuration,
+        now: Timestamp,
     ) -> StoreResult<Option<Lease>> {
-        not_yet("try_lease")
+        leases::try_lease(&**self.client().await?, name, holder, ttl, now).await
     }
     async fn renew_lease(
         &self,
-        _lease: &Lease,
-        _ttl: SignedDuration,
-        _now: Timestamp,
+        lease: &Lease,
+        ttl: SignedDuration,
+        now: Timestamp,
     ) -> StoreResult<Option<Lease>> {
-        not_yet("renew_lease")
+        leases::renew(&**self.client().await?, lease, ttl, now).await
     }
-    async fn release_lease(&self, _lease: &Lease, _now: Timestamp) -> StoreResult<bool> {
-        not_yet("release_lease")
+    async fn release_lease(&self, lease: &Lease, now: Timestamp) -> StoreResult<bool> {
+        leases::release(&**self.client().await?, lease, now).await
     }
 }

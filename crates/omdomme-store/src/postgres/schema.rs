@@ -3,34 +3,47 @@
 //! `schema_migrations`. All of them run in one transaction holding an advisory lock, so
 //! several processes starting at once against one database migrate it once. A database
 //! written by a newer binary is refused rather than misread.
+//!
+//! A migration keeps its embedded twin's number, so the list may have gaps while the
+//! PostgreSQL store catches up (0013 before 0005–0012): each migration not yet recorded in
+//! `schema_migrations` is applied, in order of number, so a gap filled later is applied
+//! then. Only independent migrations (new tables) may therefore be written ahead.
 
 use tokio_postgres::Client;
 
 use super::db;
 use crate::{StoreError, StoreResult};
 
-/// Every migration, in order; migration `i` brings the schema to version `i + 1`.
+/// Every migration with its version (its embedded twin's number), in rising order.
 /// Never edit an applied file: add the next one.
-const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_init", include_str!("migrations/0001_init.sql")),
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "0001_init", include_str!("migrations/0001_init.sql")),
     (
+        2,
         "0002_brand_sentiment",
         include_str!("migrations/0002_brand_sentiment.sql"),
     ),
-    ("0003_sources", include_str!("migrations/0003_sources.sql")),
     (
+        3,
+        "0003_sources",
+        include_str!("migrations/0003_sources.sql"),
+    ),
+    (
+        4,
         "0004_accounts_audit",
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
+    (
+        13,
+        "0013_leases",
+        include_str!("migrations/0013_leases.sql"),
+    ),
 ];
-
-/// The schema version this binary writes.
-pub(super) const LATEST: i64 = MIGRATIONS.len() as i64;
 
 /// Key of the advisory lock migrations hold (any constant unlikely to clash).
 const MIGRATION_LOCK: i64 = 0x6f6d_646f_6d6d_6501;
 
-/// Brings the database to [`LATEST`]; refuses a database from a newer version.
+/// Applies every migration not yet applied; refuses a database from a newer version.
 pub(super) async fn migrate(client: &mut Client) -> StoreResult<()> {
     let failed = db("migrating the PostgreSQL schema");
     let tx = client.transaction().await.map_err(&failed)?;
@@ -46,28 +59,35 @@ pub(super) async fn migrate(client: &mut Client) -> StoreResult<()> {
     )
     .await
     .map_err(&failed)?;
-    let current: i64 = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
+    let applied: Vec<i32> = tx
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
             &[],
         )
         .await
         .map_err(&failed)?
-        .get(0);
-    if current > LATEST {
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    if let Some(unknown) = applied
+        .iter()
+        .find(|version| !MIGRATIONS.iter().any(|(known, _, _)| known == *version))
+    {
         return Err(StoreError::DataDir(format!(
-            "the PostgreSQL database has schema version {current}, newer than this \
-             binary's {LATEST}: upgrade Omdømme"
+            "the PostgreSQL database has schema migration {unknown}, which this binary does \
+             not know: it was written by a newer Omdømme; upgrade"
         )));
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let version = i as i32 + 1;
+    for (version, name, sql) in MIGRATIONS
+        .iter()
+        .filter(|(version, _, _)| !applied.contains(version))
+    {
         tx.batch_execute(sql).await.map_err(|e| {
             StoreError::Database(format!("applying PostgreSQL migration {name}: {e}"))
         })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-            &[&version, name],
+            &[version, name],
         )
         .await
         .map_err(&failed)?;

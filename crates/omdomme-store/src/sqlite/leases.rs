@@ -7,38 +7,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::db;
 use super::inbox::micros;
-use crate::leases::{Lease, MAX_LEASE_NAME, MAX_LEASE_TTL};
-use crate::{StoreError, StoreResult};
-
-fn check_text(what: &str, text: &str) -> StoreResult<()> {
-    let length = text.chars().count();
-    if text.trim().is_empty() || length > MAX_LEASE_NAME {
-        return Err(StoreError::Invalid(format!(
-            "a lease's {what} is {length} characters long; 1 to {MAX_LEASE_NAME} fit"
-        )));
-    }
-    Ok(())
-}
-
-fn expiry(ttl: SignedDuration, now: Timestamp) -> StoreResult<Timestamp> {
-    if ttl <= SignedDuration::ZERO || ttl > MAX_LEASE_TTL {
-        return Err(StoreError::Invalid(format!(
-            "a lease of {ttl:#} cannot be taken; more than nothing and at most {MAX_LEASE_TTL:#} can"
-        )));
-    }
-    now.checked_add(ttl)
-        .map_err(|e| StoreError::Invalid(format!("a lease from {now} for {ttl:#}: {e}")))
-}
-
-fn token(stored: i64) -> StoreResult<u64> {
-    u64::try_from(stored)
-        .map_err(|_| StoreError::Database(format!("a lease has the negative token {stored}")))
-}
-
-fn stored_token(token: u64) -> StoreResult<i64> {
-    i64::try_from(token)
-        .map_err(|_| StoreError::Invalid(format!("lease token {token} is out of range")))
-}
+use crate::StoreResult;
+use crate::leases::{Lease, check_text, expiry, stored_token, token};
 
 pub(super) fn try_lease(
     conn: &mut Connection,
