@@ -27,7 +27,7 @@ use crate::sqlite::rollups::{AuthorContribution, Contribution, Delta};
 use crate::{ItemBatch, MAX_ITEMS_PAGE, PutReport, StoreError, StoreResult, StoreStats};
 
 /// The columns every item query selects, in the order [`read_item`] reads.
-const ITEM_COLUMNS: &str = "i.id, s.kind, s.name, i.external_id, i.kind, \
+pub(super) const ITEM_COLUMNS: &str = "i.id, s.kind, s.name, i.external_id, i.kind, \
      i.author_handle, i.author_name, i.author_followers, i.author_verified, i.title, i.text, \
      i.url, i.thread_id, i.parent_id, i.likes, i.shares, i.replies, i.views, i.published_at, \
      i.collected_at, i.declared_lang, i.lang, i.sentiment, i.sentiment_score, i.topics, \
@@ -606,7 +606,7 @@ fn count(v: i64) -> u64 {
 }
 
 /// Reads the [`ITEM_COLUMNS`] of a row.
-fn read_item(row: &Row) -> StoreResult<StoredItem> {
+pub(super) fn read_item(row: &Row) -> StoreResult<StoredItem> {
     let failed = db("reading an item");
     let stakeholder: Option<String> = row.get(25);
     let stakeholder = match stakeholder {

@@ -14,6 +14,7 @@ mod items;
 mod leases;
 mod rollups;
 mod schema;
+mod search;
 mod sources;
 mod text;
 mod time;
@@ -232,8 +233,8 @@ impl Store for PostgresStore {
         items::after(&**self.client().await?, workspace, after, limit).await
     }
 
-    async fn search(&self, _request: &SearchRequest) -> StoreResult<SearchPage> {
-        not_yet("search")
+    async fn search(&self, request: &SearchRequest) -> StoreResult<SearchPage> {
+        search::search(&**self.client().await?, request).await
     }
     async fn volume(&self, request: &VolumeRequest) -> StoreResult<Vec<VolumePoint>> {
         rollups::volume(&**self.client().await?, request).await

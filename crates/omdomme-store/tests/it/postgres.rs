@@ -496,3 +496,104 @@ async fn racing_takers_get_a_lease_once() {
         assert_eq!(granted[0].token, round as u64 + 1);
     }
 }
+
+/// `search`'s first slice: words in each item's language, prefixes, phrases, NOT, field
+/// filters, paging with the exact total; words with quotes and tsquery operators are
+/// only ever values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_builds_its_tsquery_from_parameters() {
+    use omdomme_core::Query;
+    use omdomme_store::{Filters, SearchOrder, SearchRequest};
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    store.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    store
+        .put_items(
+            &w,
+            &[
+                post(
+                    "nb",
+                    "2024-05-01T10:00:00Z",
+                    Lang::Nb,
+                    "Bilene står stille i Bodø",
+                ),
+                post(
+                    "en",
+                    "2024-05-01T11:00:00Z",
+                    Lang::En,
+                    "The cars are running",
+                ),
+                post(
+                    "nb2",
+                    "2024-05-01T12:00:00Z",
+                    Lang::Nb,
+                    "En bil ble stjålet",
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    let search = |query: &str, order: SearchOrder, offset: usize, limit: usize| {
+        let request = SearchRequest {
+            workspace: w.clone(),
+            query: Some(Query::parse(query).unwrap()),
+            filters: Filters::default(),
+            order,
+            offset,
+            limit,
+        };
+        let store = &store;
+        async move {
+            let page = store.search(&request).await.unwrap();
+            let ids: Vec<String> = page.items.into_iter().map(|i| i.item.external_id).collect();
+            (page.total, ids)
+        }
+    };
+    let newest = SearchOrder::Newest;
+    // Norwegian stemming for Norwegian items, English for English.
+    assert_eq!(
+        search("bil", newest, 0, 10).await,
+        (2, vec!["nb2".into(), "nb".into()])
+    );
+    assert_eq!(search("car", newest, 0, 10).await, (1, vec!["en".into()]));
+    assert_eq!(
+        search("bi*", SearchOrder::Oldest, 0, 10).await.1,
+        ["nb", "nb2"]
+    );
+    assert_eq!(search("\"står stille\"", newest, 0, 10).await.1, ["nb"]);
+    assert_eq!(search("\"stille står\"", newest, 0, 10).await.0, 0);
+    assert_eq!(search("bil -stjålet", newest, 0, 10).await.1, ["nb"]);
+    assert_eq!(search("car OR bil", newest, 0, 10).await.0, 3);
+    assert_eq!(search("lang:en", newest, 0, 10).await.1, ["en"]);
+    // Paging keeps the exact total, also past the end.
+    assert_eq!(
+        search("car OR bil", newest, 1, 1).await,
+        (3, vec!["en".into()])
+    );
+    assert_eq!(search("car OR bil", newest, 5, 1).await, (3, vec![]));
+    // Quotes, backslashes and tsquery operators (which the parser never lets through,
+    // but a Query may be built by hand) are values, not syntax.
+    for odd in ["bil' | !car \\ &", "'); DROP TABLE items; --", "bil:*"] {
+        for query in [
+            Query::Word {
+                word: odd.into(),
+                prefix: true,
+            },
+            Query::Phrase(vec![odd.into(), "bil".into()]),
+        ] {
+            let request = SearchRequest {
+                workspace: w.clone(),
+                query: Some(query),
+                filters: Filters::default(),
+                order: SearchOrder::Relevance,
+                offset: 0,
+                limit: 10,
+            };
+            store.search(&request).await.unwrap();
+        }
+    }
+    assert_eq!(search("bil", SearchOrder::Relevance, 0, 10).await.0, 2);
+}
