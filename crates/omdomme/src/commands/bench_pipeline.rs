@@ -65,7 +65,7 @@ pub async fn run(
     }
     let generated: Vec<_> = omdomme_demo::generate(&DemoOptions {
         // A new seed each run: JetStream drops ids it saw within its duplicate window.
-        seed: jiff::Timestamp::now().as_nanosecond() as u64,
+        seed: rand::random(),
         items,
         end: "2026-11-01T00:00:00Z".parse()?,
     })

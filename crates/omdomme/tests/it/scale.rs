@@ -52,8 +52,7 @@ impl Drop for TestDatabase {
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().unwrap();
             runtime.block_on(async {
-                if let Ok((client, connection)) = tokio_postgres::connect(&admin_url, NoTls).await
-                {
+                if let Ok((client, connection)) = tokio_postgres::connect(&admin_url, NoTls).await {
                     tokio::spawn(connection);
                     let _ = client
                         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -89,7 +88,10 @@ async fn with_a_store_url_commands_use_postgresql_and_not_the_data_folder() {
         .workspace(&WorkspaceId("test".to_owned()))
         .await
         .unwrap();
-    assert!(workspace.is_some(), "the config's workspace is in PostgreSQL");
+    assert!(
+        workspace.is_some(),
+        "the config's workspace is in PostgreSQL"
+    );
 }
 
 #[test]
@@ -118,19 +120,18 @@ async fn bench_pipeline_stores_every_item_through_worker_processes() {
     };
     let nats = Nats::start();
     let scratch = Scratch::bare();
-    let output = scratch
-        .run(&[
-            "bench",
-            "pipeline",
-            "--workers",
-            "2",
-            "--store-url",
-            &database.url,
-            "--queue-url",
-            &nats.url(),
-            "--items",
-            "300",
-        ]);
+    let output = scratch.run(&[
+        "bench",
+        "pipeline",
+        "--workers",
+        "2",
+        "--store-url",
+        &database.url,
+        "--queue-url",
+        &nats.url(),
+        "--items",
+        "300",
+    ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
     let last = stdout.lines().last().unwrap_or_default();
