@@ -93,7 +93,11 @@ impl Context {
     /// Opens the store in the data folder and writes the configured workspaces and their
     /// sources into it.
     pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
-        let store = open_store_at(&self.data_dir())?;
+        // == scale (issue 8) ==
+        let store = match &self.config.store.url {
+            Some(url) => open_postgres(url, "store.url").await?,
+            None => open_store_at(&self.data_dir())?,
+        };
         for workspace in self.config.workspaces() {
             store
                 .put_workspace(&workspace)
@@ -124,6 +128,20 @@ impl Context {
         }
         Ok(Some(url.to_owned()))
     }
+}
+
+// == scale (issue 8) ==
+/// The PostgreSQL store at `url`; `key` (the config key or flag it came from) names it in
+/// errors, which never show the password.
+pub async fn open_postgres(url: &str, key: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(why) = crate::config::store_url_problem(url) {
+        bail!("{key}: {why}");
+    }
+    let store =
+        omdomme_store::PostgresStore::connect(url, &omdomme_store::PostgresOptions::default())
+            .await
+            .with_context(|| format!("{key}: opening the PostgreSQL store"))?;
+    Ok(Arc::new(store))
 }
 
 pub fn open_store_at(dir: &std::path::Path) -> anyhow::Result<Arc<dyn Store>> {

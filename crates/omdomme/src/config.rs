@@ -23,6 +23,60 @@ pub struct Config {
     // == queue (issue 8) ==
     /// `[queue]`: the NATS JetStream between collectors and workers, when scaled out.
     pub queue: QueueConfig,
+    // == scale (issue 8) ==
+    /// `[store]`: the PostgreSQL database shared by every process, when scaled out.
+    pub store: StoreConfig,
+}
+
+// == scale (issue 8) ==
+/// `[store]`: with a `url`, every command opens the PostgreSQL store there; without one,
+/// the embedded store in `data_dir` (the default).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// `postgres://user:password@host:5432/database`.
+    pub url: Option<String>,
+}
+
+impl StoreConfig {
+    pub fn problems(&self) -> Vec<String> {
+        match &self.url {
+            Some(url) => store_url_problem(url)
+                .map(|why| format!("store.url: {why}"))
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// Why `url` is not a PostgreSQL address (never echoing a password), or `None` when it is.
+pub fn store_url_problem(url: &str) -> Option<String> {
+    let example = "like postgres://user:password@host:5432/database";
+    let Some(rest) = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+    else {
+        return Some(format!("not a PostgreSQL address {example}"));
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.rsplit_once(':') {
+        // `[::1]` alone has colons but no port.
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (host_port, None),
+    };
+    if host.is_empty() {
+        return Some(format!("names no host; write it {example}"));
+    }
+    if let Some(port) = port
+        && port.parse::<u16>().is_err()
+    {
+        return Some(format!(
+            "port {port:?} is not a port number; write it {example}"
+        ));
+    }
+    None
 }
 
 // == queue (issue 8) ==
@@ -132,6 +186,7 @@ impl Default for Config {
             workspaces: Vec::new(),
             smtp: SmtpSettings::default(),
             queue: QueueConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 }
@@ -149,7 +204,7 @@ impl Default for ServerConfig {
 }
 
 /// The environment variables that override the file, with the key each one sets.
-pub const ENV_OVERRIDES: [(&str, &str); 13] = [
+pub const ENV_OVERRIDES: [(&str, &str); 14] = [
     ("OMDOMME_DATA_DIR", "data_dir"),
     ("OMDOMME_LISTEN", "server.listen"),
     ("OMDOMME_SECURE_COOKIES", "server.secure_cookies"),
@@ -164,6 +219,8 @@ pub const ENV_OVERRIDES: [(&str, &str); 13] = [
     ("OMDOMME_SMTP_SECURITY", "smtp.security"),
     // == queue (issue 8) ==
     ("OMDOMME_QUEUE_URL", "queue.url"),
+    // == scale (issue 8) ==
+    ("OMDOMME_STORE_URL", "store.url"),
 ];
 
 impl Config {
@@ -225,6 +282,8 @@ impl Config {
                 }
                 // == queue (issue 8) ==
                 "queue.url" => self.queue.url = Some(value.clone()),
+                // == scale (issue 8) ==
+                "store.url" => self.store.url = Some(value.clone()),
                 _ => unreachable!("every override key is matched above"),
             }
         }
@@ -260,6 +319,8 @@ impl Config {
         problems.extend(self.smtp.problems());
         // == queue (issue 8) ==
         problems.extend(self.queue.problems());
+        // == scale (issue 8) ==
+        problems.extend(self.store.problems());
         let mut seen = std::collections::BTreeSet::new();
         for (w, workspace) in self.workspaces.iter().enumerate() {
             let at = format!("workspaces[{w}] ({})", workspace.id);
@@ -545,5 +606,34 @@ mod tests {
         let env = |var: &str| (var == "OMDOMME_QUEUE_URL").then(|| "http://nats".to_owned());
         let error = Config::load(None, env).expect_err("invalid").to_string();
         assert!(error.contains("queue.url"), "{error}");
+    }
+
+    // == scale (issue 8) ==
+    #[test]
+    fn the_store_url_comes_from_the_file_or_the_environment_and_must_be_postgres() {
+        let config = Config::from_toml("[store]\nurl = \"postgres://a:b@10.0.0.5:5432/omdomme\"")
+            .expect("parses");
+        assert_eq!(
+            config.store.url.as_deref(),
+            Some("postgres://a:b@10.0.0.5:5432/omdomme")
+        );
+        assert!(config.problems().is_empty());
+        assert_eq!(Config::default().store.url, None);
+        let config = Config::load(None, |var| {
+            (var == "OMDOMME_STORE_URL").then(|| "postgresql://127.0.0.1/x".to_owned())
+        })
+        .expect("loads");
+        assert_eq!(
+            config.store.url.as_deref(),
+            Some("postgresql://127.0.0.1/x")
+        );
+        for bad in ["mysql://x", "postgres://h:notaport/db"] {
+            let error = Config::load(None, |var| {
+                (var == "OMDOMME_STORE_URL").then(|| bad.to_owned())
+            })
+            .expect_err("refused")
+            .to_string();
+            assert!(error.contains("store.url"), "{error}");
+        }
     }
 }

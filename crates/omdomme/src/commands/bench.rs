@@ -74,6 +74,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         alerts: usize,
     },
+    // == scale (issue 8) ==
+    /// N `omdomme worker` processes between a NATS JetStream and a PostgreSQL store:
+    /// items/s and publish-to-stored latency of generated items published through the queue.
+    Pipeline {
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        /// An empty PostgreSQL database (`postgres://user:password@host:5432/db`).
+        #[arg(long)]
+        store_url: String,
+        #[arg(long)]
+        queue_url: String,
+        #[arg(long, default_value_t = 20_000)]
+        items: u64,
+    },
 }
 
 pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()> {
@@ -88,6 +102,13 @@ pub async fn run(context: &Context, command: BenchCommand) -> anyhow::Result<()>
             iterations,
         } => inbox(context, items, open, iterations).await,
         BenchCommand::Alerts { alerts } => super::bench_alerts::run(context, alerts).await,
+        // == scale (issue 8) ==
+        BenchCommand::Pipeline {
+            workers,
+            store_url,
+            queue_url,
+            items,
+        } => super::bench_pipeline::run(context, workers, &store_url, &queue_url, items).await,
     }
 }
 

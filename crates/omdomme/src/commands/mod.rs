@@ -3,6 +3,7 @@
 pub mod bench;
 // == alerts (issue 7) ==
 pub mod bench_alerts;
+pub mod bench_pipeline;
 pub mod collect;
 pub mod demo;
 pub mod enrich;

@@ -12,5 +12,7 @@ mod poll;
 mod publish;
 // == queue (issue 8) ==
 mod queue;
+// == scale (issue 8) ==
+mod scale;
 mod sources;
 mod support;
