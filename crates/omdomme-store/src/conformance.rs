@@ -65,6 +65,7 @@ pub async fn run_all<S: Store>(store: &S) {
     alerts_keep_channels_sealed_and_the_cursor_with_their_alerts(store).await;
     // == leases (issue 8) ==
     leases_are_held_by_one_holder_at_a_time(store).await;
+    login_failures_are_counted_per_window(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -4838,6 +4839,101 @@ async fn leases_are_held_by_one_holder_at_a_time<S: Store>(store: &S) {
     ));
 }
 
+// == login limits (issue 8) ==
+
+async fn login_failures_are_counted_per_window<S: Store>(store: &S) {
+    use crate::login_failures::{LoginFailures, MAX_LOGIN_KEY};
+    use jiff::SignedDuration;
+    let window = SignedDuration::from_mins(15);
+    let start = ts("2026-11-27T12:00:00Z");
+    let at = |mins: i64| start + SignedDuration::from_mins(mins);
+    let key = "account:kari@nordlys.no";
+
+    assert_eq!(
+        store.login_failures(key, window, start).await.unwrap(),
+        None
+    );
+    for (n, mins) in [(1, 0), (2, 1), (3, 14)] {
+        assert_eq!(
+            store
+                .count_login_failure(key, window, at(mins))
+                .await
+                .unwrap(),
+            LoginFailures {
+                count: n,
+                window_start: start
+            }
+        );
+    }
+    assert_eq!(
+        store.login_failures(key, window, at(14)).await.unwrap(),
+        Some(LoginFailures {
+            count: 3,
+            window_start: start
+        })
+    );
+    // Another key counts on its own.
+    let other = "client:10.0.0.7";
+    assert_eq!(
+        store
+            .count_login_failure(other, window, at(2))
+            .await
+            .unwrap()
+            .count,
+        1
+    );
+
+    // The window ends a window after its first failure; the next failure starts another.
+    assert_eq!(
+        store.login_failures(key, window, at(15)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .count_login_failure(key, window, at(16))
+            .await
+            .unwrap(),
+        LoginFailures {
+            count: 1,
+            window_start: at(16)
+        }
+    );
+
+    // Clearing forgets the key and only it.
+    store
+        .count_login_failure(other, window, at(16))
+        .await
+        .unwrap();
+    store.clear_login_failures(key).await.unwrap();
+    assert_eq!(
+        store.login_failures(key, window, at(16)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.login_failures(other, window, at(16)).await.unwrap(),
+        Some(LoginFailures {
+            count: 2,
+            window_start: at(2)
+        })
+    );
+    store.clear_login_failures("client:nobody").await.unwrap();
+
+    // Nonsense is refused with the reason.
+    let long = "k".repeat(MAX_LOGIN_KEY + 1);
+    for (key, window) in [
+        ("", window),
+        (" ", window),
+        (long.as_str(), window),
+        ("account:x", SignedDuration::ZERO),
+    ] {
+        let refused = store
+            .count_login_failure(key, window, start)
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, StoreError::Invalid(_)), "{refused}");
+    }
+}
+
 // == postgres (issue 8) ==
 
 /// Declares [`CASES`] and [`run_case`] from one list of the cases' names.
@@ -4887,4 +4983,5 @@ named_cases!(
     report_schedules_send_each_period_once,
     alerts_keep_channels_sealed_and_the_cursor_with_their_alerts,
     leases_are_held_by_one_holder_at_a_time,
+    login_failures_are_counted_per_window,
 );

@@ -18,6 +18,7 @@ pub mod conformance;
 pub mod inbox;
 mod index;
 pub mod leases;
+pub mod login_failures;
 pub mod openness;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -37,6 +38,7 @@ pub use inbox::{
 };
 pub use index::IndexOptions;
 pub use leases::Lease;
+pub use login_failures::LoginFailures;
 pub use openness::{
     BrandAccount, BrandIndex, BrandOpenness, InquiryFilter, InquiryListRequest, InquiryRow,
     OpennessRequest, read_index,
@@ -1040,4 +1042,24 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Lease>>;
     /// Frees `lease` at `now` so another may take it at once; whether it was still held.
     async fn release_lease(&self, lease: &Lease, now: Timestamp) -> StoreResult<bool>;
+
+    // == login limits (issue 8) ==
+    /// Counts a failed login against `key` at `now` and returns the key's failures in its
+    /// window, which starts at its first failure and lasts `window`; failures of windows
+    /// that ended are forgotten.
+    async fn count_login_failure(
+        &self,
+        key: &str,
+        window: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<LoginFailures>;
+    /// `key`'s failures in a `window` still running at `now`; `None` when there are none.
+    async fn login_failures(
+        &self,
+        key: &str,
+        window: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<Option<LoginFailures>>;
+    /// Forgets `key`'s failures (after a successful login).
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 }

@@ -98,8 +98,6 @@ pub struct AppState {
     /// Opens webhook sources' sealed credentials; `None` without `OMDOMME_SECRET_KEY`, and
     /// then the webhook refuses every request (and says why in the log).
     pub secret_key: Option<SecretKey>,
-    /// Failed logins per account and client, shared by the login page and the API.
-    pub login_limiter: Arc<login_limit::LoginLimiter>,
     /// The overview's figures for a few seconds (see `pages::overview::figure_cache`).
     pub overview_figures: Arc<pages::overview::FigureCache>,
     /// Which channel an inbox reply goes out through ([`pages::inbox::StoreChannels`] in

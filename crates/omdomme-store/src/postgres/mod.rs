@@ -12,6 +12,7 @@
 mod accounts;
 mod items;
 mod leases;
+mod login_failures;
 mod rollups;
 mod schema;
 mod search;
@@ -37,6 +38,7 @@ use crate::inbox::{
     InboxRow, InboxThread, NewReply, ReplyOutcome, SavedReply, SlaPolicy,
 };
 use crate::leases::Lease;
+use crate::login_failures::LoginFailures;
 use crate::openness::{self, BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow};
 use crate::report_schedule::{NewReportSend, ReportSchedule, ReportSend};
 use crate::stories::{
@@ -845,5 +847,32 @@ impl Store for PostgresStore {
     }
     async fn release_lease(&self, lease: &Lease, now: Timestamp) -> StoreResult<bool> {
         leases::release(&**self.client().await?, lease, now).await
+    }
+
+    async fn count_login_failure(
+        &self,
+        key: &str,
+        window: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<LoginFailures> {
+        let mut client = self.client().await?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(db("counting a failed login"))?;
+        let counted = login_failures::count_failure(&*tx, key, window, now).await?;
+        tx.commit().await.map_err(db("counting a failed login"))?;
+        Ok(counted)
+    }
+    async fn login_failures(
+        &self,
+        key: &str,
+        window: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<Option<LoginFailures>> {
+        login_failures::failures(&**self.client().await?, key, window, now).await
+    }
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        login_failures::clear(&**self.client().await?, key).await
     }
 }

@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "0013_leases",
         include_str!("migrations/0013_leases.sql"),
     ),
+    (
+        14,
+        "0014_login_failures",
+        include_str!("migrations/0014_login_failures.sql"),
+    ),
 ];
 
 /// Key of the advisory lock migrations hold (any constant unlikely to clash).

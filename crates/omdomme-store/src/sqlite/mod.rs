@@ -17,6 +17,7 @@ mod explorer;
 mod inbox;
 pub(crate) mod items;
 mod leases;
+mod login_failures;
 mod openness;
 mod report_schedule;
 pub(crate) mod rollups;
@@ -43,6 +44,7 @@ use crate::inbox::{
 };
 use crate::index::{IndexOptions, SearchIndex, ToIndex};
 use crate::leases::Lease;
+use crate::login_failures::LoginFailures;
 use crate::openness::{
     BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow, OpennessRequest,
 };
@@ -1904,6 +1906,36 @@ impl Store for SqliteStore {
     async fn release_lease(&self, lease: &Lease, now: Timestamp) -> StoreResult<bool> {
         let lease = lease.clone();
         self.run(move |inner| leases::release(&mut lock(&inner.writer).conn, &lease, now))
+            .await
+    }
+
+    async fn count_login_failure(
+        &self,
+        key: &str,
+        window: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<LoginFailures> {
+        let key = key.to_owned();
+        self.run(move |inner| {
+            login_failures::count_failure(&mut lock(&inner.writer).conn, &key, window, now)
+        })
+        .await
+    }
+
+    async fn login_failures(
+        &self,
+        key: &str,
+        window: SignedDuration,
+        now: Timestamp,
+    ) -> StoreResult<Option<LoginFailures>> {
+        let key = key.to_owned();
+        self.run(move |inner| inner.read(|conn| login_failures::failures(conn, &key, window, now)))
+            .await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        let key = key.to_owned();
+        self.run(move |inner| login_failures::clear(&lock(&inner.writer).conn, &key))
             .await
     }
 }

@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0012_report_schedules.sql"),
     ),
     ("0013_leases", include_str!("migrations/0013_leases.sql")),
+    (
+        "0014_login_failures",
+        include_str!("migrations/0014_login_failures.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

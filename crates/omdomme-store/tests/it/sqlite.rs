@@ -167,6 +167,7 @@ async fn a_batch_failing_midway_commits_neither_items_nor_cursor() {
 
 /// What takes a database from each schema version back to the one before; newest first.
 const UNDO_SCHEMA: &[(i64, &str)] = &[
+    (14, "DROP TABLE login_failures;"),
     (13, "DROP TABLE leases;"),
     (12, "DROP TABLE report_schedules; DROP TABLE report_sends;"),
     (

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::{self, CurrentUser, RoleDto};
 use crate::error::{AppError, ErrorBody};
 use crate::extract::AppJson;
+use crate::login_limit;
 use crate::pages::login::ClientAddr;
 
 #[derive(Deserialize, ToSchema)]
@@ -74,12 +75,12 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let email = request.email.trim();
     let now = state.clock.now();
-    state.login_limiter.check(email, client, now)?;
+    login_limit::check(&*state.store, email, client, now).await?;
     let Some(user) = auth::check_login(&state, email, request.password).await? else {
-        state.login_limiter.failed(email, client, now);
+        login_limit::failed(&*state.store, email, client, now).await?;
         return Err(AppError::Unauthorized(BAD_LOGIN.to_owned()));
     };
-    state.login_limiter.succeeded(email);
+    login_limit::succeeded(&*state.store, email).await?;
     let (token, expires_at) = auth::start_session(&state, &user.email).await?;
     tracing::info!(role = user.role.as_str(), "login");
     let mut headers = HeaderMap::new();

@@ -19,6 +19,7 @@ use crate::auth;
 use crate::csrf::{self, AppForm};
 use crate::error::AppError;
 use crate::extract::AppQuery;
+use crate::login_limit;
 use crate::{AppState, texts};
 
 pub fn routes() -> Router<AppState> {
@@ -161,7 +162,7 @@ async fn login(
     let next = local_path(form.next.as_deref());
     let email = form.email.trim().to_owned();
     let now = state.clock.now();
-    if let Err(refused) = state.login_limiter.check(&email, client, now) {
+    if let Err(refused) = login_limit::check(&*state.store, &email, client, now).await {
         let message = refused.to_string();
         return show(
             &state,
@@ -174,7 +175,7 @@ async fn login(
         .await;
     }
     let Some(user) = auth::check_login(&state, &email, form.password).await? else {
-        state.login_limiter.failed(&email, client, now);
+        login_limit::failed(&*state.store, &email, client, now).await?;
         return show(
             &state,
             &headers,
@@ -185,7 +186,7 @@ async fn login(
         )
         .await;
     };
-    state.login_limiter.succeeded(&email);
+    login_limit::succeeded(&*state.store, &email).await?;
     let (token, _) = auth::start_session(&state, &user.email).await?;
     tracing::info!(role = user.role.as_str(), "login");
     state

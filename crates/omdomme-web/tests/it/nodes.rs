@@ -13,11 +13,9 @@ use tower::ServiceExt;
 
 use crate::support::{EMAIL, PASSWORD, TestApp, assert_error, body_text, json};
 
-/// A second node on the app's store: its own login limiter and caches, as another process
-/// would have.
+/// A second node on the app's store: its own caches, as another process would have.
 fn other_node(app: &TestApp) -> AppState {
     AppState {
-        login_limiter: Default::default(),
         overview_figures: Arc::new(omdomme_web::pages::overview::figure_cache()),
         ..app.state()
     }
@@ -134,4 +132,29 @@ async fn two_nodes_on_one_store_share_logins_and_logouts() {
     )
     .await;
     assert_eq!(still.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failed_logins_count_across_nodes() {
+    let app = TestApp::new().await;
+    let (a, b) = (app.state(), other_node(&app));
+    let attempt = |password: &str| {
+        Request::post("/api/session")
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({ "email": EMAIL, "password": password }).to_string(),
+            ))
+            .unwrap()
+    };
+    // The account's failures spread over both nodes, as a load balancer would send them.
+    for n in 0..omdomme_web::login_limit::MAX_FAILURES_PER_ACCOUNT {
+        let node = if n % 2 == 0 { &a } else { &b };
+        let refused = send(node, attempt("wrong password!")).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Each node now refuses even the right password until the window ends.
+    for node in [&a, &b] {
+        let limited = send(node, attempt(PASSWORD)).await;
+        assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
 }

@@ -67,8 +67,6 @@ pub struct TestApp {
     pub config: WebConfig,
     /// `None` plays a server started without OMDOMME_SECRET_KEY.
     pub secret_key: Option<SecretKey>,
-    /// Lives as long as the app, like the server's: counts survive from request to request.
-    pub login_limiter: Arc<omdomme_web::login_limit::LoginLimiter>,
     /// Where inbox replies go: the real directory (sources of the store) unless a test
     /// swaps in a fake platform.
     pub channels: Arc<dyn omdomme_web::pages::inbox::ChannelDirectory>,
@@ -244,7 +242,6 @@ impl TestApp {
         )
         .unwrap();
         TestApp {
-            login_limiter: Default::default(),
             store,
             clock,
             config: WebConfig::default(),
@@ -270,7 +267,6 @@ impl TestApp {
             config: self.config.clone(),
             enrichers: Arc::new(enrichers),
             secret_key: self.secret_key.clone(),
-            login_limiter: self.login_limiter.clone(),
             overview_figures: std::sync::Arc::new(omdomme_web::pages::overview::figure_cache()),
             channels: self.channels.clone(),
             mailer: None,

@@ -884,7 +884,6 @@ async fn inbox(context: &Context, count: u64, open: u64, iterations: usize) -> a
         config: omdomme_web::WebConfig::default(),
         enrichers: Arc::new(omdomme_web::Enrichers::new()),
         secret_key: None,
-        login_limiter: Default::default(),
         overview_figures: Arc::new(omdomme_web::pages::overview::figure_cache()),
         channels: Arc::new(channels),
         mailer: None,

@@ -112,7 +112,6 @@ async fn serve_with(
         config: web_config(context),
         enrichers,
         secret_key,
-        login_limiter: Default::default(),
         overview_figures: Arc::new(omdomme_web::pages::overview::figure_cache()),
         channels: Arc::new(channels),
         mailer: mailer(context)?,
