@@ -1,5 +1,6 @@
 //! `omdomme serve`: the web app and JSON API over the stored data, and collection from the
-//! configured sources beside it (unless `--no-collect`).
+//! configured sources beside it (unless `--no-collect`), published to `[queue] url` for the
+//! workers when one is set, as `omdomme collect` does.
 
 use std::sync::Arc;
 
@@ -11,8 +12,8 @@ use omdomme_store::Store;
 use omdomme_web::{AppState, Enrichers, SystemClock, WebConfig};
 
 use crate::cli::Context;
-use crate::collector::{self, CollectOptions};
-use crate::commands::collect::STOP_GRACE;
+use crate::collector;
+use crate::commands::collect::{STOP_GRACE, start_sources};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -37,11 +38,12 @@ pub async fn run(context: &Context, args: ServeArgs) -> anyhow::Result<()> {
     let running = if args.no_collect {
         None
     } else {
-        let running = collector::start(
+        let running = start_sources(
+            context,
             Arc::clone(&store),
-            &enrichers,
+            Some(&enrichers),
             key.as_ref(),
-            CollectOptions::standard()?,
+            None,
         )
         .await?;
         if !running.running.is_empty() {
