@@ -2,8 +2,8 @@
 //!
 //! Items are partitioned by calendar month of `published_at` (partitions made on demand,
 //! so an old month can be detached and archived), their identity kept in `item_keys`;
-//! full text is PostgreSQL's own, a generated `tsvector` in the item's language (GIN
-//! index); the rollups are written in the items' transaction with the same rule as the
+//! full text is a `tsvector` per item (GIN index) that `search` analyses as the embedded
+//! index does; the rollups are written in the items' transaction with the same rule as the
 //! embedded store's (`sqlite::rollups::Delta`).
 //!
 //! Not every method is done yet: those that are not return [`StoreError::Database`]
@@ -256,9 +256,7 @@ impl Store for PostgresStore {
     /// The `tsvector` is a generated column, always in step with its row: there is no
     /// separate index to rebuild, so this only reports how many items it covers.
     async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> StoreResult<u64> {
-        let stats = self.stats().await?;
-        progress(stats.items, stats.items);
-        Ok(stats.items)
+        search::reindex(&mut self.client().await?, progress).await
     }
 
     async fn rebuild_rollups(&self) -> StoreResult<()> {
