@@ -23,7 +23,7 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::text::{decode, encode};
 use super::time::PgTime;
-use super::{PostgresStore, db, search, sources, workspace_id};
+use super::{PostgresStore, db, explorer, search, sources, workspace_id};
 use crate::sqlite::items::{content_hash, to_i64};
 use crate::sqlite::rollups::{AuthorContribution, Contribution, Delta};
 use crate::{ItemBatch, MAX_ITEMS_PAGE, PutReport, StoreError, StoreResult, StoreStats};
@@ -36,7 +36,7 @@ pub(super) const ITEM_COLUMNS: &str = "i.id, s.kind, s.name, i.external_id, i.ki
      i.stakeholder, i.brands, i.inquiry, i.model, i.synthetic, i.brand_sentiment";
 
 /// Items by key: the key row finds the item's month, so only that partition is read.
-const ITEM_FROM: &str = "item_keys k \
+pub(super) const ITEM_FROM: &str = "item_keys k \
      JOIN items i ON i.id = k.id AND i.published_at = k.published_at \
      JOIN sources s ON s.id = i.source_id";
 
@@ -234,7 +234,7 @@ fn contribution(item: &Item) -> Contribution {
         item.published_at.as_microsecond(),
         item.source.kind.as_str(),
         AuthorContribution {
-            handle: item.author.handle.clone(),
+            handle: encode(&item.author.handle).into_owned(),
             engagement: to_i64(item.engagement.total()),
             followers: item.author.followers.map_or(0, to_i64),
         },
@@ -620,6 +620,7 @@ async fn apply_delta(tx: &Transaction<'_>, delta: &Delta) -> Result<(), tokio_po
                 .await?;
         }
     }
+    explorer::apply_author_rows(tx, delta).await?;
     Ok(())
 }
 
@@ -830,8 +831,9 @@ pub(super) async fn rebuild_rollups(client: &mut super::Client) -> StoreResult<(
         .map_err(&failed)?;
     // Puts add to the rows being rebuilt: keep them out until this commits.
     tx.batch_execute(
-        "LOCK TABLE rollup_hourly, item_counts IN EXCLUSIVE MODE; \
-         DELETE FROM rollup_hourly; DELETE FROM item_counts;",
+        "LOCK TABLE rollup_hourly, item_counts, author_daily, author_totals IN EXCLUSIVE MODE; \
+         DELETE FROM rollup_hourly; DELETE FROM item_counts; DELETE FROM author_daily; \
+         DELETE FROM author_totals;",
     )
     .await
     .map_err(&failed)?;

@@ -10,6 +10,7 @@
 //! saying so (see [`not_yet`]), never a made-up value.
 
 mod accounts;
+mod explorer;
 mod items;
 mod leases;
 mod rollups;
@@ -469,22 +470,22 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<InboxEntry>> {
         not_yet("inbox_arrived_between")
     }
-    async fn breakdown(&self, _request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>> {
-        not_yet("breakdown")
+    async fn breakdown(&self, request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>> {
+        explorer::breakdown(&**self.client().await?, request).await
     }
-    async fn top_authors(&self, _request: &TopAuthorsRequest) -> StoreResult<TopAuthors> {
-        not_yet("top_authors")
+    async fn top_authors(&self, request: &TopAuthorsRequest) -> StoreResult<TopAuthors> {
+        explorer::top_authors(&**self.client().await?, request).await
     }
     async fn thread(
         &self,
-        _workspace: &WorkspaceId,
-        _id: ItemId,
-        _limit: usize,
+        workspace: &WorkspaceId,
+        id: ItemId,
+        limit: usize,
     ) -> StoreResult<Option<Thread>> {
-        not_yet("thread")
+        explorer::thread(&**self.client().await?, workspace, id, limit).await
     }
-    async fn export_items(&self, _request: &ExportRequest) -> StoreResult<ItemBatch> {
-        not_yet("export_items")
+    async fn export_items(&self, request: &ExportRequest) -> StoreResult<ItemBatch> {
+        explorer::export_items(&**self.client().await?, request).await
     }
     async fn put_goal(
         &self,

@@ -29,8 +29,8 @@ use crate::index::{
     ENGLISH, MAX_TOKEN_BYTES, NORWEGIAN, PLAIN, analyse, analyzer, fold_handle, handle_forms,
 };
 use crate::{
-    MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SearchOrder, SearchPage, SearchRequest, StoreError,
-    StoreResult,
+    Filters, MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, SearchOrder, SearchPage, SearchRequest,
+    StoreError, StoreResult,
 };
 
 /// The analyzers, whether each stems, and the languages whose items it analyses.
@@ -231,7 +231,7 @@ fn prefix_tsquery(analyzer_name: &str, stems: bool, folded: &str) -> Option<Stri
 
 /// A statement being built and the values its placeholders stand for.
 #[derive(Default)]
-struct Statement {
+pub(super) struct Statement {
     params: Vec<Box<dyn ToSql + Sync + Send>>,
     /// One rank term per word, phrase, hashtag or mention not under a `NOT`.
     rank: Vec<String>,
@@ -239,7 +239,7 @@ struct Statement {
 
 impl Statement {
     /// Binds `value`, returning its placeholder.
-    fn bind(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+    pub(super) fn bind(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
         self.params.push(Box::new(value));
         format!("${}", self.params.len())
     }
@@ -249,7 +249,54 @@ impl Statement {
         format!("{}::text::tsquery", self.bind(literal))
     }
 
-    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+    /// `FROM … WHERE …` of the items of workspace `workspace` (its row id) that `query` (or
+    /// everything) and the filters match; `i` is the item, `s` its source.
+    pub(super) fn matching(
+        &mut self,
+        workspace: i64,
+        query: Option<&Query>,
+        f: &Filters,
+    ) -> String {
+        let mut conditions = vec![format!("i.workspace_id = {}", self.bind(workspace))];
+        if let Some(query) = query {
+            conditions.push(self.condition(query, false));
+        }
+        if let Some(brand) = &f.brand {
+            conditions.push(format!("i.brands ? {}", self.bind(brand.0.clone())));
+        }
+        if let Some(source) = f.source {
+            conditions.push(format!("s.kind = {}", self.bind(source.as_str())));
+        }
+        if let Some(sentiment) = f.sentiment {
+            conditions.push(format!("i.sentiment = {}", self.bind(sentiment.as_str())));
+        }
+        if let Some(topic) = f.topic {
+            let mut set = TopicSet::new();
+            set.insert(topic);
+            conditions.push(format!(
+                "(i.topics & {}) <> 0",
+                self.bind(i32::from(set.bits()))
+            ));
+        }
+        if let Some(lang) = f.lang {
+            conditions.push(format!("i.lang = {}", self.bind(lang.as_str())));
+        }
+        if let Some(author) = &f.author {
+            conditions.push(self.author(author));
+        }
+        if let Some(from) = f.from {
+            conditions.push(format!("i.published_at >= {}", self.bind(PgTime(from))));
+        }
+        if let Some(to) = f.to {
+            conditions.push(format!("i.published_at < {}", self.bind(PgTime(to))));
+        }
+        format!(
+            "FROM items i JOIN sources s ON s.id = i.source_id WHERE {}",
+            conditions.join(" AND ")
+        )
+    }
+
+    pub(super) fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.params
             .iter()
             .map(|p| &**p as &(dyn ToSql + Sync))
@@ -386,50 +433,7 @@ pub(super) async fn search(
     }
     let workspace = workspace_id(client, &request.workspace.0).await?;
     let mut statement = Statement::default();
-    let mut conditions = vec![format!("i.workspace_id = {}", statement.bind(workspace))];
-    if let Some(query) = &request.query {
-        conditions.push(statement.condition(query, false));
-    }
-    let f = &request.filters;
-    if let Some(brand) = &f.brand {
-        conditions.push(format!("i.brands ? {}", statement.bind(brand.0.clone())));
-    }
-    if let Some(source) = f.source {
-        conditions.push(format!("s.kind = {}", statement.bind(source.as_str())));
-    }
-    if let Some(sentiment) = f.sentiment {
-        conditions.push(format!(
-            "i.sentiment = {}",
-            statement.bind(sentiment.as_str())
-        ));
-    }
-    if let Some(topic) = f.topic {
-        let mut set = TopicSet::new();
-        set.insert(topic);
-        conditions.push(format!(
-            "(i.topics & {}) <> 0",
-            statement.bind(i32::from(set.bits()))
-        ));
-    }
-    if let Some(lang) = f.lang {
-        conditions.push(format!("i.lang = {}", statement.bind(lang.as_str())));
-    }
-    if let Some(author) = &f.author {
-        conditions.push(statement.author(author));
-    }
-    if let Some(from) = f.from {
-        conditions.push(format!(
-            "i.published_at >= {}",
-            statement.bind(PgTime(from))
-        ));
-    }
-    if let Some(to) = f.to {
-        conditions.push(format!("i.published_at < {}", statement.bind(PgTime(to))));
-    }
-    let from_where = format!(
-        "FROM items i JOIN sources s ON s.id = i.source_id WHERE {}",
-        conditions.join(" AND ")
-    );
+    let from_where = statement.matching(workspace, request.query.as_ref(), &request.filters);
     let total: i64 = client
         .query_one(
             &format!("SELECT count(*) {from_where}"),

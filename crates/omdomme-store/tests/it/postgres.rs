@@ -33,6 +33,9 @@ const PASSING: &[&str] = &[
     "search_finds_what_it_should",
     "reindex_gives_the_same_results",
     "odd_and_huge_texts_round_trip",
+    "overview_breakdown_and_top_authors",
+    "threads_gather_the_conversation",
+    "export_pages_through_every_match",
 ];
 
 /// A database of its own for one test, dropped (with its connections) when this is.
@@ -237,7 +240,7 @@ async fn migrations_run_once_however_many_processes_start_together() {
         .map(|r| r.get(0))
         .collect();
     // Numbered like the embedded store's, with the gap PostgreSQL has not caught up on.
-    assert_eq!(versions, [1, 2, 3, 4, 7, 13]);
+    assert_eq!(versions, [1, 2, 3, 4, 6, 7, 13]);
 
     // A migration not recorded (as one filling a gap would be) is applied at the next
     // start, whatever its number.
