@@ -41,7 +41,9 @@ pub(super) const ITEM_FROM: &str = "item_keys k \
      JOIN sources s ON s.id = i.source_id";
 
 /// The item columns a put writes, after `id, workspace_id, source_id, external_id`; the
-/// last, `search`, is bound as the text of a `tsvector` (see [`search::search_vector`]).
+/// last, `search`, is bound as the text of a `tsvector` (see [`search::search_vector`]),
+/// made only for an item that is new or changed: analysing an unchanged item's text again
+/// would be wasted.
 const WRITTEN_COLUMNS: [&str; 29] = [
     "kind",
     "author_handle",
@@ -143,7 +145,6 @@ struct Written<'a> {
     brands: Json<Vec<BrandId>>,
     brand_sentiment: Option<Json<Vec<BrandSentiment>>>,
     hash: i64,
-    search: String,
 }
 
 impl<'a> Written<'a> {
@@ -188,12 +189,11 @@ impl<'a> Written<'a> {
             brand_sentiment: (!e.brand_sentiment.is_empty())
                 .then(|| Json(e.brand_sentiment.clone())),
             hash: content_hash(item),
-            search: search::search_vector(item),
         })
     }
 
-    /// The values of [`WRITTEN_COLUMNS`], in order.
-    fn values(&'a self, item: &'a Item) -> [&'a (dyn ToSql + Sync); 29] {
+    /// The values of [`WRITTEN_COLUMNS`] but the last, `search`, in order.
+    fn values(&'a self, item: &'a Item) -> [&'a (dyn ToSql + Sync); 28] {
         let e = &item.enrichment;
         [
             &self.kind,
@@ -224,7 +224,6 @@ impl<'a> Written<'a> {
             &self.model,
             &item.synthetic,
             &self.hash,
-            &self.search,
         ]
     }
 }
@@ -464,8 +463,10 @@ async fn write_items(
             .map_err(&failed)?;
         if let Some(key) = key {
             let id: i64 = key.get(0);
+            let search = search::search_vector(item);
             let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &ws, &source, &w.external_id];
             params.extend(values);
+            params.push(&search);
             tx.execute(&insert, &params).await.map_err(&failed)?;
             report.new += 1;
             delta.add(ws, &contribution(item), 1);
@@ -483,8 +484,10 @@ async fn write_items(
             continue;
         }
         let old = stored_contribution(&row, 3, item.source.kind)?;
+        let search = search::search_vector(item);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &old_published];
         params.extend(values);
+        params.push(&search);
         tx.execute(&update, &params).await.map_err(&failed)?;
         if old_published != w.published_at {
             tx.execute(&move_key, &[&id, &w.published_at])
