@@ -186,12 +186,18 @@ async fn best_authors(
 ) -> StoreResult<Vec<AuthorStats>> {
     let failed = db("reading the authors");
     let column = ranking.column();
-    let candidates = client
-        .prepare(&format!(
+    let page = |after: &str| {
+        format!(
             "SELECT source_kind, author, {column} FROM author_totals \
-             WHERE workspace_id = $1 AND brand = $2 \
-             ORDER BY {column} DESC, source_kind, author OFFSET $3 LIMIT $4"
-        ))
+             WHERE workspace_id = $1 AND brand = $2 {after} \
+             ORDER BY {column} DESC, source_kind DESC, author DESC LIMIT $3"
+        )
+    };
+    let first_page = client.prepare(&page("")).await.map_err(&failed)?;
+    let next_page = client
+        .prepare(&page(&format!(
+            "AND ({column}, source_kind, author) < ($4, $5, $6)"
+        )))
         .await
         .map_err(&failed)?;
     let in_period = client
@@ -205,15 +211,24 @@ async fn best_authors(
     let (from, to) = (nearest_day(request.from), nearest_day(request.to));
     let count = |n: Option<i64>| n.map_or(0, |n| u64::try_from(n).unwrap_or(0));
     let mut best = TopList::new(ranking, request);
-    let mut offset = 0i64;
+    let mut last: Option<(i64, String, String)> = None;
     'candidates: loop {
-        let rows = client
-            .query(
-                &candidates,
-                &[&ws, &request.brand.0, &offset, &CANDIDATE_BATCH],
-            )
-            .await
-            .map_err(&failed)?;
+        let rows = match &last {
+            None => {
+                client
+                    .query(&first_page, &[&ws, &request.brand.0, &CANDIDATE_BATCH])
+                    .await
+            }
+            Some((value, kind, handle)) => {
+                client
+                    .query(
+                        &next_page,
+                        &[&ws, &request.brand.0, &CANDIDATE_BATCH, value, kind, handle],
+                    )
+                    .await
+            }
+        }
+        .map_err(&failed)?;
         for row in &rows {
             if !best.wants(count(row.get(2))) {
                 break 'candidates;
@@ -241,10 +256,12 @@ async fn best_authors(
                 followers: count(period.get(2)),
             });
         }
-        if (rows.len() as i64) < CANDIDATE_BATCH {
-            break;
+        match rows.last() {
+            Some(row) if rows.len() as i64 == CANDIDATE_BATCH => {
+                last = Some((row.get(2), row.get(0), row.get(1)));
+            }
+            _ => break,
         }
-        offset += CANDIDATE_BATCH;
     }
     Ok(best.into_authors())
 }

@@ -659,3 +659,44 @@ async fn author_rows_and_search_vectors_are_rebuilt_from_the_items() {
     assert_eq!(store.reindex(&|_, _| {}).await.unwrap(), 3);
     assert_eq!(store.search(&search).await.unwrap().total, 2);
 }
+
+/// A top list whose candidates tie reads them page after page (keyset on the totals'
+/// index) and keeps the best by engagement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_authors_read_candidates_past_the_first_page() {
+    use omdomme_store::TopAuthorsRequest;
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    store.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let items: Vec<Item> = (0..250u64)
+        .map(|i| {
+            let mut item = post(
+                &format!("p{i}"),
+                "2024-05-01T10:00:00Z",
+                Lang::Nb,
+                "Nordlys",
+            );
+            item.author.handle = format!("author{i:03}");
+            item.engagement.likes = i;
+            item
+        })
+        .collect();
+    store.put_items(&w, &items).await.unwrap();
+    let top = store
+        .top_authors(&TopAuthorsRequest {
+            workspace: w,
+            brand: BrandId("nordlys".into()),
+            source: None,
+            from: "2024-05-01T00:00:00Z".parse().unwrap(),
+            to: "2024-06-01T00:00:00Z".parse().unwrap(),
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    let handles: Vec<String> = top.by_items.iter().map(|a| a.handle.clone()).collect();
+    let want: Vec<String> = (150..250).rev().map(|i| format!("author{i:03}")).collect();
+    assert_eq!(handles, want);
+}

@@ -32,8 +32,12 @@ CREATE TABLE author_totals (
     reach        bigint NOT NULL,
     PRIMARY KEY (workspace_id, brand, source_kind, author)
 );
-CREATE INDEX author_totals_by_items ON author_totals (workspace_id, brand, items);
-CREATE INDEX author_totals_by_reach ON author_totals (workspace_id, brand, reach);
+-- SQLite's two indexes, with the rest of the key: a top list reads candidates best first a
+-- page at a time, each page after the last one read (keyset), in index order.
+CREATE INDEX author_totals_by_items
+    ON author_totals (workspace_id, brand, items, source_kind, author);
+CREATE INDEX author_totals_by_reach
+    ON author_totals (workspace_id, brand, reach, source_kind, author);
 
 -- The items stored before this schema.
 INSERT INTO author_daily (workspace_id, brand, day, source_kind, author, items, engagement,
