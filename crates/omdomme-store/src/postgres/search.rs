@@ -387,11 +387,26 @@ impl Statement {
     /// The condition that the tsquery `tsquery(analyzer, stems)` matches the items of that
     /// analyzer's languages, for each analyzer.
     fn text(&mut self, tsquery: impl Fn(&str, bool) -> Option<String>, negated: bool) -> String {
-        let per_analyzer: Vec<(&str, String)> = ANALYZERS
+        let literals: Vec<(&str, String)> = ANALYZERS
             .iter()
-            .filter_map(|(name, stems, langs)| {
-                tsquery(name, *stems).map(|literal| (*langs, self.bind_tsquery(literal)))
-            })
+            .filter_map(|(name, stems, langs)| tsquery(name, *stems).map(|l| (*langs, l)))
+            .collect();
+        // The same terms from every analyzer (an unstemmed word, a number): one condition
+        // without the languages, which the GIN index answers alone.
+        if literals.len() == ANALYZERS.len()
+            && literals.windows(2).all(|pair| pair[0].1 == pair[1].1)
+            && let Some((_, literal)) = literals.first()
+        {
+            let tsquery = self.bind_tsquery(literal.clone());
+            if !negated {
+                self.rank
+                    .push(format!("coalesce(ts_rank(i.search, {tsquery}), 0)"));
+            }
+            return format!("i.search @@ {tsquery}");
+        }
+        let per_analyzer: Vec<(&str, String)> = literals
+            .into_iter()
+            .map(|(langs, literal)| (langs, self.bind_tsquery(literal)))
             .collect();
         if per_analyzer.is_empty() {
             return "FALSE".to_owned();
