@@ -37,8 +37,13 @@ use tantivy::{
 
 use crate::{Filters, SearchOrder, StoreError, StoreResult};
 
-pub(crate) use analysis::{ENGLISH, MAX_TOKEN_BYTES, NORWEGIAN, PLAIN, analyse, analyzer};
-pub(crate) use query::fold_handle;
+pub(crate) use analysis::{ENGLISH, NORWEGIAN, PLAIN};
+/// For the PostgreSQL backend, whose search analyses as this index does.
+#[cfg(feature = "postgres")]
+pub(crate) use {
+    analysis::{MAX_TOKEN_BYTES, analyse, analyzer},
+    query::fold_handle,
+};
 
 /// Bump when the schema or the analysis changes: an index of another format is rebuilt.
 const FORMAT: u32 = 1;
