@@ -17,7 +17,7 @@ pub(crate) const ENGLISH: &str = "omdomme_en";
 pub(crate) const PLAIN: &str = "omdomme_plain";
 
 /// Longer "words" are base64, hashes or junk, and tantivy rejects terms over 64 KiB anyway.
-const MAX_TOKEN_BYTES: usize = 100;
+pub(crate) const MAX_TOKEN_BYTES: usize = 100;
 
 pub(crate) fn analyzer(name: &str) -> TextAnalyzer {
     let words =

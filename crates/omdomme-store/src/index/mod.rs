@@ -38,6 +38,12 @@ use tantivy::{
 use crate::{Filters, SearchOrder, StoreError, StoreResult};
 
 pub(crate) use analysis::{ENGLISH, NORWEGIAN, PLAIN};
+/// For the PostgreSQL backend, whose search analyses as this index does.
+#[cfg(feature = "postgres")]
+pub(crate) use {
+    analysis::{MAX_TOKEN_BYTES, analyse, analyzer},
+    query::fold_handle,
+};
 
 /// Bump when the schema or the analysis changes: an index of another format is rebuilt.
 const FORMAT: u32 = 1;
@@ -392,17 +398,23 @@ impl SearchIndex {
     }
 }
 
-/// A handle, and for `ola@mastodon.social` also `ola`: the matcher takes the short form
-/// of a Mastodon account to name it.
+/// The forms under which a (folded) handle is found: the handle, and for
+/// `ola@mastodon.social` also `ola`, as the matcher takes the short form of a Mastodon
+/// account to name it. None for an empty handle.
+pub(crate) fn handle_forms(handle: &str) -> impl Iterator<Item = &str> {
+    let short = handle
+        .split_once('@')
+        .map(|(short, _)| short)
+        .filter(|short| !short.is_empty());
+    (!handle.is_empty())
+        .then_some(handle)
+        .into_iter()
+        .chain(short)
+}
+
 fn add_handle(doc: &mut TantivyDocument, field: Field, handle: &str) {
-    if handle.is_empty() {
-        return;
-    }
-    doc.add_text(field, handle);
-    if let Some((short, _)) = handle.split_once('@')
-        && !short.is_empty()
-    {
-        doc.add_text(field, short);
+    for form in handle_forms(handle) {
+        doc.add_text(field, form);
     }
 }
 

@@ -7,6 +7,7 @@
 //! (`ON CONFLICT DO NOTHING`, then `FOR UPDATE`), and write rollup rows in key order, so
 //! concurrent workers neither duplicate an item nor deadlock on the rollups.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
@@ -20,8 +21,9 @@ use omdomme_core::{
 use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::{GenericClient, Row, Transaction};
 
+use super::text::{decode, encode};
 use super::time::PgTime;
-use super::{PostgresStore, db, sources, workspace_id};
+use super::{PostgresStore, db, explorer, search, sources, workspace_id};
 use crate::sqlite::items::{content_hash, to_i64};
 use crate::sqlite::rollups::{AuthorContribution, Contribution, Delta};
 use crate::{ItemBatch, MAX_ITEMS_PAGE, PutReport, StoreError, StoreResult, StoreStats};
@@ -34,12 +36,15 @@ pub(super) const ITEM_COLUMNS: &str = "i.id, s.kind, s.name, i.external_id, i.ki
      i.stakeholder, i.brands, i.inquiry, i.model, i.synthetic, i.brand_sentiment";
 
 /// Items by key: the key row finds the item's month, so only that partition is read.
-const ITEM_FROM: &str = "item_keys k \
+pub(super) const ITEM_FROM: &str = "item_keys k \
      JOIN items i ON i.id = k.id AND i.published_at = k.published_at \
      JOIN sources s ON s.id = i.source_id";
 
-/// The item columns a put writes, after `id, workspace_id, source_id, external_id`.
-const WRITTEN_COLUMNS: [&str; 28] = [
+/// The item columns a put writes, after `id, workspace_id, source_id, external_id`; the
+/// last, `search`, is bound as the text of a `tsvector` (see [`search::search_vector`]),
+/// made only for an item that is new or changed: analysing an unchanged item's text again
+/// would be wasted.
+const WRITTEN_COLUMNS: [&str; 29] = [
     "kind",
     "author_handle",
     "author_name",
@@ -68,7 +73,17 @@ const WRITTEN_COLUMNS: [&str; 28] = [
     "model",
     "synthetic",
     "content_hash",
+    "search",
 ];
+
+/// The placeholder of the `n`th parameter when it is bound to `column`.
+fn placeholder(column: &str, n: usize) -> String {
+    if column == "search" {
+        format!("${n}::text::tsvector")
+    } else {
+        format!("${n}")
+    }
+}
 
 /// What the rollups need of a stored row, in [`stored_contribution`]'s order.
 const CONTRIBUTION_COLUMNS: &str = "i.published_at, i.lang, i.sentiment, i.sentiment_score, \
@@ -77,8 +92,10 @@ const CONTRIBUTION_COLUMNS: &str = "i.published_at, i.lang, i.sentiment, i.senti
 
 fn insert_sql() -> String {
     let columns = WRITTEN_COLUMNS.join(", ");
-    let values: Vec<String> = (5..=WRITTEN_COLUMNS.len() + 4)
-        .map(|i| format!("${i}"))
+    let values: Vec<String> = WRITTEN_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| placeholder(c, i + 5))
         .collect();
     format!(
         "INSERT INTO items (id, workspace_id, source_id, external_id, {columns}) \
@@ -91,7 +108,7 @@ fn update_sql() -> String {
     let sets: Vec<String> = WRITTEN_COLUMNS
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 3))
+        .map(|(i, c)| format!("{c} = {}", placeholder(c, i + 3)))
         .collect();
     format!(
         "UPDATE items SET {} WHERE id = $1 AND published_at = $2",
@@ -99,8 +116,19 @@ fn update_sql() -> String {
     )
 }
 
-/// An item's written column values, owned so they can be bound by reference.
-struct Written {
+/// An item's written column values, owned so they can be bound by reference; its free
+/// texts in the form PostgreSQL can store (`text::encode`).
+struct Written<'a> {
+    external_id: Cow<'a, str>,
+    author_handle: Cow<'a, str>,
+    author_name: Option<Cow<'a, str>>,
+    title: Option<Cow<'a, str>>,
+    text: Cow<'a, str>,
+    url: Option<Cow<'a, str>>,
+    thread_id: Option<Cow<'a, str>>,
+    parent_id: Option<Cow<'a, str>>,
+    declared_lang: Option<Cow<'a, str>>,
+    model: Cow<'a, str>,
     kind: &'static str,
     followers: Option<i64>,
     likes: i64,
@@ -119,8 +147,8 @@ struct Written {
     hash: i64,
 }
 
-impl Written {
-    fn of(item: &Item) -> StoreResult<Written> {
+impl<'a> Written<'a> {
+    fn of(item: &'a Item) -> StoreResult<Written<'a>> {
         let e = &item.enrichment;
         if let Some(b) = e
             .brand_sentiment
@@ -132,13 +160,18 @@ impl Written {
                 item.external_id, b.sentiment.score, b.brand
             )));
         }
-        if item.text.contains('\0') || item.title.as_deref().is_some_and(|t| t.contains('\0')) {
-            return Err(StoreError::Invalid(format!(
-                "item `{}`: its text holds a NUL character, which PostgreSQL cannot store",
-                item.external_id
-            )));
-        }
+        let optional = |s: &'a Option<String>| s.as_deref().map(encode);
         Ok(Written {
+            external_id: encode(&item.external_id),
+            author_handle: encode(&item.author.handle),
+            author_name: optional(&item.author.name),
+            title: optional(&item.title),
+            text: encode(&item.text),
+            url: optional(&item.url),
+            thread_id: optional(&item.thread_id),
+            parent_id: optional(&item.parent_id),
+            declared_lang: optional(&item.declared_lang),
+            model: encode(&e.model),
             kind: item.kind.as_str(),
             followers: item.author.followers.map(to_i64),
             likes: to_i64(item.engagement.likes),
@@ -159,27 +192,27 @@ impl Written {
         })
     }
 
-    /// The values of [`WRITTEN_COLUMNS`], in order.
-    fn values<'a>(&'a self, item: &'a Item) -> [&'a (dyn ToSql + Sync); 28] {
+    /// The values of [`WRITTEN_COLUMNS`] but the last, `search`, in order.
+    fn values(&'a self, item: &'a Item) -> [&'a (dyn ToSql + Sync); 28] {
         let e = &item.enrichment;
         [
             &self.kind,
-            &item.author.handle,
-            &item.author.name,
+            &self.author_handle,
+            &self.author_name,
             &self.followers,
             &item.author.verified,
-            &item.title,
-            &item.text,
-            &item.url,
-            &item.thread_id,
-            &item.parent_id,
+            &self.title,
+            &self.text,
+            &self.url,
+            &self.thread_id,
+            &self.parent_id,
             &self.likes,
             &self.shares,
             &self.replies,
             &self.views,
             &self.published_at,
             &self.collected_at,
-            &item.declared_lang,
+            &self.declared_lang,
             &self.lang,
             &self.sentiment,
             &self.score,
@@ -188,7 +221,7 @@ impl Written {
             &self.brands,
             &self.brand_sentiment,
             &e.inquiry,
-            &e.model,
+            &self.model,
             &item.synthetic,
             &self.hash,
         ]
@@ -200,7 +233,7 @@ fn contribution(item: &Item) -> Contribution {
         item.published_at.as_microsecond(),
         item.source.kind.as_str(),
         AuthorContribution {
-            handle: item.author.handle.clone(),
+            handle: encode(&item.author.handle).into_owned(),
             engagement: to_i64(item.engagement.total()),
             followers: item.author.followers.map_or(0, to_i64),
         },
@@ -372,7 +405,7 @@ async fn write_items(
     tx: &Transaction<'_>,
     ws: i64,
     items: &[Item],
-    written: &[Written],
+    written: &[Written<'_>],
 ) -> StoreResult<PutReport> {
     let failed = db("storing items");
     let insert_key = tx
@@ -424,21 +457,23 @@ async fn write_items(
         let key = tx
             .query_opt(
                 &insert_key,
-                &[&source, &item.external_id, &ws, &w.published_at],
+                &[&source, &w.external_id, &ws, &w.published_at],
             )
             .await
             .map_err(&failed)?;
         if let Some(key) = key {
             let id: i64 = key.get(0);
-            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &ws, &source, &item.external_id];
+            let search = search::search_vector(item);
+            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &ws, &source, &w.external_id];
             params.extend(values);
+            params.push(&search);
             tx.execute(&insert, &params).await.map_err(&failed)?;
             report.new += 1;
             delta.add(ws, &contribution(item), 1);
             continue;
         }
         let row = tx
-            .query_one(&lookup, &[&source, &item.external_id])
+            .query_one(&lookup, &[&source, &w.external_id])
             .await
             .map_err(&failed)?;
         let id: i64 = row.get(0);
@@ -449,8 +484,10 @@ async fn write_items(
             continue;
         }
         let old = stored_contribution(&row, 3, item.source.kind)?;
+        let search = search::search_vector(item);
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &old_published];
         params.extend(values);
+        params.push(&search);
         tx.execute(&update, &params).await.map_err(&failed)?;
         if old_published != w.published_at {
             tx.execute(&move_key, &[&id, &w.published_at])
@@ -586,6 +623,7 @@ async fn apply_delta(tx: &Transaction<'_>, delta: &Delta) -> Result<(), tokio_po
                 .await?;
         }
     }
+    explorer::apply_author_rows(tx, delta).await?;
     Ok(())
 }
 
@@ -624,6 +662,8 @@ pub(super) fn read_item(row: &Row) -> StoreResult<StoredItem> {
     let topics: i32 = row.get(24);
     let followers: Option<i64> = row.get(7);
     let views: Option<i64> = row.get(17);
+    let text = |i: usize| decode(row.get(i));
+    let optional = |i: usize| row.get::<_, Option<String>>(i).map(decode);
     Ok(StoredItem {
         id: ItemId(row.get(0)),
         item: Item {
@@ -631,19 +671,19 @@ pub(super) fn read_item(row: &Row) -> StoreResult<StoredItem> {
                 kind: parsed(row, 1, "source kind", SourceKind::parse)?,
                 name: row.get(2),
             },
-            external_id: row.get(3),
+            external_id: text(3),
             kind: parsed(row, 4, "item kind", ItemKind::parse)?,
             author: Author {
-                handle: row.get(5),
-                name: row.get(6),
+                handle: text(5),
+                name: optional(6),
                 followers: followers.map(count),
                 verified: row.get(8),
             },
-            title: row.get(9),
-            text: row.get(10),
-            url: row.get(11),
-            thread_id: row.get(12),
-            parent_id: row.get(13),
+            title: optional(9),
+            text: text(10),
+            url: optional(11),
+            thread_id: optional(12),
+            parent_id: optional(13),
             engagement: Engagement {
                 likes: count(row.get(14)),
                 shares: count(row.get(15)),
@@ -652,7 +692,7 @@ pub(super) fn read_item(row: &Row) -> StoreResult<StoredItem> {
             },
             published_at,
             collected_at,
-            declared_lang: row.get(20),
+            declared_lang: optional(20),
             enrichment: Enrichment {
                 lang: parsed(row, 21, "language", Lang::parse)?,
                 sentiment: Sentiment {
@@ -664,7 +704,7 @@ pub(super) fn read_item(row: &Row) -> StoreResult<StoredItem> {
                 brands,
                 brand_sentiment: brand_sentiment.map(|Json(b)| b).unwrap_or_default(),
                 inquiry: row.get(27),
-                model: row.get(28),
+                model: text(28),
             },
             synthetic: row.get(29),
         },
@@ -794,8 +834,9 @@ pub(super) async fn rebuild_rollups(client: &mut super::Client) -> StoreResult<(
         .map_err(&failed)?;
     // Puts add to the rows being rebuilt: keep them out until this commits.
     tx.batch_execute(
-        "LOCK TABLE rollup_hourly, item_counts IN EXCLUSIVE MODE; \
-         DELETE FROM rollup_hourly; DELETE FROM item_counts;",
+        "LOCK TABLE rollup_hourly, item_counts, author_daily, author_totals IN EXCLUSIVE MODE; \
+         DELETE FROM rollup_hourly; DELETE FROM item_counts; DELETE FROM author_daily; \
+         DELETE FROM author_totals;",
     )
     .await
     .map_err(&failed)?;

@@ -2,14 +2,15 @@
 //!
 //! Items are partitioned by calendar month of `published_at` (partitions made on demand,
 //! so an old month can be detached and archived), their identity kept in `item_keys`;
-//! full text is PostgreSQL's own, a generated `tsvector` in the item's language (GIN
-//! index); the rollups are written in the items' transaction with the same rule as the
+//! full text is a `tsvector` per item (GIN index) that `search` analyses as the embedded
+//! index does; the rollups are written in the items' transaction with the same rule as the
 //! embedded store's (`sqlite::rollups::Delta`).
 //!
 //! Not every method is done yet: those that are not return [`StoreError::Database`]
 //! saying so (see [`not_yet`]), never a made-up value.
 
 mod accounts;
+mod explorer;
 mod items;
 mod leases;
 mod login_failures;
@@ -258,9 +259,7 @@ impl Store for PostgresStore {
     /// The `tsvector` is a generated column, always in step with its row: there is no
     /// separate index to rebuild, so this only reports how many items it covers.
     async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> StoreResult<u64> {
-        let stats = self.stats().await?;
-        progress(stats.items, stats.items);
-        Ok(stats.items)
+        search::reindex(&mut self.client().await?, progress).await
     }
 
     async fn rebuild_rollups(&self) -> StoreResult<()> {
@@ -473,22 +472,22 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<InboxEntry>> {
         not_yet("inbox_arrived_between")
     }
-    async fn breakdown(&self, _request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>> {
-        not_yet("breakdown")
+    async fn breakdown(&self, request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>> {
+        explorer::breakdown(&**self.client().await?, request).await
     }
-    async fn top_authors(&self, _request: &TopAuthorsRequest) -> StoreResult<TopAuthors> {
-        not_yet("top_authors")
+    async fn top_authors(&self, request: &TopAuthorsRequest) -> StoreResult<TopAuthors> {
+        explorer::top_authors(&**self.client().await?, request).await
     }
     async fn thread(
         &self,
-        _workspace: &WorkspaceId,
-        _id: ItemId,
-        _limit: usize,
+        workspace: &WorkspaceId,
+        id: ItemId,
+        limit: usize,
     ) -> StoreResult<Option<Thread>> {
-        not_yet("thread")
+        explorer::thread(&**self.client().await?, workspace, id, limit).await
     }
-    async fn export_items(&self, _request: &ExportRequest) -> StoreResult<ItemBatch> {
-        not_yet("export_items")
+    async fn export_items(&self, request: &ExportRequest) -> StoreResult<ItemBatch> {
+        explorer::export_items(&**self.client().await?, request).await
     }
     async fn put_goal(
         &self,

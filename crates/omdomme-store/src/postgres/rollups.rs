@@ -15,7 +15,7 @@ use crate::{
 
 /// Summed rows per (split value, hour), or per split value when not `per_hour` (hour 0),
 /// ordered by split value and hour; the split value is `''` when nothing is split.
-async fn read_rows(
+pub(super) async fn read_rows(
     client: &impl GenericClient,
     workspace: i64,
     selection: &Selection<'_>,

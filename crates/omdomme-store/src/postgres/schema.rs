@@ -34,6 +34,16 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
     (
+        6,
+        "0006_overview",
+        include_str!("migrations/0006_overview.sql"),
+    ),
+    (
+        7,
+        "0007_explorer",
+        include_str!("migrations/0007_explorer.sql"),
+    ),
+    (
         13,
         "0013_leases",
         include_str!("migrations/0013_leases.sql"),

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// How far up a parent chain goes: deeper chains are cut (and may be cycles in bad data).
-const MAX_PARENT_DEPTH: usize = 100;
+pub(crate) const MAX_PARENT_DEPTH: usize = 100;
 
 /// Item ids in the first step of an export page's walk. Each step that leaves the page short
 /// doubles the next, up to [`MAX_EXPORT_WINDOW`]: a dense result fills a page in one small
@@ -118,7 +118,7 @@ pub(crate) fn thread(
     }))
 }
 
-fn time_key(item: &StoredItem) -> (i64, i64) {
+pub(crate) fn time_key(item: &StoredItem) -> (i64, i64) {
     (item.item.published_at.as_microsecond(), item.id.0)
 }
 

@@ -13,7 +13,7 @@
 
 mod accounts;
 mod alerts;
-mod explorer;
+pub(crate) mod explorer;
 mod inbox;
 pub(crate) mod items;
 mod leases;

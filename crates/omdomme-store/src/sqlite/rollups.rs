@@ -107,14 +107,18 @@ type CountKey = (i64, &'static str, &'static str);
 pub(crate) type RowKey = (i64, String, &'static str, i64, &'static str);
 
 /// (workspace, brand, UTC day, source kind, author handle).
-type AuthorKey = (i64, String, i64, &'static str, String);
+pub(crate) type AuthorKey = (i64, String, i64, &'static str, String);
 
+/// What a batch adds to (or, negative, removes from) an author's row.
 #[derive(Clone, Copy, Default)]
-struct AuthorSums {
-    items: i64,
-    engagement: i64,
-    followers: i64,
+pub(crate) struct AuthorSums {
+    pub(crate) items: i64,
+    pub(crate) engagement: i64,
+    pub(crate) followers: i64,
 }
+
+/// (workspace, brand, source kind, author handle): an `author_totals` row.
+pub(crate) type AuthorTotalKey<'a> = (i64, &'a str, &'static str, &'a str);
 
 /// Changes of one batch, summed per rollup row and per counter row.
 #[derive(Default)]
@@ -229,6 +233,34 @@ impl Delta {
         counts
     }
 
+    /// The author day rows' changes that change something, in key order.
+    pub(crate) fn author_days(&self) -> Vec<(&AuthorKey, AuthorSums)> {
+        let mut days: Vec<_> = self
+            .authors
+            .iter()
+            .filter(|(_, a)| a.items != 0 || a.engagement != 0 || a.followers != 0)
+            .map(|(k, a)| (k, *a))
+            .collect();
+        days.sort_by(|a, b| a.0.cmp(b.0));
+        days
+    }
+
+    /// The author totals' changes, summed from [`Delta::author_days`], in key order: items
+    /// and engagement add up, followers is the most seen.
+    pub(crate) fn author_totals(&self) -> Vec<(AuthorTotalKey<'_>, AuthorSums)> {
+        let mut totals: std::collections::BTreeMap<AuthorTotalKey<'_>, AuthorSums> =
+            std::collections::BTreeMap::new();
+        for ((ws, brand, _, source, author), a) in self.author_days() {
+            let total = totals
+                .entry((*ws, brand.as_str(), *source, author.as_str()))
+                .or_default();
+            total.items += a.items;
+            total.engagement += a.engagement;
+            total.followers = total.followers.max(a.followers);
+        }
+        totals.into_iter().collect()
+    }
+
     /// Writes the sums; the caller commits.
     pub(crate) fn apply(self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
         let mut upsert = tx.prepare_cached(
@@ -290,17 +322,7 @@ impl Delta {
             "DELETE FROM author_daily WHERE workspace_id = ?1 AND brand = ?2 AND day = ?3 \
              AND source_kind = ?4 AND author = ?5 AND items <= 0",
         )?;
-        let mut totals: HashMap<(i64, &str, &str, &str), AuthorSums> = HashMap::new();
-        for ((ws, brand, day, source, author), a) in &self.authors {
-            if a.items == 0 && a.engagement == 0 && a.followers == 0 {
-                continue;
-            }
-            let total = totals
-                .entry((*ws, brand.as_str(), *source, author.as_str()))
-                .or_default();
-            total.items += a.items;
-            total.engagement += a.engagement;
-            total.followers = total.followers.max(a.followers);
+        for ((ws, brand, day, source, author), a) in self.author_days() {
             authors.execute(params![
                 ws,
                 brand,
@@ -327,7 +349,7 @@ impl Delta {
             "DELETE FROM author_totals WHERE workspace_id = ?1 AND brand = ?2 \
              AND source_kind = ?3 AND author = ?4 AND items <= 0",
         )?;
-        for ((ws, brand, source, author), a) in &totals {
+        for ((ws, brand, source, author), a) in self.author_totals() {
             upsert_total.execute(params![
                 ws,
                 brand,
@@ -571,6 +593,21 @@ pub(crate) fn breakdown(
     bucket: Bucket,
     tz: &TimeZone,
 ) -> StoreResult<Vec<BreakdownSeries>> {
+    let Some((selection, keys)) = breakdown_selection(keys, by, filters) else {
+        return Ok(Vec::new());
+    };
+    let rows = read_rows(conn, workspace, &selection, filters, true)
+        .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
+    breakdown_series(&keys, rows, bucket, tz)
+}
+
+/// The rows a breakdown by `by` reads, and its series' keys: those of `keys` unless the
+/// filters name one. None when there are no keys.
+pub(crate) fn breakdown_selection<'a>(
+    keys: &[&'a str],
+    by: Dimension,
+    filters: &'a Filters,
+) -> Option<(Selection<'a>, Vec<&'a str>)> {
     let mut selection = Selection::of(filters);
     let named = match by {
         Dimension::Brand => filters.brand.is_some(),
@@ -587,15 +624,23 @@ pub(crate) fn breakdown(
         keys.to_vec()
     };
     if keys.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
     match by {
         Dimension::Brand => selection.brands.clone_from(&keys),
         Dimension::Topic => selection.topics.clone_from(&keys),
         Dimension::Source => selection.sources.clone_from(&keys),
     }
-    let rows = read_rows(conn, workspace, &selection, filters, true)
-        .map_err(|e| StoreError::Database(format!("reading the rollups: {e}")))?;
+    Some((selection, keys))
+}
+
+/// One series per key from the rows [`breakdown_selection`] selected, summed per hour.
+pub(crate) fn breakdown_series(
+    keys: &[&str],
+    rows: Vec<(String, i64, Sums)>,
+    bucket: Bucket,
+    tz: &TimeZone,
+) -> StoreResult<Vec<BreakdownSeries>> {
     let single = keys.len() == 1;
     let mut by_key: HashMap<String, Vec<(i64, Sums)>> = HashMap::new();
     for (key, hour, sums) in rows {
@@ -739,13 +784,22 @@ pub(crate) fn top_authors(
     })
 }
 
+/// What a top list ranks by.
 #[derive(Clone, Copy)]
-enum Ranking {
+pub(crate) enum Ranking {
     Items,
     Reach,
 }
 
 impl Ranking {
+    /// The `author_totals` column that bounds this value for any period.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Ranking::Items => "items",
+            Ranking::Reach => "reach",
+        }
+    }
+
     fn value(self, a: &AuthorStats) -> u64 {
         match self {
             Ranking::Items => a.items,
@@ -763,20 +817,66 @@ impl Ranking {
     }
 }
 
-/// One top list by the threshold algorithm: authors in order of their all-time value,
-/// which no period exceeds, each with its period's figures, until the next cannot reach
-/// the list's last place.
+/// A top list being filled by the threshold algorithm: candidates are offered in order of
+/// their all-time value, which no period exceeds, until the next cannot reach the list.
+pub(crate) struct TopList {
+    ranking: Ranking,
+    limit: usize,
+    best: Vec<AuthorStats>,
+    read: usize,
+}
+
+impl TopList {
+    pub(crate) fn new(ranking: Ranking, request: &TopAuthorsRequest) -> TopList {
+        let limit = request.limit.clamp(1, crate::MAX_TOP_AUTHORS);
+        TopList {
+            ranking,
+            limit,
+            best: Vec::with_capacity(limit + 1),
+            read: 0,
+        }
+    }
+
+    /// Whether a candidate whose all-time value is `bound` is worth reading: false once no
+    /// later candidate can reach the list (or too many were read).
+    pub(crate) fn wants(&mut self, bound: u64) -> bool {
+        if self.best.len() == self.limit
+            && self
+                .best
+                .last()
+                .is_some_and(|last| bound < self.ranking.value(last))
+        {
+            return false;
+        }
+        self.read += 1;
+        self.read <= MAX_CANDIDATES
+    }
+
+    /// Offers a candidate with its period's figures.
+    pub(crate) fn offer(&mut self, author: AuthorStats) {
+        if author.items == 0 {
+            return;
+        }
+        let at = self
+            .best
+            .partition_point(|b| self.ranking.order(b, &author).is_lt());
+        self.best.insert(at, author);
+        self.best.truncate(self.limit);
+    }
+
+    pub(crate) fn into_authors(self) -> Vec<AuthorStats> {
+        self.best
+    }
+}
+
+/// One top list by the threshold algorithm ([`TopList`]).
 fn best_authors(
     conn: &Connection,
     workspace: i64,
     request: &TopAuthorsRequest,
     ranking: Ranking,
 ) -> rusqlite::Result<Vec<AuthorStats>> {
-    let limit = request.limit.clamp(1, crate::MAX_TOP_AUTHORS);
-    let column = match ranking {
-        Ranking::Items => "items",
-        Ranking::Reach => "reach",
-    };
+    let column = ranking.column();
     let mut candidates = conn.prepare_cached(&format!(
         "SELECT source_kind, author, {column} FROM author_totals \
          WHERE workspace_id = ?1 AND brand = ?2 ORDER BY {column} DESC"
@@ -788,16 +888,10 @@ fn best_authors(
     )?;
     let (from, to) = (nearest_day(request.from), nearest_day(request.to));
     let count = |n: Option<i64>| n.map_or(0, |n| u64::try_from(n).unwrap_or(0));
-    let mut best: Vec<AuthorStats> = Vec::with_capacity(limit + 1);
+    let mut best = TopList::new(ranking, request);
     let mut rows = candidates.query(params![workspace, request.brand.0])?;
-    let mut read = 0;
     while let Some(row) = rows.next()? {
-        let bound = count(row.get(2)?);
-        if best.len() == limit && best.last().is_some_and(|last| bound < ranking.value(last)) {
-            break;
-        }
-        read += 1;
-        if read > MAX_CANDIDATES {
+        if !best.wants(count(row.get(2)?)) {
             break;
         }
         let kind: String = row.get(0)?;
@@ -812,19 +906,13 @@ fn best_authors(
             params![workspace, request.brand.0, kind, handle, from, to],
             |r| Ok((count(r.get(0)?), count(r.get(1)?), count(r.get(2)?))),
         )?;
-        if items == 0 {
-            continue;
-        }
-        let author = AuthorStats {
+        best.offer(AuthorStats {
             source,
             handle,
             items,
             engagement,
             followers,
-        };
-        let at = best.partition_point(|b| ranking.order(b, &author).is_lt());
-        best.insert(at, author);
-        best.truncate(limit);
+        });
     }
-    Ok(best)
+    Ok(best.into_authors())
 }
