@@ -598,3 +598,317 @@ async fn search_builds_its_tsquery_from_parameters() {
     }
     assert_eq!(search("bil", SearchOrder::Relevance, 0, 10).await.0, 2);
 }
+
+/// `n` questions to the workspace's own brand, on RSS, published a minute apart from 12:00.
+fn questions(n: usize) -> Vec<Item> {
+    (0..n)
+        .map(|i| {
+            let mut item = post(
+                &format!("q{i}"),
+                &format!("2024-05-01T12:{i:02}:00Z"),
+                Lang::Nb,
+                "Når kommer strømmen tilbake, Nordlys?",
+            );
+            item.enrichment.inquiry = true;
+            item
+        })
+        .collect()
+}
+
+async fn entries_by_status(client: &tokio_postgres::Client) -> Vec<(String, i64)> {
+    client
+        .query(
+            "SELECT status, count(*) FROM inbox_entries GROUP BY status ORDER BY status",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+async fn counted_by_status(client: &tokio_postgres::Client) -> Vec<(String, i64)> {
+    client
+        .query(
+            "SELECT status, sum(entries)::bigint FROM inbox_counts WHERE entries <> 0 \
+             GROUP BY status ORDER BY status",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// A database whose items were stored before schema 5 (its tables dropped and the
+/// migration unrecorded): the processes connecting next give the inquiries their entries,
+/// once between them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inquiries_stored_before_the_inbox_get_their_entries_once() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let w = WorkspaceId("w".into());
+    {
+        let store = db.store().await;
+        store.put_workspace(&workspace("w")).await.unwrap();
+        let mut items = questions(3);
+        items.push(post("chatter", "2024-05-01T13:00:00Z", Lang::Nb, "Hei"));
+        store.put_items(&w, &items).await.unwrap();
+    }
+    let client = db.client().await;
+    client
+        .batch_execute(
+            "DROP TABLE inbox_entries, inbox_counts, inbox_notes, inbox_replies, \
+             inbox_saved_replies, inbox_sla, inbox_backfill_pending; \
+             DELETE FROM schema_migrations WHERE version = 5",
+        )
+        .await
+        .unwrap();
+    let stores = futures_join(&db).await;
+    let counts = stores[0].inbox_counts(&w).await.unwrap();
+    assert_eq!(counts.open(None), 3, "{counts:?}");
+    assert_eq!(entries_by_status(&client).await, [("new".to_owned(), 3)]);
+    let pending: i64 = client
+        .query_one("SELECT count(*) FROM inbox_backfill_pending", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(pending, 0);
+}
+
+/// Two processes changing the same entries at once: the counts stay those of the entries,
+/// a reply key is recorded once, and each due entry is escalated once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_change_the_inbox_without_losing_counts_or_doubling_work() {
+    use omdomme_store::inbox::{InboxChange, NewReply, SlaPolicy};
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let (first, second) = (db.store().await, db.store().await);
+    first.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let items = questions(20);
+    // Both processes store the batch: one entry per item all the same.
+    let (a, b) = tokio::join!(first.put_items(&w, &items), second.put_items(&w, &items));
+    assert_eq!(a.unwrap().new + b.unwrap().new, 20);
+    let client = db.client().await;
+    assert_eq!(entries_by_status(&client).await, [("new".to_owned(), 20)]);
+    let ids: Vec<omdomme_core::ItemId> = first
+        .items_after(&w, None, 100)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let now: jiff::Timestamp = "2024-05-01T13:00:00Z".parse().unwrap();
+
+    // One assigns every entry while the other takes them away again.
+    let change = |store: PostgresStore, assignee: Option<&'static str>| {
+        let (w, ids) = (w.clone(), ids.clone());
+        tokio::spawn(async move {
+            for id in ids {
+                let change = InboxChange::Assign(assignee.map(str::to_owned));
+                store
+                    .update_inbox_entry(&w, id, &change, now)
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let (a, b) = tokio::join!(
+        change(first.clone(), Some("ola@x.no")),
+        change(second.clone(), None)
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(
+        counted_by_status(&client).await,
+        entries_by_status(&client).await
+    );
+
+    // The same reply key from both: one records it, the other is told it exists.
+    let reply = NewReply {
+        key: "double-click".into(),
+        text: "Snart!".into(),
+        author: "ola@x.no".into(),
+        at: now,
+    };
+    let (a, b) = tokio::join!(
+        first.begin_inbox_reply(&w, ids[0], &reply),
+        second.begin_inbox_reply(&w, ids[0], &reply)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_none() != b.is_none(), "{a:?} {b:?}");
+    let thread = first.inbox_thread(&w, ids[0]).await.unwrap().unwrap();
+    assert_eq!(thread.entry.reply_seq, 1);
+
+    // Every entry is due for escalation; both processes escalate at once.
+    first
+        .put_sla_policy(
+            &w,
+            &SlaPolicy {
+                escalate_after_mins: Some(10),
+                escalate_to: Some("leder@x.no".into()),
+                ..SlaPolicy::default_for(SourceKind::Rss)
+            },
+        )
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(first.escalate_inbox(now), second.escalate_inbox(now));
+    let mut escalated: Vec<i64> = a
+        .unwrap()
+        .into_iter()
+        .chain(b.unwrap())
+        .map(|e| e.entry)
+        .collect();
+    escalated.sort_unstable();
+    escalated.dedup();
+    assert_eq!(escalated.len(), 20);
+    let audited: i64 = client
+        .query_one(
+            "SELECT count(*) FROM audit_log WHERE action = 'inbox.escalate'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, 20);
+    assert!(first.escalate_inbox(now).await.unwrap().is_empty());
+    assert_eq!(
+        counted_by_status(&client).await,
+        entries_by_status(&client).await
+    );
+}
+
+/// Emails match without case and free text keeps U+0000, which PostgreSQL's `text` cannot
+/// hold as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_texts_round_trip_and_emails_match_without_case() {
+    use omdomme_store::inbox::{
+        AssigneeFilter, InboxChange, InboxNote, InboxQuery, SavedReply, StatusFilter,
+    };
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    store.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    store.put_items(&w, &questions(2)).await.unwrap();
+    let ids: Vec<omdomme_core::ItemId> = store
+        .items_after(&w, None, 10)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let now: jiff::Timestamp = "2024-05-01T12:30:00Z".parse().unwrap();
+    store
+        .update_inbox_entry(
+            &w,
+            ids[1],
+            &InboxChange::Assign(Some("Ola@X.no".into())),
+            now,
+        )
+        .await
+        .unwrap();
+    let query = |assignee: AssigneeFilter, responder: Option<&str>| InboxQuery {
+        workspace: w.clone(),
+        status: StatusFilter::Open,
+        channel: None,
+        assignee: Some(assignee),
+        responder: responder.map(str::to_owned),
+        sla: None,
+        from: None,
+        to: None,
+        now,
+        after: None,
+        limit: 10,
+    };
+    let page = store
+        .inbox(&query(
+            AssigneeFilter::Person("ola@x.NO".into()),
+            Some("OLA@x.no"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.rows[0].entry.assignee.as_deref(), Some("Ola@X.no"));
+    let unassigned = store
+        .inbox(&query(AssigneeFilter::Unassigned, None))
+        .await
+        .unwrap();
+    assert_eq!(unassigned.rows.len(), 1);
+    assert_eq!(unassigned.rows[0].item.id, ids[0]);
+
+    let note = InboxNote {
+        author: "ola@x.no".into(),
+        at: now,
+        text: "odd \0 note \u{E000}".into(),
+    };
+    store.add_inbox_note(&w, ids[1], &note).await.unwrap();
+    let thread = store.inbox_thread(&w, ids[1]).await.unwrap().unwrap();
+    assert_eq!(thread.notes, [note]);
+    let saved = SavedReply {
+        id: None,
+        title: "Brudd\0".into(),
+        text: "Vi jobber med saken.".into(),
+        language: Lang::Nb,
+    };
+    let id = store.put_saved_reply(&w, &saved).await.unwrap();
+    assert_eq!(
+        store.saved_replies(&w).await.unwrap(),
+        [SavedReply {
+            id: Some(id),
+            ..saved
+        }]
+    );
+}
+
+/// The inbox's queries can be answered from its indexes, as SQLite's are.
+#[tokio::test]
+async fn the_inbox_queue_is_read_from_its_indexes() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    drop(db.store().await);
+    let client = db.client().await;
+    client
+        .batch_execute("SET enable_seqscan = off")
+        .await
+        .unwrap();
+    for (query, index) in [
+        (
+            "SELECT id FROM inbox_entries WHERE workspace_id = 1 AND is_open \
+             ORDER BY due_at, id LIMIT 50",
+            "inbox_queue",
+        ),
+        (
+            "SELECT id FROM inbox_entries WHERE workspace_id = 1 \
+             AND lower(assignee) = lower('Ola@x.no') AND is_open ORDER BY due_at, id LIMIT 50",
+            "inbox_by_assignee",
+        ),
+        (
+            "SELECT id FROM inbox_entries WHERE escalate_at IS NOT NULL \
+             AND escalated_at IS NULL AND first_response_at IS NULL \
+             AND escalate_at <= now() AND is_open ORDER BY escalate_at LIMIT 1000",
+            "inbox_escalation_due",
+        ),
+    ] {
+        let plan: Vec<String> = client
+            .query(&format!("EXPLAIN {query}"), &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(
+            plan.iter().any(|line| line.contains(index)),
+            "{index}: {plan:#?}"
+        );
+    }
+}
