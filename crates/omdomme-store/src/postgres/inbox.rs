@@ -17,6 +17,7 @@ use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::items::{ITEM_COLUMNS, read_item};
+use super::params::Params;
 use super::time::PgTime;
 use super::{Client, accounts, db, read_workspace, text, workspace_id};
 use crate::inbox::{
@@ -374,33 +375,6 @@ pub(super) async fn backfill_if_pending(client: &mut Client) -> StoreResult<()> 
     Ok(())
 }
 
-/// A statement's conditions and their values, numbered as they are bound.
-#[derive(Default)]
-struct Conditions {
-    sql: String,
-    values: Vec<Box<dyn ToSql + Sync + Send>>,
-}
-
-impl Conditions {
-    /// Binds `value`; returns its placeholder.
-    fn bind(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
-        self.values.push(Box::new(value));
-        format!("${}", self.values.len())
-    }
-
-    fn and(&mut self, condition: &str) {
-        self.sql.push_str(" AND ");
-        self.sql.push_str(condition);
-    }
-
-    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
-        self.values
-            .iter()
-            .map(|v| v.as_ref() as &(dyn ToSql + Sync))
-            .collect()
-    }
-}
-
 pub(super) async fn list(
     client: &impl GenericClient,
     query: &InboxQuery,
@@ -412,44 +386,37 @@ pub(super) async fn list(
         )));
     }
     let ws = workspace_id(client, &query.workspace.0).await?;
-    let mut c = Conditions::default();
-    let workspace = c.bind(ws);
-    c.sql = format!(
-        "SELECT {ITEM_COLUMNS}, {ENTRY_COLUMNS}, e.due_at FROM {ROW_FROM} \
-         WHERE e.workspace_id = {workspace}"
-    );
+    let mut p = Params::default();
+    let mut conditions = vec![format!("e.workspace_id = {}", p.bind(ws))];
     match query.status {
-        StatusFilter::Open => c.and("e.is_open"),
+        StatusFilter::Open => conditions.push("e.is_open".to_owned()),
         StatusFilter::Only(status) => {
-            let status = c.bind(status.as_str());
-            c.and(&format!("e.status = {status}"));
+            conditions.push(format!("e.status = {}", p.bind(status.as_str())));
         }
         StatusFilter::All => {}
     }
     if let Some(kind) = query.channel {
-        let kind = c.bind(kind.as_str());
-        c.and(&format!("e.channel = {kind}"));
+        conditions.push(format!("e.channel = {}", p.bind(kind.as_str())));
     }
     match &query.assignee {
         None => {}
-        Some(AssigneeFilter::Unassigned) => c.and("e.assignee IS NULL"),
+        Some(AssigneeFilter::Unassigned) => conditions.push("e.assignee IS NULL".to_owned()),
         Some(AssigneeFilter::Person(email)) => {
-            let email = c.bind(text::encode(email).into_owned());
-            c.and(&format!("lower(e.assignee) = lower({email})"));
+            let email = p.bind(text::encode(email).into_owned());
+            conditions.push(format!("lower(e.assignee) = lower({email})"));
         }
     }
     if let Some(responder) = &query.responder {
-        let responder = c.bind(text::encode(responder).into_owned());
-        c.and(&format!(
+        let responder = p.bind(text::encode(responder).into_owned());
+        conditions.push(format!(
             "lower(coalesce(e.first_responder, e.assignee)) = lower({responder})"
         ));
     }
     if let Some(sla) = query.sla {
-        let now = c.bind(PgTime(query.now));
-        let now = format!("{now}::timestamptz");
+        let now = format!("{}::timestamptz", p.bind(PgTime(query.now)));
         // "75 % of the time to the deadline used", as `InboxEntry::sla_state` judges it.
         let at_risk = format!("({now} - e.arrived_at) * 4 >= (e.due_at - e.arrived_at) * 3");
-        c.and(&match sla {
+        conditions.push(match sla {
             SlaFilter::Breached => format!("e.is_open AND e.due_at <= {now}"),
             SlaFilter::AtRisk => format!("e.is_open AND e.due_at > {now} AND {at_risk}"),
             SlaFilter::Ok => format!("e.is_open AND NOT ({at_risk})"),
@@ -464,24 +431,24 @@ pub(super) async fn list(
         });
     }
     if let Some(from) = query.from {
-        let from = c.bind(PgTime(from));
-        c.and(&format!("e.arrived_at >= {from}"));
+        conditions.push(format!("e.arrived_at >= {}", p.bind(PgTime(from))));
     }
     if let Some(to) = query.to {
-        let to = c.bind(PgTime(to));
-        c.and(&format!("e.arrived_at < {to}"));
+        conditions.push(format!("e.arrived_at < {}", p.bind(PgTime(to))));
     }
     if let Some((due, id)) = query.after {
-        let due = c.bind(PgTime(due));
-        let id = c.bind(id);
-        c.and(&format!("(e.due_at, e.id) > ({due}, {id})"));
+        let due = p.bind(PgTime(due));
+        conditions.push(format!("(e.due_at, e.id) > ({due}, {})", p.bind(id)));
     }
     // One more than asked tells whether there is a next page.
-    let limit = c.bind(query.limit as i64 + 1);
-    c.sql
-        .push_str(&format!(" ORDER BY e.due_at, e.id LIMIT {limit}"));
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS}, {ENTRY_COLUMNS}, e.due_at FROM {ROW_FROM} WHERE {} \
+         ORDER BY e.due_at, e.id LIMIT {}",
+        conditions.join(" AND "),
+        p.bind(query.limit as i64 + 1)
+    );
     let rows = client
-        .query(&c.sql, &c.params())
+        .query(&sql, &p.refs())
         .await
         .map_err(db("reading the inbox"))?;
     let due_column = entry_after_item() + ENTRY_COLUMNS.split(',').count();

@@ -13,6 +13,7 @@ mod accounts;
 mod inbox;
 mod items;
 mod leases;
+mod params;
 mod rollups;
 mod schema;
 mod search;
