@@ -403,30 +403,36 @@ pub(super) async fn list(
         Some(AssigneeFilter::Unassigned) => conditions.push("e.assignee IS NULL".to_owned()),
         Some(AssigneeFilter::Person(email)) => {
             let email = p.bind(text::encode(email).into_owned());
-            conditions.push(format!("lower(e.assignee) = lower({email})"));
+            conditions.push(format!("lower(e.assignee) = lower({email}::text)"));
         }
     }
     if let Some(responder) = &query.responder {
         let responder = p.bind(text::encode(responder).into_owned());
         conditions.push(format!(
-            "lower(coalesce(e.first_responder, e.assignee)) = lower({responder})"
+            "lower(coalesce(e.first_responder, e.assignee)) = lower({responder}::text)"
         ));
     }
     if let Some(sla) = query.sla {
-        let now = format!("{}::timestamptz", p.bind(PgTime(query.now)));
+        // Bound only where a condition uses it: PostgreSQL cannot type an unused value.
+        let mut now = || format!("{}::timestamptz", p.bind(PgTime(query.now)));
         // "75 % of the time to the deadline used", as `InboxEntry::sla_state` judges it.
-        let at_risk = format!("({now} - e.arrived_at) * 4 >= (e.due_at - e.arrived_at) * 3");
+        let at_risk =
+            |now: &str| format!("({now} - e.arrived_at) * 4 >= (e.due_at - e.arrived_at) * 3");
         conditions.push(match sla {
-            SlaFilter::Breached => format!("e.is_open AND e.due_at <= {now}"),
-            SlaFilter::AtRisk => format!("e.is_open AND e.due_at > {now} AND {at_risk}"),
-            SlaFilter::Ok => format!("e.is_open AND NOT ({at_risk})"),
+            SlaFilter::Breached => format!("e.is_open AND e.due_at <= {}", now()),
+            SlaFilter::AtRisk => {
+                let now = now();
+                format!("e.is_open AND e.due_at > {now} AND {}", at_risk(&now))
+            }
+            SlaFilter::Ok => format!("e.is_open AND NOT ({})", at_risk(&now())),
             SlaFilter::Met => {
                 "e.first_response_at IS NOT NULL AND e.first_response_at <= e.response_due_at"
                     .to_owned()
             }
             SlaFilter::Missed => format!(
                 "(e.first_response_at > e.response_due_at \
-                 OR (e.first_response_at IS NULL AND e.response_due_at < {now}))"
+                 OR (e.first_response_at IS NULL AND e.response_due_at < {}))",
+                now()
             ),
         });
     }

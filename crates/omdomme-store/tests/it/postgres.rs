@@ -912,3 +912,227 @@ async fn the_inbox_queue_is_read_from_its_indexes() {
         );
     }
 }
+
+/// Everything an inbox answer says, without the ids each store numbers its own way.
+type Shown = Vec<String>;
+
+fn shown(rows: &[omdomme_store::inbox::InboxRow]) -> Shown {
+    rows.iter()
+        .map(|r| {
+            let e = &r.entry;
+            format!(
+                "{} {} {} {:?} {} {} {} {:?} {:?} {:?} {:?} {:?} {}",
+                r.item.item.external_id,
+                e.channel.as_str(),
+                e.status.as_str(),
+                e.assignee,
+                e.arrived_at,
+                e.response_due_at,
+                e.resolution_due_at,
+                e.first_response_at,
+                e.first_responder,
+                e.resolved_at,
+                e.escalated_at,
+                e.escalated_to,
+                e.reply_seq
+            )
+        })
+        .collect()
+}
+
+/// The same inbox work done in the embedded store and in PostgreSQL lists the same entries
+/// under every filter, also those the conformance case does not try.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_answers_as_the_embedded_store_does() {
+    use omdomme_store::inbox::{
+        AssigneeFilter, InboxChange, InboxQuery, InboxStatus, NewReply, ReplyOutcome, SlaFilter,
+        SlaPolicy, StatusFilter,
+    };
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = omdomme_store::SqliteStore::open(dir.path()).unwrap();
+    let server = db.store().await;
+    let w = WorkspaceId("w".into());
+    let mut items = questions(8);
+    for item in &mut items[4..] {
+        item.source = SourceKey::new(SourceKind::X, "x");
+    }
+    items[7].enrichment.brands.clear();
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let now = at("2024-05-01T12:40:00Z");
+    let stores: [&dyn Store; 2] = [&embedded, &server];
+    for store in stores {
+        store.put_workspace(&workspace("w")).await.unwrap();
+        store.put_items(&w, &items).await.unwrap();
+        let id = |external: &str| {
+            let store = &store;
+            let w = &w;
+            let external = external.to_owned();
+            async move {
+                store
+                    .items_after(w, None, 100)
+                    .await
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .find(|i| i.item.external_id == external)
+                    .unwrap()
+                    .id
+            }
+        };
+        store
+            .put_sla_policy(
+                &w,
+                &SlaPolicy {
+                    channel: SourceKind::X,
+                    first_response_mins: 15,
+                    resolution_mins: 120,
+                    escalate_after_mins: Some(10),
+                    escalate_to: Some("leder@x.no".into()),
+                },
+            )
+            .await
+            .unwrap();
+        let change = |item, change: InboxChange, at| {
+            let (store, w) = (&store, &w);
+            async move {
+                store
+                    .update_inbox_entry(w, item, &change, at)
+                    .await
+                    .unwrap()
+            }
+        };
+        change(
+            id("q1").await,
+            InboxChange::Assign(Some("Ola@x.no".into())),
+            at("2024-05-01T12:05:00Z"),
+        )
+        .await;
+        change(
+            id("q2").await,
+            InboxChange::Status(InboxStatus::Waiting),
+            at("2024-05-01T12:06:00Z"),
+        )
+        .await;
+        for (external, outcome, when) in [
+            ("q3", ReplyOutcome::Recorded, "2024-05-01T12:20:00Z"),
+            ("q4", ReplyOutcome::Recorded, "2024-05-01T12:30:00Z"),
+            (
+                "q5",
+                ReplyOutcome::Failed {
+                    error: "nede".into(),
+                },
+                "2024-05-01T12:10:00Z",
+            ),
+            (
+                "q6",
+                ReplyOutcome::Sent {
+                    external_id: "svar-1".into(),
+                    url: None,
+                },
+                "2024-05-01T12:25:00Z",
+            ),
+        ] {
+            let item = id(external).await;
+            let reply = NewReply {
+                key: format!("{external}-1"),
+                text: "Snart!".into(),
+                author: "kari@x.no".into(),
+                at: at(when),
+            };
+            store.begin_inbox_reply(&w, item, &reply).await.unwrap();
+            store
+                .finish_inbox_reply(&w, item, &reply.key, &outcome, at(when))
+                .await
+                .unwrap();
+        }
+        change(
+            id("q4").await,
+            InboxChange::Status(InboxStatus::Closed),
+            at("2024-05-01T12:35:00Z"),
+        )
+        .await;
+        store.escalate_inbox(now).await.unwrap();
+    }
+    let mut statuses = vec![StatusFilter::Open, StatusFilter::All];
+    statuses.extend(InboxStatus::ALL.map(StatusFilter::Only));
+    let mut compared = 0;
+    for status in statuses {
+        for sla in std::iter::once(None).chain(SlaFilter::ALL.map(Some)) {
+            for channel in [None, Some(SourceKind::X)] {
+                for assignee in [
+                    None,
+                    Some(AssigneeFilter::Unassigned),
+                    Some(AssigneeFilter::Person("ola@X.no".into())),
+                ] {
+                    let query = InboxQuery {
+                        workspace: w.clone(),
+                        status,
+                        channel,
+                        assignee,
+                        responder: None,
+                        sla,
+                        from: None,
+                        to: None,
+                        now,
+                        after: None,
+                        limit: 3,
+                    };
+                    let mut answers = Vec::new();
+                    for store in stores {
+                        // Page by page, so the paging is compared too.
+                        let mut all = Vec::new();
+                        let mut query = query.clone();
+                        loop {
+                            let page = store
+                                .inbox(&query)
+                                .await
+                                .unwrap_or_else(|e| panic!("{query:?}: {e}"));
+                            all.extend(shown(&page.rows));
+                            match page.next {
+                                Some(next) => query.after = Some(next),
+                                None => break,
+                            }
+                        }
+                        answers.push(all);
+                    }
+                    assert_eq!(answers[0], answers[1], "{query:?}");
+                    compared += usize::from(!answers[0].is_empty());
+                }
+            }
+        }
+    }
+    assert!(compared > 20, "most filters find something: {compared}");
+    for responder in ["KARI@x.no", "ola@x.no", "leder@x.no"] {
+        let query = InboxQuery {
+            workspace: w.clone(),
+            status: StatusFilter::All,
+            channel: None,
+            assignee: None,
+            responder: Some(responder.into()),
+            sla: None,
+            from: Some(at("2024-05-01T12:01:00Z")),
+            to: Some(at("2024-05-01T12:06:00Z")),
+            now,
+            after: None,
+            limit: 50,
+        };
+        let (a, b) = (
+            embedded.inbox(&query).await.unwrap(),
+            server.inbox(&query).await.unwrap(),
+        );
+        assert_eq!(shown(&a.rows), shown(&b.rows), "{responder}");
+    }
+    let (a, b) = (
+        embedded.inbox_counts(&w).await.unwrap(),
+        server.inbox_counts(&w).await.unwrap(),
+    );
+    assert_eq!(a.by_channel, b.by_channel);
+    let (a, b) = (
+        embedded.inbox_arrivals(&w, 0, 50).await.unwrap(),
+        server.inbox_arrivals(&w, 0, 50).await.unwrap(),
+    );
+    assert_eq!((a.0, shown(&a.1)), (b.0, shown(&b.1)));
+}
