@@ -36,9 +36,11 @@ const ENTRY_COLUMNS: &str = "e.id, w.key, e.item_id, e.channel, e.status, e.assi
 
 const ENTRY_FROM: &str = "inbox_entries e JOIN workspaces w ON w.id = e.workspace_id";
 
-/// [`ENTRY_FROM`] with the item of each entry, for [`ITEM_COLUMNS`] too: the key row
-/// names the item's month, so only that partition is read.
-const ROW_FROM: &str = "inbox_entries e JOIN workspaces w ON w.id = e.workspace_id \
+/// What joins a page of entries `e` to its workspace and items, for [`ITEM_COLUMNS`] too:
+/// the key row names the item's month, so only that partition is read. Lists choose their
+/// page of entries in a subquery first (`(SELECT .. LIMIT n) e`): joined before the limit,
+/// the planner may hash-join every item of a long queue to sort it.
+const ITEM_JOINS: &str = "JOIN workspaces w ON w.id = e.workspace_id \
      JOIN item_keys k ON k.id = e.item_id \
      JOIN items i ON i.id = k.id AND i.published_at = k.published_at \
      JOIN sources s ON s.id = i.source_id";
@@ -448,8 +450,9 @@ pub(super) async fn list(
     }
     // One more than asked tells whether there is a next page.
     let sql = format!(
-        "SELECT {ITEM_COLUMNS}, {ENTRY_COLUMNS}, e.due_at FROM {ROW_FROM} WHERE {} \
-         ORDER BY e.due_at, e.id LIMIT {}",
+        "SELECT {ITEM_COLUMNS}, {ENTRY_COLUMNS}, e.due_at FROM \
+         (SELECT * FROM inbox_entries e WHERE {} ORDER BY e.due_at, e.id LIMIT {}) e \
+         {ITEM_JOINS} ORDER BY e.due_at, e.id",
         conditions.join(" AND "),
         p.bind(query.limit as i64 + 1)
     );
@@ -533,8 +536,10 @@ pub(super) async fn arrivals(
     let rows = client
         .query(
             &format!(
-                "SELECT {ITEM_COLUMNS}, {ENTRY_COLUMNS} FROM {ROW_FROM} \
-                 WHERE e.id > $1 AND e.workspace_id = $2 ORDER BY e.id DESC LIMIT $3"
+                "SELECT {ITEM_COLUMNS}, {ENTRY_COLUMNS} FROM \
+                 (SELECT * FROM inbox_entries e WHERE e.id > $1 AND e.workspace_id = $2 \
+                  ORDER BY e.id DESC LIMIT $3) e \
+                 {ITEM_JOINS} ORDER BY e.id DESC"
             ),
             &[&after, &ws, &(limit as i64)],
         )
