@@ -5,10 +5,14 @@
 //! moment the item is), keyed by the item: storing the item again never adds a second entry
 //! nor resets the one there is.
 
+use std::collections::HashMap;
+
 use jiff::{SignedDuration, Timestamp};
 use omdomme_core::{BrandId, BrandRole, Item, ItemId, ItemKind, Lang, SourceKind, StoredItem};
 use omdomme_core::{Workspace, WorkspaceId};
 use serde::{Deserialize, Serialize};
+
+use crate::AuditEntry;
 
 /// Whether an item belongs in the inbox: a question or complaint (`enrichment.inquiry`)
 /// that names one of the workspace's own brands, or that was written on its own account
@@ -129,6 +133,20 @@ impl SlaPolicy {
             },
         }
     }
+}
+
+/// Every channel's policy: the stored one where there is one, else the default.
+pub fn channel_policies(
+    stored: impl IntoIterator<Item = SlaPolicy>,
+) -> HashMap<SourceKind, SlaPolicy> {
+    let mut all: HashMap<SourceKind, SlaPolicy> = SourceKind::ALL
+        .into_iter()
+        .map(|k| (k, SlaPolicy::default_for(k)))
+        .collect();
+    for policy in stored {
+        all.insert(policy.channel, policy);
+    }
+    all
 }
 
 /// The deadlines of one entry under a policy.
@@ -356,6 +374,18 @@ pub enum InboxChange {
     Status(InboxStatus),
 }
 
+impl InboxChange {
+    /// The status an entry in `current` has after this change.
+    pub fn status_after(&self, current: InboxStatus) -> InboxStatus {
+        match (self, current) {
+            (InboxChange::Assign(Some(_)), InboxStatus::New) => InboxStatus::Assigned,
+            (InboxChange::Assign(None), InboxStatus::Assigned) => InboxStatus::New,
+            (InboxChange::Assign(_), other) => other,
+            (InboxChange::Status(status), _) => *status,
+        }
+    }
+}
+
 /// An internal note: seen by colleagues, never sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxNote {
@@ -434,6 +464,21 @@ pub struct Escalation {
     pub to: String,
 }
 
+/// The audit entry of escalating `entry` to `to` at `now`.
+pub fn escalation_audit(entry: &InboxEntry, to: &str, now: Timestamp) -> AuditEntry {
+    AuditEntry {
+        at: now,
+        actor: "system".to_owned(),
+        workspace: Some(entry.workspace.clone()),
+        action: "inbox.escalate".to_owned(),
+        target: entry.item.0.to_string(),
+        detail: format!(
+            "escalated to {to}: no answer {} minutes after it arrived",
+            now.duration_since(entry.arrived_at).as_secs() / 60
+        ),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -494,5 +539,45 @@ mod tests {
         let arrived: Timestamp = "2025-01-01T10:00:00Z".parse().unwrap();
         let dues = SlaPolicy::default_for(SourceKind::X).dues(arrived);
         assert_eq!(dues.escalate, None, "no escalation without a person");
+    }
+
+    #[test]
+    fn stored_policies_replace_the_defaults_of_their_channel_only() {
+        let stored = SlaPolicy {
+            first_response_mins: 5,
+            ..SlaPolicy::default_for(SourceKind::X)
+        };
+        let all = channel_policies([stored.clone()]);
+        assert_eq!(all.len(), SourceKind::ALL.len());
+        assert_eq!(all[&SourceKind::X], stored);
+        assert_eq!(
+            all[&SourceKind::Rss],
+            SlaPolicy::default_for(SourceKind::Rss)
+        );
+    }
+
+    #[test]
+    fn assigning_moves_new_and_assigned_entries_only() {
+        let to = |who: Option<&str>| InboxChange::Assign(who.map(str::to_owned));
+        assert_eq!(
+            to(Some("a@x.no")).status_after(InboxStatus::New),
+            InboxStatus::Assigned
+        );
+        assert_eq!(
+            to(None).status_after(InboxStatus::Assigned),
+            InboxStatus::New
+        );
+        assert_eq!(
+            to(Some("a@x.no")).status_after(InboxStatus::Waiting),
+            InboxStatus::Waiting
+        );
+        assert_eq!(
+            to(None).status_after(InboxStatus::Answered),
+            InboxStatus::Answered
+        );
+        assert_eq!(
+            InboxChange::Status(InboxStatus::Closed).status_after(InboxStatus::New),
+            InboxStatus::Closed
+        );
     }
 }

@@ -501,6 +501,7 @@ async fn write_items(
     apply_delta(tx, &delta)
         .await
         .map_err(db("storing the rollups"))?;
+    super::inbox::admit_stored(tx, ws, items).await?;
     Ok(report)
 }
 
@@ -866,5 +867,7 @@ pub(super) async fn rebuild_rollups(client: &mut super::Client) -> StoreResult<(
         }
         apply_delta(&tx, &delta).await.map_err(&failed)?;
     }
+    // Re-enriched items may deserve an answer now.
+    super::inbox::backfill(&tx).await?;
     tx.commit().await.map_err(&failed)
 }

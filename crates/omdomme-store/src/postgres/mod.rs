@@ -14,6 +14,8 @@ mod explorer;
 mod items;
 mod leases;
 mod login_failures;
+mod inbox;
+mod params;
 mod rollups;
 mod schema;
 mod search;
@@ -139,6 +141,7 @@ impl PostgresStore {
         };
         let mut client = store.client().await?;
         schema::migrate(&mut client).await?;
+        inbox::backfill_if_pending(&mut client).await?;
         Ok(store)
     }
 
@@ -381,96 +384,91 @@ impl Store for PostgresStore {
         accounts::audit_log(&**self.client().await?, query).await
     }
 
-    // Everything below is not done yet in this backend.
-    async fn inbox(&self, _query: &InboxQuery) -> StoreResult<InboxPage> {
-        not_yet("inbox")
+    async fn inbox(&self, query: &InboxQuery) -> StoreResult<InboxPage> {
+        inbox::list(&**self.client().await?, query).await
     }
-    async fn inbox_counts(&self, _workspace: &WorkspaceId) -> StoreResult<InboxCounts> {
-        not_yet("inbox_counts")
+    async fn inbox_counts(&self, workspace: &WorkspaceId) -> StoreResult<InboxCounts> {
+        inbox::counts(&**self.client().await?, workspace).await
     }
     async fn inbox_arrivals(
         &self,
-        _workspace: &WorkspaceId,
-        _after: i64,
-        _limit: usize,
+        workspace: &WorkspaceId,
+        after: i64,
+        limit: usize,
     ) -> StoreResult<(u64, Vec<InboxRow>)> {
-        not_yet("inbox_arrivals")
+        inbox::arrivals(&**self.client().await?, workspace, after, limit).await
     }
     async fn inbox_thread(
         &self,
-        _workspace: &WorkspaceId,
-        _item: ItemId,
+        workspace: &WorkspaceId,
+        item: ItemId,
     ) -> StoreResult<Option<InboxThread>> {
-        not_yet("inbox_thread")
+        inbox::thread(&**self.client().await?, workspace, item).await
     }
     async fn update_inbox_entry(
         &self,
-        _workspace: &WorkspaceId,
-        _item: ItemId,
-        _change: &InboxChange,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        change: &InboxChange,
+        at: Timestamp,
     ) -> StoreResult<InboxEntry> {
-        not_yet("update_inbox_entry")
+        inbox::update(self.client().await?, workspace, item, change, at).await
     }
     async fn add_inbox_note(
         &self,
-        _workspace: &WorkspaceId,
-        _item: ItemId,
-        _note: &InboxNote,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        note: &InboxNote,
     ) -> StoreResult<()> {
-        not_yet("add_inbox_note")
+        inbox::add_note(&**self.client().await?, workspace, item, note).await
     }
     async fn begin_inbox_reply(
         &self,
-        _workspace: &WorkspaceId,
-        _item: ItemId,
-        _reply: &NewReply,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        reply: &NewReply,
     ) -> StoreResult<Option<InboxReply>> {
-        not_yet("begin_inbox_reply")
+        inbox::begin_reply(self.client().await?, workspace, item, reply).await
     }
     async fn finish_inbox_reply(
         &self,
-        _workspace: &WorkspaceId,
-        _item: ItemId,
-        _key: &str,
-        _outcome: &ReplyOutcome,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        item: ItemId,
+        key: &str,
+        outcome: &ReplyOutcome,
+        at: Timestamp,
     ) -> StoreResult<InboxEntry> {
-        not_yet("finish_inbox_reply")
+        inbox::finish_reply(self.client().await?, workspace, item, key, outcome, at).await
     }
-    async fn sla_policies(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<SlaPolicy>> {
-        not_yet("sla_policies")
+    async fn sla_policies(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SlaPolicy>> {
+        inbox::sla_policies(&**self.client().await?, workspace).await
     }
-    async fn put_sla_policy(
-        &self,
-        _workspace: &WorkspaceId,
-        _policy: &SlaPolicy,
-    ) -> StoreResult<()> {
-        not_yet("put_sla_policy")
+    async fn put_sla_policy(&self, workspace: &WorkspaceId, policy: &SlaPolicy) -> StoreResult<()> {
+        inbox::put_sla_policy(self.client().await?, workspace, policy).await
     }
-    async fn saved_replies(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<SavedReply>> {
-        not_yet("saved_replies")
+    async fn saved_replies(&self, workspace: &WorkspaceId) -> StoreResult<Vec<SavedReply>> {
+        inbox::saved_replies(&**self.client().await?, workspace).await
     }
     async fn put_saved_reply(
         &self,
-        _workspace: &WorkspaceId,
-        _reply: &SavedReply,
+        workspace: &WorkspaceId,
+        reply: &SavedReply,
     ) -> StoreResult<i64> {
-        not_yet("put_saved_reply")
+        inbox::put_saved_reply(&**self.client().await?, workspace, reply).await
     }
-    async fn delete_saved_reply(&self, _workspace: &WorkspaceId, _id: i64) -> StoreResult<bool> {
-        not_yet("delete_saved_reply")
+    async fn delete_saved_reply(&self, workspace: &WorkspaceId, id: i64) -> StoreResult<bool> {
+        inbox::delete_saved_reply(&**self.client().await?, workspace, id).await
     }
-    async fn escalate_inbox(&self, _now: Timestamp) -> StoreResult<Vec<Escalation>> {
-        not_yet("escalate_inbox")
+    async fn escalate_inbox(&self, now: Timestamp) -> StoreResult<Vec<Escalation>> {
+        inbox::escalate_due(self.client().await?, now).await
     }
     async fn inbox_arrived_between(
         &self,
-        _workspace: &WorkspaceId,
-        _from: Timestamp,
-        _to: Timestamp,
+        workspace: &WorkspaceId,
+        from: Timestamp,
+        to: Timestamp,
     ) -> StoreResult<Vec<InboxEntry>> {
-        not_yet("inbox_arrived_between")
+        inbox::arrived_between(&**self.client().await?, workspace, from, to).await
     }
     async fn breakdown(&self, request: &BreakdownRequest) -> StoreResult<Vec<BreakdownSeries>> {
         explorer::breakdown(&**self.client().await?, request).await

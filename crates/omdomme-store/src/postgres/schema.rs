@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "0004_accounts_audit",
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
+    (5, "0005_inbox", include_str!("migrations/0005_inbox.sql")),
     (
         6,
         "0006_overview",

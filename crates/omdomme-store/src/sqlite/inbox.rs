@@ -15,9 +15,10 @@ use super::{accounts, db, read_workspace, workspace_id};
 use crate::inbox::{
     AssigneeFilter, Escalation, InboxChange, InboxCounts, InboxEntry, InboxNote, InboxPage,
     InboxQuery, InboxReply, InboxRow, InboxStatus, InboxThread, MAX_INBOX_PAGE, NewReply,
-    ReplyOutcome, SavedReply, SlaFilter, SlaPolicy, StatusFilter, deserves_answer, own_brands,
+    ReplyOutcome, SavedReply, SlaFilter, SlaPolicy, StatusFilter, channel_policies,
+    deserves_answer, escalation_audit, own_brands,
 };
-use crate::{AuditEntry, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
 /// The entry columns [`read_entry`] reads, from `inbox_entries e` joined with
 /// `workspaces w`.
@@ -115,14 +116,7 @@ fn policies(conn: &Connection, ws: i64) -> rusqlite::Result<HashMap<SourceKind, 
     let stored = stmt
         .query_map([ws], read_policy)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut all: HashMap<SourceKind, SlaPolicy> = SourceKind::ALL
-        .into_iter()
-        .map(|k| (k, SlaPolicy::default_for(k)))
-        .collect();
-    for policy in stored {
-        all.insert(policy.channel, policy);
-    }
-    Ok(all)
+    Ok(channel_policies(stored))
 }
 
 fn bump(
@@ -549,20 +543,12 @@ pub(super) fn update(
     let entry = entry_of(&tx, ws, item)
         .map_err(&failed)?
         .ok_or_else(|| no_entry(item))?;
-    match change {
-        InboxChange::Assign(assignee) => {
-            tx.prepare_cached("UPDATE inbox_entries SET assignee = ?1 WHERE id = ?2")
-                .and_then(|mut s| s.execute(params![assignee, entry.id]))
-                .map_err(&failed)?;
-            let status = match (assignee, entry.status) {
-                (Some(_), InboxStatus::New) => InboxStatus::Assigned,
-                (None, InboxStatus::Assigned) => InboxStatus::New,
-                (_, other) => other,
-            };
-            set_status(&tx, ws, &entry, status, at).map_err(&failed)?;
-        }
-        InboxChange::Status(status) => set_status(&tx, ws, &entry, *status, at).map_err(&failed)?,
+    if let InboxChange::Assign(assignee) = change {
+        tx.prepare_cached("UPDATE inbox_entries SET assignee = ?1 WHERE id = ?2")
+            .and_then(|mut s| s.execute(params![assignee, entry.id]))
+            .map_err(&failed)?;
     }
+    set_status(&tx, ws, &entry, change.status_after(entry.status), at).map_err(&failed)?;
     let entry = entry_of(&tx, ws, item)
         .map_err(&failed)?
         .ok_or_else(|| no_entry(item))?;
@@ -893,20 +879,7 @@ pub(super) fn escalate_due(conn: &mut Connection, now: Timestamp) -> StoreResult
         if entry.status == InboxStatus::New {
             set_status(&tx, ws, &entry, InboxStatus::Assigned, now).map_err(&failed)?;
         }
-        accounts::append_audit(
-            &tx,
-            &AuditEntry {
-                at: now,
-                actor: "system".to_owned(),
-                workspace: Some(entry.workspace.clone()),
-                action: "inbox.escalate".to_owned(),
-                target: entry.item.0.to_string(),
-                detail: format!(
-                    "escalated to {to}: no answer {} minutes after it arrived",
-                    now.duration_since(entry.arrived_at).as_secs() / 60
-                ),
-            },
-        )?;
+        accounts::append_audit(&tx, &escalation_audit(&entry, &to, now))?;
         escalations.push(Escalation {
             workspace: entry.workspace,
             entry: entry.id,

@@ -37,6 +37,7 @@ const PASSING: &[&str] = &[
     "overview_breakdown_and_top_authors",
     "threads_gather_the_conversation",
     "export_pages_through_every_match",
+    "inbox_entries_follow_their_items",
 ];
 
 /// A database of its own for one test, dropped (with its connections) when this is.
@@ -700,4 +701,540 @@ async fn top_authors_read_candidates_past_the_first_page() {
     let handles: Vec<String> = top.by_items.iter().map(|a| a.handle.clone()).collect();
     let want: Vec<String> = (150..250).rev().map(|i| format!("author{i:03}")).collect();
     assert_eq!(handles, want);
+/// `n` questions to the workspace's own brand, on RSS, published a minute apart from 12:00.
+fn questions(n: usize) -> Vec<Item> {
+    (0..n)
+        .map(|i| {
+            let mut item = post(
+                &format!("q{i}"),
+                &format!("2024-05-01T12:{i:02}:00Z"),
+                Lang::Nb,
+                "Når kommer strømmen tilbake, Nordlys?",
+            );
+            item.enrichment.inquiry = true;
+            item
+        })
+        .collect()
+}
+
+async fn entries_by_status(client: &tokio_postgres::Client) -> Vec<(String, i64)> {
+    client
+        .query(
+            "SELECT status, count(*) FROM inbox_entries GROUP BY status ORDER BY status",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+async fn counted_by_status(client: &tokio_postgres::Client) -> Vec<(String, i64)> {
+    client
+        .query(
+            "SELECT status, sum(entries)::bigint FROM inbox_counts WHERE entries <> 0 \
+             GROUP BY status ORDER BY status",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// A database whose items were stored before schema 5 (its tables dropped and the
+/// migration unrecorded): the processes connecting next give the inquiries their entries,
+/// once between them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inquiries_stored_before_the_inbox_get_their_entries_once() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let w = WorkspaceId("w".into());
+    {
+        let store = db.store().await;
+        store.put_workspace(&workspace("w")).await.unwrap();
+        let mut items = questions(3);
+        items.push(post("chatter", "2024-05-01T13:00:00Z", Lang::Nb, "Hei"));
+        store.put_items(&w, &items).await.unwrap();
+    }
+    let client = db.client().await;
+    client
+        .batch_execute(
+            "DROP TABLE inbox_entries, inbox_counts, inbox_notes, inbox_replies, \
+             inbox_saved_replies, inbox_sla, inbox_backfill_pending; \
+             DELETE FROM schema_migrations WHERE version = 5",
+        )
+        .await
+        .unwrap();
+    let stores = futures_join(&db).await;
+    let counts = stores[0].inbox_counts(&w).await.unwrap();
+    assert_eq!(counts.open(None), 3, "{counts:?}");
+    assert_eq!(entries_by_status(&client).await, [("new".to_owned(), 3)]);
+    let pending: i64 = client
+        .query_one("SELECT count(*) FROM inbox_backfill_pending", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(pending, 0);
+}
+
+/// Two processes changing the same entries at once: the counts stay those of the entries,
+/// a reply key is recorded once, and each due entry is escalated once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_change_the_inbox_without_losing_counts_or_doubling_work() {
+    use omdomme_store::inbox::{InboxChange, NewReply, SlaPolicy};
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let (first, second) = (db.store().await, db.store().await);
+    first.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let items = questions(20);
+    // Both processes store the batch: one entry per item all the same.
+    let (a, b) = tokio::join!(first.put_items(&w, &items), second.put_items(&w, &items));
+    assert_eq!(a.unwrap().new + b.unwrap().new, 20);
+    let client = db.client().await;
+    assert_eq!(entries_by_status(&client).await, [("new".to_owned(), 20)]);
+    let ids: Vec<omdomme_core::ItemId> = first
+        .items_after(&w, None, 100)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let now: jiff::Timestamp = "2024-05-01T13:00:00Z".parse().unwrap();
+
+    // One assigns every entry while the other takes them away again.
+    let change = |store: PostgresStore, assignee: Option<&'static str>| {
+        let (w, ids) = (w.clone(), ids.clone());
+        tokio::spawn(async move {
+            for id in ids {
+                let change = InboxChange::Assign(assignee.map(str::to_owned));
+                store
+                    .update_inbox_entry(&w, id, &change, now)
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let (a, b) = tokio::join!(
+        change(first.clone(), Some("ola@x.no")),
+        change(second.clone(), None)
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(
+        counted_by_status(&client).await,
+        entries_by_status(&client).await
+    );
+
+    // The same reply key from both: one records it, the other is told it exists.
+    let reply = NewReply {
+        key: "double-click".into(),
+        text: "Snart!".into(),
+        author: "ola@x.no".into(),
+        at: now,
+    };
+    let (a, b) = tokio::join!(
+        first.begin_inbox_reply(&w, ids[0], &reply),
+        second.begin_inbox_reply(&w, ids[0], &reply)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_none() != b.is_none(), "{a:?} {b:?}");
+    let thread = first.inbox_thread(&w, ids[0]).await.unwrap().unwrap();
+    assert_eq!(thread.entry.reply_seq, 1);
+
+    // Every entry is due for escalation; both processes escalate at once.
+    first
+        .put_sla_policy(
+            &w,
+            &SlaPolicy {
+                escalate_after_mins: Some(10),
+                escalate_to: Some("leder@x.no".into()),
+                ..SlaPolicy::default_for(SourceKind::Rss)
+            },
+        )
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(first.escalate_inbox(now), second.escalate_inbox(now));
+    let mut escalated: Vec<i64> = a
+        .unwrap()
+        .into_iter()
+        .chain(b.unwrap())
+        .map(|e| e.entry)
+        .collect();
+    escalated.sort_unstable();
+    escalated.dedup();
+    assert_eq!(escalated.len(), 20);
+    let audited: i64 = client
+        .query_one(
+            "SELECT count(*) FROM audit_log WHERE action = 'inbox.escalate'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, 20);
+    assert!(first.escalate_inbox(now).await.unwrap().is_empty());
+    assert_eq!(
+        counted_by_status(&client).await,
+        entries_by_status(&client).await
+    );
+}
+
+/// Emails match without case and free text keeps U+0000, which PostgreSQL's `text` cannot
+/// hold as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_texts_round_trip_and_emails_match_without_case() {
+    use omdomme_store::inbox::{
+        AssigneeFilter, InboxChange, InboxNote, InboxQuery, SavedReply, StatusFilter,
+    };
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    store.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    store.put_items(&w, &questions(2)).await.unwrap();
+    let ids: Vec<omdomme_core::ItemId> = store
+        .items_after(&w, None, 10)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let now: jiff::Timestamp = "2024-05-01T12:30:00Z".parse().unwrap();
+    store
+        .update_inbox_entry(
+            &w,
+            ids[1],
+            &InboxChange::Assign(Some("Ola@X.no".into())),
+            now,
+        )
+        .await
+        .unwrap();
+    let query = |assignee: AssigneeFilter, responder: Option<&str>| InboxQuery {
+        workspace: w.clone(),
+        status: StatusFilter::Open,
+        channel: None,
+        assignee: Some(assignee),
+        responder: responder.map(str::to_owned),
+        sla: None,
+        from: None,
+        to: None,
+        now,
+        after: None,
+        limit: 10,
+    };
+    let page = store
+        .inbox(&query(
+            AssigneeFilter::Person("ola@x.NO".into()),
+            Some("OLA@x.no"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.rows[0].entry.assignee.as_deref(), Some("Ola@X.no"));
+    let unassigned = store
+        .inbox(&query(AssigneeFilter::Unassigned, None))
+        .await
+        .unwrap();
+    assert_eq!(unassigned.rows.len(), 1);
+    assert_eq!(unassigned.rows[0].item.id, ids[0]);
+
+    let note = InboxNote {
+        author: "ola@x.no".into(),
+        at: now,
+        text: "odd \0 note \u{E000}".into(),
+    };
+    store.add_inbox_note(&w, ids[1], &note).await.unwrap();
+    let thread = store.inbox_thread(&w, ids[1]).await.unwrap().unwrap();
+    assert_eq!(thread.notes, [note]);
+    let saved = SavedReply {
+        id: None,
+        title: "Brudd\0".into(),
+        text: "Vi jobber med saken.".into(),
+        language: Lang::Nb,
+    };
+    let id = store.put_saved_reply(&w, &saved).await.unwrap();
+    assert_eq!(
+        store.saved_replies(&w).await.unwrap(),
+        [SavedReply {
+            id: Some(id),
+            ..saved
+        }]
+    );
+}
+
+/// The inbox's queries can be answered from its indexes, as SQLite's are.
+#[tokio::test]
+async fn the_inbox_queue_is_read_from_its_indexes() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    drop(db.store().await);
+    let client = db.client().await;
+    client
+        .batch_execute("SET enable_seqscan = off")
+        .await
+        .unwrap();
+    for (query, index) in [
+        (
+            "SELECT id FROM inbox_entries WHERE workspace_id = 1 AND is_open \
+             ORDER BY due_at, id LIMIT 50",
+            "inbox_queue",
+        ),
+        (
+            "SELECT id FROM inbox_entries WHERE workspace_id = 1 \
+             AND lower(assignee) = lower('Ola@x.no') AND is_open ORDER BY due_at, id LIMIT 50",
+            "inbox_by_assignee",
+        ),
+        (
+            "SELECT id FROM inbox_entries WHERE escalate_at IS NOT NULL \
+             AND escalated_at IS NULL AND first_response_at IS NULL \
+             AND escalate_at <= now() AND is_open ORDER BY escalate_at LIMIT 1000",
+            "inbox_escalation_due",
+        ),
+    ] {
+        let plan: Vec<String> = client
+            .query(&format!("EXPLAIN {query}"), &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(
+            plan.iter().any(|line| line.contains(index)),
+            "{index}: {plan:#?}"
+        );
+    }
+}
+
+/// Everything an inbox answer says, without the ids each store numbers its own way.
+type Shown = Vec<String>;
+
+fn shown(rows: &[omdomme_store::inbox::InboxRow]) -> Shown {
+    rows.iter()
+        .map(|r| {
+            let e = &r.entry;
+            format!(
+                "{} {} {} {:?} {} {} {} {:?} {:?} {:?} {:?} {:?} {}",
+                r.item.item.external_id,
+                e.channel.as_str(),
+                e.status.as_str(),
+                e.assignee,
+                e.arrived_at,
+                e.response_due_at,
+                e.resolution_due_at,
+                e.first_response_at,
+                e.first_responder,
+                e.resolved_at,
+                e.escalated_at,
+                e.escalated_to,
+                e.reply_seq
+            )
+        })
+        .collect()
+}
+
+/// The same inbox work done in the embedded store and in PostgreSQL lists the same entries
+/// under every filter, also those the conformance case does not try.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_answers_as_the_embedded_store_does() {
+    use omdomme_store::inbox::{
+        AssigneeFilter, InboxChange, InboxQuery, InboxStatus, NewReply, ReplyOutcome, SlaFilter,
+        SlaPolicy, StatusFilter,
+    };
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = omdomme_store::SqliteStore::open(dir.path()).unwrap();
+    let server = db.store().await;
+    let w = WorkspaceId("w".into());
+    let mut items = questions(8);
+    for item in &mut items[4..] {
+        item.source = SourceKey::new(SourceKind::X, "x");
+    }
+    items[7].enrichment.brands.clear();
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let now = at("2024-05-01T12:40:00Z");
+    let stores: [&dyn Store; 2] = [&embedded, &server];
+    for store in stores {
+        store.put_workspace(&workspace("w")).await.unwrap();
+        store.put_items(&w, &items).await.unwrap();
+        let id = |external: &str| {
+            let store = &store;
+            let w = &w;
+            let external = external.to_owned();
+            async move {
+                store
+                    .items_after(w, None, 100)
+                    .await
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .find(|i| i.item.external_id == external)
+                    .unwrap()
+                    .id
+            }
+        };
+        store
+            .put_sla_policy(
+                &w,
+                &SlaPolicy {
+                    channel: SourceKind::X,
+                    first_response_mins: 15,
+                    resolution_mins: 120,
+                    escalate_after_mins: Some(10),
+                    escalate_to: Some("leder@x.no".into()),
+                },
+            )
+            .await
+            .unwrap();
+        let change = |item, change: InboxChange, at| {
+            let (store, w) = (&store, &w);
+            async move {
+                store
+                    .update_inbox_entry(w, item, &change, at)
+                    .await
+                    .unwrap()
+            }
+        };
+        change(
+            id("q1").await,
+            InboxChange::Assign(Some("Ola@x.no".into())),
+            at("2024-05-01T12:05:00Z"),
+        )
+        .await;
+        change(
+            id("q2").await,
+            InboxChange::Status(InboxStatus::Waiting),
+            at("2024-05-01T12:06:00Z"),
+        )
+        .await;
+        for (external, outcome, when) in [
+            ("q3", ReplyOutcome::Recorded, "2024-05-01T12:20:00Z"),
+            ("q4", ReplyOutcome::Recorded, "2024-05-01T12:30:00Z"),
+            (
+                "q5",
+                ReplyOutcome::Failed {
+                    error: "nede".into(),
+                },
+                "2024-05-01T12:10:00Z",
+            ),
+            (
+                "q6",
+                ReplyOutcome::Sent {
+                    external_id: "svar-1".into(),
+                    url: None,
+                },
+                "2024-05-01T12:25:00Z",
+            ),
+        ] {
+            let item = id(external).await;
+            let reply = NewReply {
+                key: format!("{external}-1"),
+                text: "Snart!".into(),
+                author: "kari@x.no".into(),
+                at: at(when),
+            };
+            store.begin_inbox_reply(&w, item, &reply).await.unwrap();
+            store
+                .finish_inbox_reply(&w, item, &reply.key, &outcome, at(when))
+                .await
+                .unwrap();
+        }
+        change(
+            id("q4").await,
+            InboxChange::Status(InboxStatus::Closed),
+            at("2024-05-01T12:35:00Z"),
+        )
+        .await;
+        store.escalate_inbox(now).await.unwrap();
+    }
+    let mut statuses = vec![StatusFilter::Open, StatusFilter::All];
+    statuses.extend(InboxStatus::ALL.map(StatusFilter::Only));
+    let mut compared = 0;
+    for status in statuses {
+        for sla in std::iter::once(None).chain(SlaFilter::ALL.map(Some)) {
+            for channel in [None, Some(SourceKind::X)] {
+                for assignee in [
+                    None,
+                    Some(AssigneeFilter::Unassigned),
+                    Some(AssigneeFilter::Person("ola@X.no".into())),
+                ] {
+                    let query = InboxQuery {
+                        workspace: w.clone(),
+                        status,
+                        channel,
+                        assignee,
+                        responder: None,
+                        sla,
+                        from: None,
+                        to: None,
+                        now,
+                        after: None,
+                        limit: 3,
+                    };
+                    let mut answers = Vec::new();
+                    for store in stores {
+                        // Page by page, so the paging is compared too.
+                        let mut all = Vec::new();
+                        let mut query = query.clone();
+                        loop {
+                            let page = store
+                                .inbox(&query)
+                                .await
+                                .unwrap_or_else(|e| panic!("{query:?}: {e}"));
+                            all.extend(shown(&page.rows));
+                            match page.next {
+                                Some(next) => query.after = Some(next),
+                                None => break,
+                            }
+                        }
+                        answers.push(all);
+                    }
+                    assert_eq!(answers[0], answers[1], "{query:?}");
+                    compared += usize::from(!answers[0].is_empty());
+                }
+            }
+        }
+    }
+    assert!(compared > 20, "most filters find something: {compared}");
+    for responder in ["KARI@x.no", "ola@x.no", "leder@x.no"] {
+        let query = InboxQuery {
+            workspace: w.clone(),
+            status: StatusFilter::All,
+            channel: None,
+            assignee: None,
+            responder: Some(responder.into()),
+            sla: None,
+            from: Some(at("2024-05-01T12:01:00Z")),
+            to: Some(at("2024-05-01T12:06:00Z")),
+            now,
+            after: None,
+            limit: 50,
+        };
+        let (a, b) = (
+            embedded.inbox(&query).await.unwrap(),
+            server.inbox(&query).await.unwrap(),
+        );
+        assert_eq!(shown(&a.rows), shown(&b.rows), "{responder}");
+    }
+    let (a, b) = (
+        embedded.inbox_counts(&w).await.unwrap(),
+        server.inbox_counts(&w).await.unwrap(),
+    );
+    assert_eq!(a.by_channel, b.by_channel);
+    let (a, b) = (
+        embedded.inbox_arrivals(&w, 0, 50).await.unwrap(),
+        server.inbox_arrivals(&w, 0, 50).await.unwrap(),
+    );
+    assert_eq!((a.0, shown(&a.1)), (b.0, shown(&b.1)));
 }
