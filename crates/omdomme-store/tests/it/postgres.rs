@@ -30,6 +30,12 @@ const PASSING: &[&str] = &[
     "health_and_sealed_credentials",
     "stats_add_up",
     "leases_are_held_by_one_holder_at_a_time",
+    "stories_round_trip_in_their_workspace",
+    "posts_follow_the_workflow",
+    "calendar_shows_the_window",
+    "policy_is_stored_and_audited",
+    "outbox_publishes_each_post_once",
+    "engagement_rolls_up",
 ];
 
 /// A database of its own for one test, dropped (with its connections) when this is.
@@ -233,8 +239,8 @@ async fn migrations_run_once_however_many_processes_start_together() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    // Numbered like the embedded store's, with the gap PostgreSQL has not caught up on.
-    assert_eq!(versions, [1, 2, 3, 4, 13]);
+    // Numbered like the embedded store's, with the gaps PostgreSQL has not caught up on.
+    assert_eq!(versions, [1, 2, 3, 4, 8, 13]);
 
     // A migration not recorded (as one filling a gap would be) is applied at the next
     // start, whatever its number.
