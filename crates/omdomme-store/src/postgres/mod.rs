@@ -20,6 +20,7 @@ mod rollups;
 mod schema;
 mod search;
 mod sources;
+mod stories;
 mod text;
 mod time;
 
@@ -489,179 +490,172 @@ impl Store for PostgresStore {
     }
     async fn put_goal(
         &self,
-        _workspace: &WorkspaceId,
-        _id: Option<GoalId>,
-        _goal: &GoalDraft,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        id: Option<GoalId>,
+        goal: &GoalDraft,
+        at: Timestamp,
     ) -> StoreResult<GoalId> {
-        not_yet("put_goal")
+        stories::put_goal(&**self.client().await?, workspace, id, goal, at).await
     }
-    async fn goals(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<Goal>> {
-        not_yet("goals")
+    async fn goals(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Goal>> {
+        stories::goals(&**self.client().await?, workspace).await
     }
-    async fn delete_goal(&self, _workspace: &WorkspaceId, _id: GoalId) -> StoreResult<bool> {
-        not_yet("delete_goal")
+    async fn delete_goal(&self, workspace: &WorkspaceId, id: GoalId) -> StoreResult<bool> {
+        stories::delete_goal(&mut self.client().await?, workspace, id).await
     }
     async fn create_story(
         &self,
-        _workspace: &WorkspaceId,
-        _story: &StoryDraft,
-        _by: &str,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        story: &StoryDraft,
+        by: &str,
+        at: Timestamp,
     ) -> StoreResult<Story> {
-        not_yet("create_story")
+        stories::create_story(&**self.client().await?, workspace, story, by, at).await
     }
     async fn update_story(
         &self,
-        _workspace: &WorkspaceId,
-        _id: StoryId,
-        _story: &StoryDraft,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        id: StoryId,
+        story: &StoryDraft,
+        at: Timestamp,
     ) -> StoreResult<Story> {
-        not_yet("update_story")
+        stories::update_story(&**self.client().await?, workspace, id, story, at).await
     }
-    async fn story(&self, _workspace: &WorkspaceId, _id: StoryId) -> StoreResult<Option<Story>> {
-        not_yet("story")
+    async fn story(&self, workspace: &WorkspaceId, id: StoryId) -> StoreResult<Option<Story>> {
+        stories::story(&**self.client().await?, workspace, id).await
     }
-    async fn stories(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<Story>> {
-        not_yet("stories")
+    async fn stories(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Story>> {
+        stories::stories(&**self.client().await?, workspace).await
     }
     async fn add_proof_point(
         &self,
-        _workspace: &WorkspaceId,
-        _story: StoryId,
-        _proof: &ProofPointDraft,
-        _by: &str,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        story: StoryId,
+        proof: &ProofPointDraft,
+        by: &str,
+        at: Timestamp,
     ) -> StoreResult<ProofPoint> {
-        not_yet("add_proof_point")
+        stories::add_proof_point(&mut self.client().await?, workspace, story, proof, by, at).await
     }
-    async fn delete_proof_point(&self, _workspace: &WorkspaceId, _id: i64) -> StoreResult<bool> {
-        not_yet("delete_proof_point")
+    async fn delete_proof_point(&self, workspace: &WorkspaceId, id: i64) -> StoreResult<bool> {
+        stories::delete_proof_point(&**self.client().await?, workspace, id).await
     }
     async fn put_attachment(
         &self,
-        _workspace: &WorkspaceId,
-        _attachment: &NewAttachment,
-        _by: &str,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        attachment: &NewAttachment,
+        by: &str,
+        at: Timestamp,
     ) -> StoreResult<Attachment> {
-        not_yet("put_attachment")
+        stories::put_attachment(&**self.client().await?, workspace, attachment, by, at).await
     }
     async fn attachment(
         &self,
-        _workspace: &WorkspaceId,
-        _id: AttachmentId,
+        workspace: &WorkspaceId,
+        id: AttachmentId,
     ) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
-        not_yet("attachment")
+        stories::attachment(&**self.client().await?, workspace, id).await
     }
     async fn create_post(
         &self,
-        _workspace: &WorkspaceId,
-        _post: &NewPost,
-        _by: &str,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        post: &NewPost,
+        by: &str,
+        at: Timestamp,
     ) -> StoreResult<Post> {
-        not_yet("create_post")
+        stories::create_post(&mut self.client().await?, workspace, post, by, at).await
     }
-    async fn post(&self, _workspace: &WorkspaceId, _id: PostId) -> StoreResult<Option<Post>> {
-        not_yet("post")
+    async fn post(&self, workspace: &WorkspaceId, id: PostId) -> StoreResult<Option<Post>> {
+        stories::post(&**self.client().await?, workspace, id).await
     }
-    async fn story_posts(
-        &self,
-        _workspace: &WorkspaceId,
-        _story: StoryId,
-    ) -> StoreResult<Vec<Post>> {
-        not_yet("story_posts")
+    async fn story_posts(&self, workspace: &WorkspaceId, story: StoryId) -> StoreResult<Vec<Post>> {
+        stories::story_posts(&**self.client().await?, workspace, story).await
     }
     async fn step_post(
         &self,
-        _workspace: &WorkspaceId,
-        _id: PostId,
-        _step: &PostStep,
+        workspace: &WorkspaceId,
+        id: PostId,
+        step: &PostStep,
     ) -> StoreResult<Post> {
-        not_yet("step_post")
+        stories::step_post(&mut self.client().await?, workspace, id, step).await
     }
     async fn post_comments(
         &self,
-        _workspace: &WorkspaceId,
-        _post: PostId,
+        workspace: &WorkspaceId,
+        post: PostId,
     ) -> StoreResult<Vec<PostComment>> {
-        not_yet("post_comments")
+        stories::post_comments(&**self.client().await?, workspace, post).await
     }
     async fn add_post_comment(
         &self,
-        _workspace: &WorkspaceId,
-        _post: PostId,
-        _by: &str,
-        _body: &str,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        post: PostId,
+        by: &str,
+        body: &str,
+        at: Timestamp,
     ) -> StoreResult<PostComment> {
-        not_yet("add_post_comment")
+        stories::add_post_comment(&**self.client().await?, workspace, post, by, body, at).await
     }
-    async fn calendar(&self, _query: &CalendarQuery) -> StoreResult<Vec<CalendarEntry>> {
-        not_yet("calendar")
+    async fn calendar(&self, query: &CalendarQuery) -> StoreResult<Vec<CalendarEntry>> {
+        stories::calendar(&**self.client().await?, query).await
     }
-    async fn policy(&self, _workspace: &WorkspaceId) -> StoreResult<Option<StoredPolicy>> {
-        not_yet("policy")
+    async fn policy(&self, workspace: &WorkspaceId) -> StoreResult<Option<StoredPolicy>> {
+        stories::policy(&**self.client().await?, workspace).await
     }
-    async fn put_policy(
-        &self,
-        _workspace: &WorkspaceId,
-        _policy: &StoredPolicy,
-    ) -> StoreResult<()> {
-        not_yet("put_policy")
+    async fn put_policy(&self, workspace: &WorkspaceId, policy: &StoredPolicy) -> StoreResult<()> {
+        stories::put_policy(&mut self.client().await?, workspace, policy).await
     }
     async fn due_posts(
         &self,
-        _now: Timestamp,
-        _stale_before: Timestamp,
-        _limit: usize,
+        now: Timestamp,
+        stale_before: Timestamp,
+        limit: usize,
     ) -> StoreResult<Vec<DuePost>> {
-        not_yet("due_posts")
+        stories::due_posts(&**self.client().await?, now, stale_before, limit).await
     }
     async fn begin_publish(
         &self,
-        _workspace: &WorkspaceId,
-        _post: PostId,
-        _key: &str,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        post: PostId,
+        key: &str,
+        at: Timestamp,
     ) -> StoreResult<Option<OutboxEntry>> {
-        not_yet("begin_publish")
+        stories::begin_publish(&mut self.client().await?, workspace, post, key, at).await
     }
     async fn finish_publish(
         &self,
-        _workspace: &WorkspaceId,
-        _post: PostId,
-        _key: &str,
-        _outcome: &PublishOutcome,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        post: PostId,
+        key: &str,
+        outcome: &PublishOutcome,
+        at: Timestamp,
     ) -> StoreResult<Post> {
-        not_yet("finish_publish")
+        stories::finish_publish(&mut self.client().await?, workspace, post, key, outcome, at).await
     }
     async fn posts_for_engagement(
         &self,
-        _published_after: Timestamp,
-        _read_before: Timestamp,
-        _limit: usize,
+        published_after: Timestamp,
+        read_before: Timestamp,
+        limit: usize,
     ) -> StoreResult<Vec<Post>> {
-        not_yet("posts_for_engagement")
+        stories::posts_for_engagement(&**self.client().await?, published_after, read_before, limit)
+            .await
     }
     async fn put_post_engagement(
         &self,
-        _workspace: &WorkspaceId,
-        _post: PostId,
-        _engagement: &Engagement,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        post: PostId,
+        engagement: &Engagement,
+        at: Timestamp,
     ) -> StoreResult<()> {
-        not_yet("put_post_engagement")
+        stories::put_post_engagement(&**self.client().await?, workspace, post, engagement, at).await
     }
     async fn engagement_rollup(
         &self,
-        _workspace: &WorkspaceId,
-        _grouping: EngagementGrouping,
+        workspace: &WorkspaceId,
+        grouping: EngagementGrouping,
     ) -> StoreResult<Vec<EngagementRollup>> {
-        not_yet("engagement_rollup")
+        stories::engagement_rollup(&**self.client().await?, workspace, grouping).await
     }
     async fn strategy(&self, _workspace: &WorkspaceId) -> StoreResult<Option<Strategy>> {
         not_yet("strategy")

@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0007_explorer.sql"),
     ),
     (
+        8,
+        "0008_stories",
+        include_str!("migrations/0008_stories.sql"),
+    ),
+    (
         13,
         "0013_leases",
         include_str!("migrations/0013_leases.sql"),

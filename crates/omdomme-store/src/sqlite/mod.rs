@@ -23,7 +23,7 @@ mod report_schedule;
 pub(crate) mod rollups;
 mod schema;
 mod sources;
-mod stories;
+pub(crate) mod stories;
 mod strategy;
 
 use std::collections::HashMap;

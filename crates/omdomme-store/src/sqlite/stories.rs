@@ -4,6 +4,9 @@
 //! A post is read whole ([`load_post`]), changed in Rust and written back whole
 //! ([`store_post`]) inside the transaction of the step, so the workflow, the content, the
 //! calendar time and the revision can never disagree.
+//!
+//! The checks and the changes made in Rust are `pub(crate)` here so the PostgreSQL store
+//! applies the same rules.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -21,8 +24,8 @@ use super::{accounts, db, workspace_id};
 use crate::stories::{
     Attachment, AttachmentId, CalendarEntry, CalendarQuery, DuePost, EngagementGrouping,
     EngagementRollup, Goal, GoalDraft, GoalId, MAX_ATTACHMENT_BYTES, MAX_POST_ATTACHMENTS,
-    NewAttachment, NewPost, OutboxEntry, OutboxState, Post, PostComment, PostContent, PostId,
-    PostStep, ProofPoint, ProofPointDraft, PublishOutcome, Published, StoredPolicy, Story,
+    NewAttachment, NewContent, NewPost, OutboxEntry, OutboxState, Post, PostComment, PostContent,
+    PostId, PostStep, ProofPoint, ProofPointDraft, PublishOutcome, Published, StoredPolicy, Story,
     StoryDraft, StoryId,
 };
 use crate::{AuditEntry, StoreError, StoreResult};
@@ -42,7 +45,7 @@ const MAX_CALENDAR_DAYS: i64 = 100;
 /// Most rows of one [`due_posts`] or [`posts_for_engagement`] call.
 const MAX_BATCH: usize = 1_000;
 /// Characters of a post's text in a calendar entry.
-const EXCERPT_CHARS: i64 = 140;
+pub(crate) const EXCERPT_CHARS: i64 = 140;
 
 /// The channels a post can go out on.
 const POSTING_KINDS: [SourceKind; 4] = [
@@ -105,7 +108,8 @@ fn status_of(row: &Row<'_>, index: usize) -> rusqlite::Result<PostStatus> {
 
 // -- Goals --
 
-const GOAL_COLUMNS: &str = "id, name, channel, owner, metric, target, deadline, created_at";
+pub(crate) const GOAL_COLUMNS: &str =
+    "id, name, channel, owner, metric, target, deadline, created_at";
 
 fn read_goal(row: &Row<'_>, workspace: &WorkspaceId) -> rusqlite::Result<Goal> {
     let channel: Option<String> = row.get(2)?;
@@ -132,7 +136,7 @@ fn read_goal(row: &Row<'_>, workspace: &WorkspaceId) -> rusqlite::Result<Goal> {
     })
 }
 
-fn check_goal(goal: &GoalDraft) -> StoreResult<()> {
+pub(crate) fn check_goal(goal: &GoalDraft) -> StoreResult<()> {
     check_required("the goal's name", &goal.name, MAX_NAME)?;
     check_length("the goal's metric", &goal.metric, MAX_NAME)?;
     if let Some(owner) = &goal.owner {
@@ -241,7 +245,7 @@ pub(super) fn delete_goal(
 
 // -- Stories and proof points --
 
-const STORY_COLUMNS: &str = "id, title, topic, summary, goal_id, owner, created_by, created_at, \
+pub(crate) const STORY_COLUMNS: &str = "id, title, topic, summary, goal_id, owner, created_by, created_at, \
      updated_at";
 
 fn read_story(row: &Row<'_>, workspace: &WorkspaceId) -> rusqlite::Result<Story> {
@@ -262,7 +266,7 @@ fn read_story(row: &Row<'_>, workspace: &WorkspaceId) -> rusqlite::Result<Story>
     })
 }
 
-const PROOF_COLUMNS: &str = "pp.id, pp.story_id, pp.statement, pp.source_url, pp.document_id, \
+pub(crate) const PROOF_COLUMNS: &str = "pp.id, pp.story_id, pp.statement, pp.source_url, pp.document_id, \
      pp.created_by, pp.created_at";
 
 fn read_proof(row: &Row<'_>) -> rusqlite::Result<ProofPoint> {
@@ -279,19 +283,27 @@ fn read_proof(row: &Row<'_>) -> rusqlite::Result<ProofPoint> {
     })
 }
 
-fn check_story(conn: &Connection, ws: i64, story: &StoryDraft) -> StoreResult<()> {
+/// Checks a story's texts (its goal is the backend's to look up).
+pub(crate) fn check_story_texts(story: &StoryDraft) -> StoreResult<()> {
     check_required("the title", &story.title, MAX_TITLE)?;
     check_length("the summary", &story.summary, MAX_TEXT)?;
-    check_length("the owner", &story.owner, MAX_NAME)?;
+    check_length("the owner", &story.owner, MAX_NAME)
+}
+
+/// The error for a goal outside the story's workspace.
+pub(crate) fn foreign_goal(goal: GoalId) -> StoreError {
+    invalid(format!("goal {goal} is not one of this workspace's"))
+}
+
+fn check_story(conn: &Connection, ws: i64, story: &StoryDraft) -> StoreResult<()> {
+    check_story_texts(story)?;
     if let Some(goal) = story.goal {
         let known = conn
             .prepare_cached("SELECT 1 FROM goals WHERE id = ?1 AND workspace_id = ?2")
             .and_then(|mut s| s.exists(params![goal, ws]))
             .map_err(db("looking up the goal"))?;
         if !known {
-            return Err(invalid(format!(
-                "goal {goal} is not one of this workspace's"
-            )));
+            return Err(foreign_goal(goal));
         }
     }
     Ok(())
@@ -321,7 +333,7 @@ fn load_story(
     Ok(Some(story))
 }
 
-fn no_story(id: StoryId) -> StoreError {
+pub(crate) fn no_story(id: StoryId) -> StoreError {
     not_found(format!("story {id}"))
 }
 
@@ -439,21 +451,19 @@ fn attachment_in(conn: &Connection, ws: i64, id: AttachmentId) -> StoreResult<()
     if known {
         Ok(())
     } else {
-        Err(invalid(format!(
-            "attachment {id} is not one of this workspace's files"
-        )))
+        Err(foreign_attachment(id))
     }
 }
 
-pub(super) fn add_proof_point(
-    conn: &Connection,
-    workspace: &WorkspaceId,
-    story: StoryId,
-    proof: &ProofPointDraft,
-    by: &str,
-    at: Timestamp,
-) -> StoreResult<ProofPoint> {
-    let ws = workspace_id(conn, &workspace.0)?;
+/// The error for an attachment outside the workspace.
+pub(crate) fn foreign_attachment(id: AttachmentId) -> StoreError {
+    invalid(format!(
+        "attachment {id} is not one of this workspace's files"
+    ))
+}
+
+/// Checks a proof point's statement and gives its source link: `None` for a blank one.
+pub(crate) fn proof_source_url(proof: &ProofPointDraft) -> StoreResult<Option<&str>> {
     check_required("the statement", &proof.statement, MAX_STATEMENT)?;
     // A blank link field is no link.
     let source_url = proof
@@ -470,6 +480,19 @@ pub(super) fn add_proof_point(
             )));
         }
     }
+    Ok(source_url)
+}
+
+pub(super) fn add_proof_point(
+    conn: &Connection,
+    workspace: &WorkspaceId,
+    story: StoryId,
+    proof: &ProofPointDraft,
+    by: &str,
+    at: Timestamp,
+) -> StoreResult<ProofPoint> {
+    let ws = workspace_id(conn, &workspace.0)?;
+    let source_url = proof_source_url(proof)?;
     if let Some(document) = proof.document {
         attachment_in(conn, ws, document)?;
     }
@@ -531,10 +554,10 @@ pub(super) fn delete_proof_point(
 
 // -- Attachments --
 
-const ATTACHMENT_COLUMNS: &str = "a.id, w.key, a.filename, a.media_type, a.alt_text, a.size, \
+pub(crate) const ATTACHMENT_COLUMNS: &str = "a.id, w.key, a.filename, a.media_type, a.alt_text, a.size, \
      a.created_by, a.created_at";
 
-const ATTACHMENT_FROM: &str = "attachments a JOIN workspaces w ON w.id = a.workspace_id";
+pub(crate) const ATTACHMENT_FROM: &str = "attachments a JOIN workspaces w ON w.id = a.workspace_id";
 
 fn read_attachment(row: &Row<'_>) -> rusqlite::Result<Attachment> {
     Ok(Attachment {
@@ -553,13 +576,8 @@ fn megabytes(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-pub(super) fn put_attachment(
-    conn: &Connection,
-    workspace: &WorkspaceId,
-    attachment: &NewAttachment,
-    by: &str,
-    at: Timestamp,
-) -> StoreResult<Attachment> {
+/// Checks a new attachment's size and texts.
+pub(crate) fn check_attachment(attachment: &NewAttachment) -> StoreResult<()> {
     let size = attachment.bytes.len();
     if size > MAX_ATTACHMENT_BYTES {
         return Err(invalid(format!(
@@ -577,7 +595,18 @@ pub(super) fn put_attachment(
     }
     check_required("the file name", &attachment.filename, MAX_NAME)?;
     check_required("the media type", &attachment.media_type, MAX_NAME)?;
-    check_length("the alt text", &attachment.alt_text, MAX_ALT_TEXT)?;
+    check_length("the alt text", &attachment.alt_text, MAX_ALT_TEXT)
+}
+
+pub(super) fn put_attachment(
+    conn: &Connection,
+    workspace: &WorkspaceId,
+    attachment: &NewAttachment,
+    by: &str,
+    at: Timestamp,
+) -> StoreResult<Attachment> {
+    check_attachment(attachment)?;
+    let size = attachment.bytes.len();
     let ws = workspace_id(conn, &workspace.0)?;
     conn.prepare_cached(
         "INSERT INTO attachments (workspace_id, filename, media_type, alt_text, size, bytes, \
@@ -627,15 +656,15 @@ pub(super) fn attachment(
 
 // -- Posts --
 
-const POST_COLUMNS: &str = "p.id, w.key, p.story_id, p.channel_kind, p.channel_name, p.text, \
+pub(crate) const POST_COLUMNS: &str = "p.id, w.key, p.story_id, p.channel_kind, p.channel_name, p.text, \
      p.planned_at, p.status, p.version, p.authors, p.approved_by, p.approved_version, \
      p.scheduled_at, p.revision, p.created_by, p.created_at, p.updated_at, p.published_at, \
      p.external_id, p.url, p.last_error, p.likes, p.shares, p.replies, p.views, \
      p.engagement_at";
 /// How many columns [`POST_COLUMNS`] has.
-const POST_COLUMN_COUNT: usize = 26;
+pub(crate) const POST_COLUMN_COUNT: usize = 26;
 
-const POST_FROM: &str = "posts p JOIN workspaces w ON w.id = p.workspace_id";
+pub(crate) const POST_FROM: &str = "posts p JOIN workspaces w ON w.id = p.workspace_id";
 
 /// Reads [`POST_COLUMNS`]; the attachments are read apart ([`with_attachments`]).
 fn read_post(row: &Row<'_>) -> rusqlite::Result<Post> {
@@ -741,12 +770,12 @@ fn load_post(conn: &Connection, ws: i64, id: PostId) -> rusqlite::Result<Option<
     .pop())
 }
 
-fn no_post(id: PostId) -> StoreError {
+pub(crate) fn no_post(id: PostId) -> StoreError {
     not_found(format!("post {id}"))
 }
 
 /// The time the calendar shows a post at.
-fn calendar_at(post: &Post) -> Option<Timestamp> {
+pub(crate) fn calendar_at(post: &Post) -> Option<Timestamp> {
     post.published
         .as_ref()
         .map(|p| p.at)
@@ -812,15 +841,12 @@ fn store_post(tx: &Connection, post: &Post) -> StoreResult<()> {
     Ok(())
 }
 
-/// Checks a post's content and reads its attachments, in order.
-fn checked_content(
-    conn: &Connection,
-    ws: i64,
+/// Checks a post's channel, text and number of attachments.
+pub(crate) fn check_content(
     channel: &SourceKey,
     text: &str,
     attachments: &[AttachmentId],
-    planned_at: Option<Timestamp>,
-) -> StoreResult<PostContent> {
+) -> StoreResult<()> {
     if !POSTING_KINDS.contains(&channel.kind) {
         return Err(invalid(format!(
             "a post cannot go out on {}: choose a Mastodon, Bluesky, X or Facebook account",
@@ -835,6 +861,19 @@ fn checked_content(
             attachments.len()
         )));
     }
+    Ok(())
+}
+
+/// Checks a post's content and reads its attachments, in order.
+fn checked_content(
+    conn: &Connection,
+    ws: i64,
+    channel: &SourceKey,
+    text: &str,
+    attachments: &[AttachmentId],
+    planned_at: Option<Timestamp>,
+) -> StoreResult<PostContent> {
+    check_content(channel, text, attachments)?;
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT {ATTACHMENT_COLUMNS} FROM {ATTACHMENT_FROM} \
@@ -847,11 +886,7 @@ fn checked_content(
             .query_row(params![id, ws], read_attachment)
             .optional()
             .map_err(db("reading the post's attachments"))?
-            .ok_or_else(|| {
-                invalid(format!(
-                    "attachment {id} is not one of this workspace's files"
-                ))
-            })?;
+            .ok_or_else(|| foreign_attachment(*id))?;
         read.push(attachment);
     }
     Ok(PostContent {
@@ -860,6 +895,25 @@ fn checked_content(
         attachments: read,
         planned_at,
     })
+}
+
+/// The audit entry of a change to a post.
+pub(crate) fn post_audit(
+    workspace: &WorkspaceId,
+    post: PostId,
+    actor: &str,
+    action: &str,
+    detail: String,
+    at: Timestamp,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        actor: actor.to_owned(),
+        workspace: Some(workspace.clone()),
+        action: action.to_owned(),
+        target: format!("post:{post}"),
+        detail,
+    }
 }
 
 fn audit(
@@ -871,17 +925,7 @@ fn audit(
     detail: String,
     at: Timestamp,
 ) -> StoreResult<()> {
-    accounts::append_audit(
-        tx,
-        &AuditEntry {
-            at,
-            actor: actor.to_owned(),
-            workspace: Some(workspace.clone()),
-            action: action.to_owned(),
-            target: format!("post:{post}"),
-            detail,
-        },
-    )
+    accounts::append_audit(tx, &post_audit(workspace, post, actor, action, detail, at))
 }
 
 pub(super) fn create_post(
@@ -997,13 +1041,8 @@ fn insert_comment(
     })
 }
 
-pub(super) fn step_post(
-    conn: &mut Connection,
-    workspace: &WorkspaceId,
-    id: PostId,
-    step: &PostStep,
-) -> StoreResult<Post> {
-    let ws = workspace_id(conn, &workspace.0)?;
+/// Checks a step before its post is read, giving its comment (`None` when blank).
+pub(crate) fn step_comment(step: &PostStep) -> StoreResult<Option<&str>> {
     let action = &step.action;
     if matches!(action, Action::Published | Action::Failed) {
         return Err(invalid(
@@ -1023,43 +1062,52 @@ pub(super) fn step_post(
             "say what should change: sending a post back needs a comment".to_owned(),
         ));
     }
-    let failed = db("changing the post");
-    let tx = conn.transaction().map_err(&failed)?;
-    let mut post = load_post(&tx, ws, id)
-        .map_err(&failed)?
-        .ok_or_else(|| no_post(id))?;
+    Ok(comment)
+}
+
+/// Checks that the step was made on `post`'s current revision and gives the content an
+/// edit brings (for the backend to check and read its attachments).
+pub(crate) fn step_content<'a>(
+    post: &Post,
+    step: &'a PostStep,
+) -> StoreResult<Option<&'a NewContent>> {
     if post.revision != step.expected_revision {
         return Err(StoreError::Conflict(
             "the post was changed by someone else since you opened it; reload it and try again"
                 .to_owned(),
         ));
     }
-    match (action, &step.content) {
+    match (&step.action, &step.content) {
         (Action::Edit { .. }, None) => {
-            return Err(invalid("an edit needs the post's new content".to_owned()));
+            Err(invalid("an edit needs the post's new content".to_owned()))
         }
-        (Action::Edit { .. }, Some(content)) => {
-            post.content = checked_content(
-                &tx,
-                ws,
-                &content.channel,
-                &content.text,
-                &content.attachments,
-                content.planned_at,
-            )?;
-        }
-        (_, Some(_)) => {
-            return Err(invalid(
-                "only an edit changes the post's content".to_owned(),
-            ));
-        }
-        (_, None) => {}
+        (Action::Edit { .. }, Some(content)) => Ok(Some(content)),
+        (_, Some(_)) => Err(invalid(
+            "only an edit changes the post's content".to_owned(),
+        )),
+        (_, None) => Ok(None),
     }
-    if matches!(action, Action::Edit { .. } | Action::Unschedule { .. }) && being_sent(&tx, id)? {
-        return Err(invalid(
-            "the post is being sent right now; reload it in a minute".to_owned(),
-        ));
-    }
+}
+
+/// Whether `action` takes a post back: it cannot while an attempt to send the post is
+/// under way ([`sending_now`]), and it ends the round of a pending retry.
+pub(crate) fn takes_back(action: &Action) -> bool {
+    matches!(action, Action::Edit { .. } | Action::Unschedule { .. })
+}
+
+/// The error for taking back a post while it is being sent.
+pub(crate) fn sending_now() -> StoreError {
+    invalid("the post is being sent right now; reload it in a minute".to_owned())
+}
+
+/// Applies the step to `post` (an edit's new content already in place), giving the audit
+/// entry's detail.
+pub(crate) fn advance(
+    post: &mut Post,
+    step: &PostStep,
+    comment: Option<&str>,
+) -> StoreResult<String> {
+    let action = &step.action;
     let next = post
         .workflow
         .apply(action)
@@ -1097,11 +1145,43 @@ pub(super) fn step_post(
         }
         _ => {}
     }
+    detail.extend(comment.map(str::to_owned));
     post.workflow = next;
     post.revision += 1;
     post.updated_at = step.at;
+    Ok(detail.join("; "))
+}
+
+pub(super) fn step_post(
+    conn: &mut Connection,
+    workspace: &WorkspaceId,
+    id: PostId,
+    step: &PostStep,
+) -> StoreResult<Post> {
+    let ws = workspace_id(conn, &workspace.0)?;
+    let action = &step.action;
+    let comment = step_comment(step)?;
+    let failed = db("changing the post");
+    let tx = conn.transaction().map_err(&failed)?;
+    let mut post = load_post(&tx, ws, id)
+        .map_err(&failed)?
+        .ok_or_else(|| no_post(id))?;
+    if let Some(content) = step_content(&post, step)? {
+        post.content = checked_content(
+            &tx,
+            ws,
+            &content.channel,
+            &content.text,
+            &content.attachments,
+            content.planned_at,
+        )?;
+    }
+    if takes_back(action) && being_sent(&tx, id)? {
+        return Err(sending_now());
+    }
+    let detail = advance(&mut post, step, comment)?;
     store_post(&tx, &post)?;
-    if matches!(action, Action::Edit { .. } | Action::Unschedule { .. }) {
+    if takes_back(action) {
         // Taken back before a retry: that round ends here, so scheduling the post again
         // starts a new one at its new time instead of waiting for the old retry.
         tx.prepare_cached(
@@ -1119,7 +1199,6 @@ pub(super) fn step_post(
             comment,
             step.at,
         )?;
-        detail.push(comment.to_owned());
     }
     audit(
         &tx,
@@ -1127,7 +1206,7 @@ pub(super) fn step_post(
         id,
         action.actor(),
         action.audit_name(),
-        detail.join("; "),
+        detail,
         step.at,
     )?;
     tx.commit().map_err(&failed)?;
@@ -1161,6 +1240,11 @@ pub(super) fn post_comments(
     .map_err(db("reading the post's comments"))
 }
 
+/// Checks a comment added on its own.
+pub(crate) fn check_comment(body: &str) -> StoreResult<()> {
+    check_required("the comment", body, MAX_COMMENT)
+}
+
 pub(super) fn add_post_comment(
     conn: &Connection,
     workspace: &WorkspaceId,
@@ -1169,7 +1253,7 @@ pub(super) fn add_post_comment(
     body: &str,
     at: Timestamp,
 ) -> StoreResult<PostComment> {
-    check_required("the comment", body, MAX_COMMENT)?;
+    check_comment(body)?;
     let ws = workspace_id(conn, &workspace.0)?;
     let known = conn
         .prepare_cached("SELECT 1 FROM posts WHERE id = ?1 AND workspace_id = ?2")
@@ -1183,10 +1267,8 @@ pub(super) fn add_post_comment(
 
 // -- The calendar and the policy --
 
-pub(super) fn calendar(
-    conn: &Connection,
-    query: &CalendarQuery,
-) -> StoreResult<Vec<CalendarEntry>> {
+/// Checks the calendar's window.
+pub(crate) fn check_calendar_window(query: &CalendarQuery) -> StoreResult<()> {
     if query.from >= query.to {
         return Err(invalid(format!(
             "the calendar's window must end after it starts ({} to {})",
@@ -1200,6 +1282,14 @@ pub(super) fn calendar(
             "the calendar shows at most {MAX_CALENDAR_DAYS} days at a time"
         )));
     }
+    Ok(())
+}
+
+pub(super) fn calendar(
+    conn: &Connection,
+    query: &CalendarQuery,
+) -> StoreResult<Vec<CalendarEntry>> {
+    check_calendar_window(query)?;
     let ws = workspace_id(conn, &query.workspace.0)?;
     let mut c = Conditions {
         sql: format!(
@@ -1270,11 +1360,8 @@ pub(super) fn policy(
         .map_err(db("reading the policy"))
 }
 
-pub(super) fn put_policy(
-    conn: &mut Connection,
-    workspace: &WorkspaceId,
-    policy: &StoredPolicy,
-) -> StoreResult<()> {
+/// Checks a policy's size and that it is JSON.
+pub(crate) fn check_policy(policy: &StoredPolicy) -> StoreResult<()> {
     if policy.json.len() > MAX_POLICY_BYTES {
         return Err(invalid(format!(
             "the policy is {}; at most {} fit",
@@ -1285,6 +1372,27 @@ pub(super) fn put_policy(
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&policy.json) {
         return Err(invalid(format!("the policy is not JSON: {e}")));
     }
+    Ok(())
+}
+
+/// The audit entry of a policy change.
+pub(crate) fn policy_audit(workspace: &WorkspaceId, policy: &StoredPolicy) -> AuditEntry {
+    AuditEntry {
+        at: policy.updated_at,
+        actor: policy.updated_by.clone(),
+        workspace: Some(workspace.clone()),
+        action: "policy.update".to_owned(),
+        target: "policy".to_owned(),
+        detail: String::new(),
+    }
+}
+
+pub(super) fn put_policy(
+    conn: &mut Connection,
+    workspace: &WorkspaceId,
+    policy: &StoredPolicy,
+) -> StoreResult<()> {
+    check_policy(policy)?;
     let ws = workspace_id(conn, &workspace.0)?;
     let failed = db("storing the policy");
     let tx = conn.transaction().map_err(&failed)?;
@@ -1302,32 +1410,35 @@ pub(super) fn put_policy(
         ])
     })
     .map_err(&failed)?;
-    accounts::append_audit(
-        &tx,
-        &AuditEntry {
-            at: policy.updated_at,
-            actor: policy.updated_by.clone(),
-            workspace: Some(workspace.clone()),
-            action: "policy.update".to_owned(),
-            target: "policy".to_owned(),
-            detail: String::new(),
-        },
-    )?;
+    accounts::append_audit(&tx, &policy_audit(workspace, policy))?;
     tx.commit().map_err(&failed)
 }
 
 // -- The outbox --
 
-const OUTBOX_COLUMNS: &str = "o.key, o.post_id, o.state, o.attempts, o.next_attempt_at, \
+pub(crate) const OUTBOX_COLUMNS: &str = "o.key, o.post_id, o.state, o.attempts, o.next_attempt_at, \
      o.started_at, o.last_error";
 
-fn outbox_state(state: OutboxState) -> &'static str {
+/// How an outbox state is stored.
+pub(crate) fn outbox_state(state: OutboxState) -> &'static str {
     match state {
         OutboxState::Pending => "pending",
         OutboxState::Sending => "sending",
         OutboxState::Sent => "sent",
         OutboxState::Failed => "failed",
     }
+}
+
+/// The outbox state stored as `stored`.
+pub(crate) fn parse_outbox_state(stored: &str) -> Option<OutboxState> {
+    [
+        OutboxState::Pending,
+        OutboxState::Sending,
+        OutboxState::Sent,
+        OutboxState::Failed,
+    ]
+    .into_iter()
+    .find(|s| outbox_state(*s) == stored)
 }
 
 /// Reads [`OUTBOX_COLUMNS`] from column `first`.
@@ -1342,15 +1453,8 @@ fn read_outbox(
         key: row.get(first)?,
         workspace: workspace.clone(),
         post: row.get(first + 1)?,
-        state: [
-            OutboxState::Pending,
-            OutboxState::Sending,
-            OutboxState::Sent,
-            OutboxState::Failed,
-        ]
-        .into_iter()
-        .find(|s| outbox_state(*s) == state)
-        .ok_or_else(|| bad_text(first + 2, "outbox state", state))?,
+        state: parse_outbox_state(&state)
+            .ok_or_else(|| bad_text(first + 2, "outbox state", state))?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
         next_attempt_at: time(row, first + 4)?,
         started_at: opt_time(row, first + 5)?,
@@ -1370,7 +1474,8 @@ fn outbox_entry(
     .optional()
 }
 
-fn check_batch(limit: usize) -> StoreResult<()> {
+/// Checks the size of a batch of posts.
+pub(crate) fn check_batch(limit: usize) -> StoreResult<()> {
     if limit == 0 || limit > MAX_BATCH {
         return Err(invalid(format!(
             "a batch holds 1 to {MAX_BATCH} posts, not {limit}"
@@ -1424,6 +1529,46 @@ pub(super) fn due_posts(
         .collect())
 }
 
+/// Checks an outbox (idempotency) key.
+pub(crate) fn check_outbox_key(key: &str) -> StoreResult<()> {
+    check_required("the outbox key", key, MAX_NAME)
+}
+
+/// Refuses to send a post that is not scheduled.
+pub(crate) fn check_sendable(post: &Post) -> StoreResult<()> {
+    if post.workflow.status != PostStatus::Scheduled {
+        return Err(invalid(format!(
+            "post {} is {}: only a scheduled post is sent",
+            post.id,
+            post.workflow.status.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// The number of the attempt that begins now, after the key's `earlier` entry.
+pub(crate) fn attempt_number(
+    earlier: Option<&OutboxEntry>,
+    post: PostId,
+    key: &str,
+) -> StoreResult<u32> {
+    match earlier {
+        Some(entry) if entry.post != post => Err(invalid(format!(
+            "the outbox key `{key}` belongs to post {}, not {post}",
+            entry.post
+        ))),
+        // A failed round ended; scheduling the post again starts a new one.
+        Some(entry) if entry.state == OutboxState::Failed => Ok(1),
+        Some(entry) => Ok(entry.attempts.saturating_add(1)),
+        None => Ok(1),
+    }
+}
+
+/// The audit detail of an attempt beginning.
+pub(crate) fn send_detail(post: &Post, attempts: u32) -> String {
+    format!("attempt {attempts} to {}", post.content.channel)
+}
+
 pub(super) fn begin_publish(
     conn: &mut Connection,
     workspace: &WorkspaceId,
@@ -1431,32 +1576,16 @@ pub(super) fn begin_publish(
     key: &str,
     at: Timestamp,
 ) -> StoreResult<Option<OutboxEntry>> {
-    check_required("the outbox key", key, MAX_NAME)?;
+    check_outbox_key(key)?;
     let ws = workspace_id(conn, &workspace.0)?;
     let failed = db("beginning to publish");
     let tx = conn.transaction().map_err(&failed)?;
     let post = load_post(&tx, ws, id)
         .map_err(&failed)?
         .ok_or_else(|| no_post(id))?;
-    if post.workflow.status != PostStatus::Scheduled {
-        return Err(invalid(format!(
-            "post {id} is {}: only a scheduled post is sent",
-            post.workflow.status.as_str()
-        )));
-    }
+    check_sendable(&post)?;
     let earlier = outbox_entry(&tx, workspace, key).map_err(&failed)?;
-    let attempts = match &earlier {
-        Some(entry) if entry.post != id => {
-            return Err(invalid(format!(
-                "the outbox key `{key}` belongs to post {}, not {id}",
-                entry.post
-            )));
-        }
-        // A failed round ended; scheduling the post again starts a new one.
-        Some(entry) if entry.state == OutboxState::Failed => 1,
-        Some(entry) => entry.attempts.saturating_add(1),
-        None => 1,
-    };
+    let attempts = attempt_number(earlier.as_ref(), id, key)?;
     tx.prepare_cached(
         "INSERT INTO outbox (key, workspace_id, post_id, state, attempts, next_attempt_at, \
          started_at) VALUES (?1, ?2, ?3, 'sending', ?4, ?5, ?5) \
@@ -1471,11 +1600,89 @@ pub(super) fn begin_publish(
         id,
         "system",
         "post.send",
-        format!("attempt {attempts} to {}", post.content.channel),
+        send_detail(&post, attempts),
         at,
     )?;
     tx.commit().map_err(&failed)?;
     Ok(earlier)
+}
+
+/// What an attempt's outcome makes of its outbox entry, and how it is audited.
+pub(crate) struct Settled {
+    pub(crate) state: OutboxState,
+    pub(crate) next_attempt_at: Timestamp,
+    pub(crate) error: Option<String>,
+    pub(crate) action: &'static str,
+    pub(crate) detail: String,
+}
+
+/// Applies the outcome of the attempt `entry` to `post` (a new revision at `at`).
+pub(crate) fn settle(
+    post: &mut Post,
+    entry: &OutboxEntry,
+    outcome: &PublishOutcome,
+    at: Timestamp,
+) -> StoreResult<Settled> {
+    if entry.state != OutboxState::Sending {
+        return Err(invalid(format!(
+            "the attempt `{}` is not being sent (it is {})",
+            entry.key,
+            outbox_state(entry.state)
+        )));
+    }
+    let settled = match outcome {
+        PublishOutcome::Sent(published) => {
+            post.workflow = post
+                .workflow
+                .apply(&Action::Published)
+                .map_err(|e| invalid(e.to_string()))?;
+            post.published = Some(published.clone());
+            post.last_error = None;
+            let detail = match &published.url {
+                Some(url) => format!("{} {url}", published.external_id),
+                None => published.external_id.clone(),
+            };
+            Settled {
+                state: OutboxState::Sent,
+                next_attempt_at: at,
+                error: None,
+                action: "post.publish",
+                detail,
+            }
+        }
+        PublishOutcome::Retry { error, at: next } => {
+            post.last_error = Some(error.clone());
+            Settled {
+                state: OutboxState::Pending,
+                next_attempt_at: *next,
+                error: Some(error.clone()),
+                action: "post.retry",
+                detail: format!("{error}; next attempt at {next}"),
+            }
+        }
+        PublishOutcome::Failed { error } => {
+            post.workflow = post
+                .workflow
+                .apply(&Action::Failed)
+                .map_err(|e| invalid(e.to_string()))?;
+            post.last_error = Some(error.clone());
+            Settled {
+                state: OutboxState::Failed,
+                next_attempt_at: at,
+                error: Some(error.clone()),
+                action: "post.fail",
+                detail: error.clone(),
+            }
+        }
+    };
+    post.revision += 1;
+    post.updated_at = at;
+    Ok(settled)
+}
+
+/// The error for an outbox key that is not an attempt of the post.
+pub(crate) fn no_attempt(post: PostId, key: &str) -> StoreError {
+    not_found(format!("outbox entry `{key}` of post {post}"))
 }
 
 pub(super) fn finish_publish(
@@ -1495,69 +1702,30 @@ pub(super) fn finish_publish(
     let entry = outbox_entry(&tx, workspace, key)
         .map_err(&failed)?
         .filter(|e| e.post == id)
-        .ok_or_else(|| not_found(format!("outbox entry `{key}` of post {id}")))?;
-    if entry.state != OutboxState::Sending {
-        return Err(invalid(format!(
-            "the attempt `{key}` is not being sent (it is {})",
-            outbox_state(entry.state)
-        )));
-    }
-    let (state, next_attempt_at, error, action, detail) = match outcome {
-        PublishOutcome::Sent(published) => {
-            post.workflow = post
-                .workflow
-                .apply(&Action::Published)
-                .map_err(|e| invalid(e.to_string()))?;
-            post.published = Some(published.clone());
-            post.last_error = None;
-            let detail = match &published.url {
-                Some(url) => format!("{} {url}", published.external_id),
-                None => published.external_id.clone(),
-            };
-            (OutboxState::Sent, at, None, "post.publish", detail)
-        }
-        PublishOutcome::Retry { error, at: next } => {
-            post.last_error = Some(error.clone());
-            let detail = format!("{error}; next attempt at {next}");
-            (
-                OutboxState::Pending,
-                *next,
-                Some(error.as_str()),
-                "post.retry",
-                detail,
-            )
-        }
-        PublishOutcome::Failed { error } => {
-            post.workflow = post
-                .workflow
-                .apply(&Action::Failed)
-                .map_err(|e| invalid(e.to_string()))?;
-            post.last_error = Some(error.clone());
-            (
-                OutboxState::Failed,
-                at,
-                Some(error.as_str()),
-                "post.fail",
-                error.clone(),
-            )
-        }
-    };
+        .ok_or_else(|| no_attempt(id, key))?;
+    let settled = settle(&mut post, &entry, outcome, at)?;
     tx.prepare_cached(
         "UPDATE outbox SET state = ?1, next_attempt_at = ?2, last_error = ?3 WHERE key = ?4",
     )
     .and_then(|mut s| {
         s.execute(params![
-            outbox_state(state),
-            micros(next_attempt_at),
-            error,
+            outbox_state(settled.state),
+            micros(settled.next_attempt_at),
+            settled.error,
             key
         ])
     })
     .map_err(&failed)?;
-    post.revision += 1;
-    post.updated_at = at;
     store_post(&tx, &post)?;
-    audit(&tx, workspace, id, "system", action, detail, at)?;
+    audit(
+        &tx,
+        workspace,
+        id,
+        "system",
+        settled.action,
+        settled.detail,
+        at,
+    )?;
     tx.commit().map_err(&failed)?;
     Ok(post)
 }
@@ -1579,6 +1747,11 @@ pub(super) fn posts_for_engagement(
         params![micros(published_after), micros(read_before), limit as i64],
     )
     .map_err(db("reading the posts to measure"))
+}
+
+/// The error for measuring a post that is not published (or not the workspace's).
+pub(crate) fn no_published_post(post: PostId) -> StoreError {
+    not_found(format!("published post {post}"))
 }
 
 pub(super) fn put_post_engagement(
@@ -1608,7 +1781,7 @@ pub(super) fn put_post_engagement(
         })
         .map_err(db("storing the post's engagement"))?;
     if changed == 0 {
-        return Err(not_found(format!("published post {post}")));
+        return Err(no_published_post(post));
     }
     Ok(())
 }
@@ -1652,9 +1825,14 @@ pub(super) fn engagement_rollup(
             .collect()
         })
         .map_err(db("summing the engagement"))?;
+    sort_rollups(&mut rollups);
+    Ok(rollups)
+}
+
+/// Most engaged first, then by label.
+pub(crate) fn sort_rollups(rollups: &mut [EngagementRollup]) {
     rollups.sort_by(|a, b| {
         let total = |r: &EngagementRollup| r.likes + r.shares + r.replies;
         total(b).cmp(&total(a)).then_with(|| a.label.cmp(&b.label))
     });
-    Ok(rollups)
 }
