@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0004_accounts_audit.sql"),
     ),
     (
+        9,
+        "0009_openness",
+        include_str!("migrations/0009_openness.sql"),
+    ),
+    (
         13,
         "0013_leases",
         include_str!("migrations/0013_leases.sql"),
