@@ -70,7 +70,8 @@ async fn lock_accounts(
 /// accounts on the inquiry's platform whose parent is the inquiry.
 fn answers_sql(selection: &str) -> String {
     format!(
-        "WITH fresh AS ( \
+        // Materialised: the answer is looked up once per inquiry, not once per use.
+        "WITH fresh AS MATERIALIZED ( \
            SELECT o.workspace_id, o.source_kind, o.external_id, o.brand, o.answered_at AS old, \
              (SELECT min(r.published_at) FROM items r \
               JOIN sources rs ON rs.id = r.source_id \
