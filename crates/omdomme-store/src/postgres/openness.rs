@@ -12,7 +12,14 @@
 //!   lock per inquiry: whichever commits second recomputes after the first has committed
 //!   (each statement of READ COMMITTED sees what committed before it began) and finds
 //!   both rows.
-//! - Rows are written in key order, so puts wait for each other instead of deadlocking.
+//! - Rows are written in key order and the per-inquiry locks taken in order of their
+//!   keys, so puts wait for each other instead of deadlocking. One rare case is left to
+//!   PostgreSQL's deadlock detection (one of the two puts fails, and its batch is
+//!   retried): a put updating an inquiry item (which takes its row early, to take back
+//!   its counts) while another put recomputes that inquiry's answer.
+//!
+//! The answers are looked up by parent (`items_by_parent`, which migration 0007 makes, as
+//! SQLite's 0007 does).
 
 use std::collections::HashMap;
 
