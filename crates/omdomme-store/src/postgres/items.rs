@@ -433,6 +433,7 @@ async fn write_items(
     let mut source_ids: HashMap<&SourceKey, i64> = HashMap::new();
     let mut report = PutReport::default();
     let mut delta = Delta::default();
+    let mut openness = super::openness::Tracker::new(ws);
     // Key order (stable, so a batch naming an item twice still applies them in turn):
     // two transactions writing overlapping batches then take the key rows' locks in one
     // order and wait for each other instead of deadlocking.
@@ -470,6 +471,7 @@ async fn write_items(
             tx.execute(&insert, &params).await.map_err(&failed)?;
             report.new += 1;
             delta.add(ws, &contribution(item), 1);
+            openness.added(tx, id, item).await?;
             continue;
         }
         let row = tx
@@ -485,6 +487,7 @@ async fn write_items(
         }
         let old = stored_contribution(&row, 3, item.source.kind)?;
         let search = search::search_vector(item);
+        openness.before_update(tx, id, item.source.kind).await?;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &old_published];
         params.extend(values);
         params.push(&search);
@@ -497,7 +500,9 @@ async fn write_items(
         report.updated += 1;
         delta.add(ws, &old, -1);
         delta.add(ws, &contribution(item), 1);
+        openness.added(tx, id, item).await?;
     }
+    openness.finish(tx).await?;
     apply_delta(tx, &delta)
         .await
         .map_err(db("storing the rollups"))?;
@@ -833,6 +838,9 @@ pub(super) async fn rebuild_rollups(client: &mut super::Client) -> StoreResult<(
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REBUILD_LOCK])
         .await
         .map_err(&failed)?;
+    // Before the rollup tables are locked: puts take a workspace's openness lock before
+    // they write rollups, so the other order could leave each waiting for the other.
+    super::openness::rebuild(&tx, None, None).await?;
     // Puts add to the rows being rebuilt: keep them out until this commits.
     tx.batch_execute(
         "LOCK TABLE rollup_hourly, item_counts, author_daily, author_totals IN EXCLUSIVE MODE; \

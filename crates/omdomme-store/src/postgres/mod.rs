@@ -16,6 +16,7 @@ mod leases;
 mod login_failures;
 mod inbox;
 mod params;
+mod openness;
 mod rollups;
 mod schema;
 mod search;
@@ -43,7 +44,7 @@ use crate::inbox::{
 };
 use crate::leases::Lease;
 use crate::login_failures::LoginFailures;
-use crate::openness::{self, BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow};
+use crate::openness::{BrandAccount, BrandOpenness, InquiryListRequest, InquiryRow};
 use crate::report_schedule::{NewReportSend, ReportSchedule, ReportSend};
 use crate::stories::{
     Attachment, AttachmentId, CalendarEntry, CalendarQuery, DuePost, EngagementGrouping,
@@ -682,25 +683,25 @@ impl Store for PostgresStore {
     async fn post_tally(&self, _workspace: &WorkspaceId) -> StoreResult<PostTally> {
         not_yet("post_tally")
     }
-    async fn brand_accounts(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<BrandAccount>> {
-        not_yet("brand_accounts")
+    async fn brand_accounts(&self, workspace: &WorkspaceId) -> StoreResult<Vec<BrandAccount>> {
+        openness::brand_accounts(&**self.client().await?, workspace).await
     }
     async fn put_brand_accounts(
         &self,
-        _workspace: &WorkspaceId,
-        _brand: &BrandId,
-        _accounts: &[BrandAccount],
+        workspace: &WorkspaceId,
+        brand: &BrandId,
+        accounts: &[BrandAccount],
     ) -> StoreResult<()> {
-        not_yet("put_brand_accounts")
+        openness::put_brand_accounts(&mut self.client().await?, workspace, brand, accounts).await
     }
     async fn openness(
         &self,
-        _request: &openness::OpennessRequest,
+        request: &crate::openness::OpennessRequest,
     ) -> StoreResult<Vec<BrandOpenness>> {
-        not_yet("openness")
+        openness::openness(&**self.client().await?, request).await
     }
-    async fn inquiries(&self, _request: &InquiryListRequest) -> StoreResult<Vec<InquiryRow>> {
-        not_yet("inquiries")
+    async fn inquiries(&self, request: &InquiryListRequest) -> StoreResult<Vec<InquiryRow>> {
+        openness::inquiries(&**self.client().await?, request).await
     }
     async fn report_schedule(
         &self,

@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0008_stories.sql"),
     ),
     (
+        9,
+        "0009_openness",
+        include_str!("migrations/0009_openness.sql"),
+    ),
+    (
         13,
         "0013_leases",
         include_str!("migrations/0013_leases.sql"),

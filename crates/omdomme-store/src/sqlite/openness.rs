@@ -8,56 +8,21 @@
 //! inquiry comes; an item stored again unchanged touches nothing (`put_items` skips it);
 //! an updated one first takes back what its old version added.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use jiff::Timestamp;
-use omdomme_core::openness::{OpennessCounts, response_bucket};
-use omdomme_core::{BrandId, Item, ItemId, SourceKind, Topic, WorkspaceId};
+use omdomme_core::{BrandId, Item, ItemId, SourceKind, WorkspaceId};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::inbox::opt_time;
-use super::rollups::{DAY_MICROS, nearest_day};
+use super::rollups::nearest_day;
 use super::{db, load_items, read_workspace_by_key, workspace_id};
+use crate::StoreResult;
 use crate::openness::{
-    BrandAccount, BrandOpenness, InquiryFilter, InquiryListRequest, InquiryRow, MAX_INQUIRY_PAGE,
-    OpennessRequest,
+    BrandAccount, BrandOpenness, CountChanges, DAY_COLUMN_NAMES, DAY_COLUMNS, InquiryKey,
+    InquiryListRequest, InquiryRow, MAX_INQUIRY_PAGE, OpennessRequest, OwnItem, Weeks,
+    account_taken, checked_accounts, csr_bits, day_of, filter_condition, is_csr,
 };
-use crate::{StoreError, StoreResult};
-
-fn day_of(micros: i64) -> i64 {
-    micros.div_euclid(DAY_MICROS)
-}
-
-/// On a CSR topic: any topic but product.
-fn is_csr(topics: omdomme_core::TopicSet) -> bool {
-    topics.iter().any(|t| t != Topic::Product)
-}
-
-/// What one day of one brand changes by.
-#[derive(Clone, Copy, Default)]
-struct DaySums {
-    inquiries: i64,
-    answered: i64,
-    csr_inquiries: i64,
-    csr_answered: i64,
-    own_replies: i64,
-    own_posts: i64,
-    own_post_engagement: i64,
-    posts_with_followers: i64,
-    engagement_with_followers: i64,
-    followers: i64,
-}
-
-/// (workspace, kind, external id, brand): an inquiry row's key.
-type InquiryKey = (i64, String, String, String);
-
-/// A brand's own item, as far as the counts care.
-struct OwnItem {
-    day: i64,
-    reply_to: Option<String>,
-    engagement: i64,
-    followers: Option<i64>,
-}
 
 /// The openness changes of one batch: rows of `openness_inquiries` are written as items
 /// come; daily sums are gathered and written by [`Tracker::finish`].
@@ -65,11 +30,7 @@ struct OwnItem {
 pub(super) struct Tracker {
     /// Each workspace's accounts: (kind, handle in lower case) to brand. Loaded once a batch.
     accounts: HashMap<i64, HashMap<(String, String), String>>,
-    /// Inquiries whose answer is to be recomputed at the end of the batch.
-    refresh: BTreeSet<InquiryKey>,
-    days: HashMap<(i64, String, i64), DaySums>,
-    /// (workspace, brand, day, bucket): answered inquiries.
-    buckets: HashMap<(i64, String, i64, i64), i64>,
+    changes: CountChanges,
 }
 
 impl Tracker {
@@ -98,30 +59,6 @@ impl Tracker {
         Ok(accounts
             .get(&(kind.to_owned(), handle.to_lowercase()))
             .cloned())
-    }
-
-    fn day(&mut self, ws: i64, brand: &str, day: i64) -> &mut DaySums {
-        self.days.entry((ws, brand.to_owned(), day)).or_default()
-    }
-
-    fn own(&mut self, ws: i64, brand: &str, kind: &str, own: &OwnItem, sign: i64) {
-        let sums = self.day(ws, brand, own.day);
-        match &own.reply_to {
-            Some(_) => sums.own_replies += sign,
-            None => {
-                sums.own_posts += sign;
-                sums.own_post_engagement += sign * own.engagement;
-                if let Some(f) = own.followers {
-                    sums.posts_with_followers += sign;
-                    sums.engagement_with_followers += sign * own.engagement;
-                    sums.followers += sign * f;
-                }
-            }
-        }
-        if let Some(parent) = &own.reply_to {
-            self.refresh
-                .insert((ws, kind.to_owned(), parent.clone(), brand.to_owned()));
-        }
     }
 
     /// Counts a stored item (new, or the new version of an updated one).
@@ -162,10 +99,8 @@ impl Tracker {
                     // The same platform item through another source: counted once.
                     continue;
                 }
-                let sums = self.day(ws, &brand.0, day);
-                sums.inquiries += 1;
-                sums.csr_inquiries += i64::from(csr);
-                self.refresh.insert((
+                self.changes.inquiry(ws, &brand.0, day, csr, 1);
+                self.changes.refresh.insert((
                     ws,
                     kind.to_owned(),
                     item.external_id.clone(),
@@ -180,7 +115,7 @@ impl Tracker {
                 engagement: super::items::to_i64(item.engagement.total()),
                 followers: item.author.followers.map(super::items::to_i64),
             };
-            self.own(ws, &brand, kind, &own, 1);
+            self.changes.own(ws, &brand, kind, &own, 1);
         }
         Ok(())
     }
@@ -220,7 +155,7 @@ impl Tracker {
                 engagement,
                 followers,
             };
-            self.own(ws, &brand, &kind, &own, -1);
+            self.changes.own(ws, &brand, &kind, &own, -1);
         }
         if !inquiry {
             return Ok(());
@@ -241,38 +176,22 @@ impl Tracker {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (brand, day, published, csr, answered_at) in rows {
-            let sums = self.day(ws, &brand, day);
-            sums.inquiries -= 1;
-            sums.csr_inquiries -= i64::from(csr);
-            if let Some(at) = answered_at {
-                self.answer(ws, &brand, day, csr, at - published, -1);
-            }
+            self.changes.inquiry(ws, &brand, day, csr, -1);
+            self.changes
+                .answer_moved((ws, &brand, day), csr, published, answered_at, None);
         }
         tx.prepare_cached("DELETE FROM openness_inquiries WHERE item_id = ?1")?
             .execute([id])?;
         Ok(())
     }
 
-    fn answer(&mut self, ws: i64, brand: &str, day: i64, csr: bool, micros: i64, sign: i64) {
-        let sums = self.day(ws, brand, day);
-        sums.answered += sign;
-        sums.csr_answered += sign * i64::from(csr);
-        let bucket = response_bucket(micros.div_euclid(1_000_000)) as i64;
-        *self
-            .buckets
-            .entry((ws, brand.to_owned(), day, bucket))
-            .or_default() += sign;
-    }
-
     /// Recomputes the answers asked for and writes the day sums; the caller commits.
     pub(super) fn finish(mut self, tx: &Connection) -> rusqlite::Result<()> {
-        for key in std::mem::take(&mut self.refresh) {
-            refresh(tx, &mut self, &key)?;
+        for key in std::mem::take(&mut self.changes.refresh) {
+            refresh(tx, &mut self.changes, &key)?;
         }
-        let mut upsert = tx.prepare_cached(
-            "INSERT INTO openness_daily (workspace_id, brand, day, inquiries, answered, \
-             csr_inquiries, csr_answered, own_replies, own_posts, own_post_engagement, \
-             posts_with_followers, engagement_with_followers, followers) \
+        let mut upsert = tx.prepare_cached(&format!(
+            "INSERT INTO openness_daily (workspace_id, brand, day, {DAY_COLUMN_NAMES}) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
              ON CONFLICT (workspace_id, brand, day) DO UPDATE SET \
              inquiries = inquiries + excluded.inquiries, answered = answered + excluded.answered, \
@@ -283,33 +202,18 @@ impl Tracker {
              own_post_engagement = own_post_engagement + excluded.own_post_engagement, \
              posts_with_followers = posts_with_followers + excluded.posts_with_followers, \
              engagement_with_followers = engagement_with_followers + excluded.engagement_with_followers, \
-             followers = followers + excluded.followers",
-        )?;
+             followers = followers + excluded.followers"
+        ))?;
         let mut remove_empty = tx.prepare_cached(
             "DELETE FROM openness_daily WHERE workspace_id = ?1 AND brand = ?2 AND day = ?3 \
              AND inquiries <= 0 AND own_replies <= 0 AND own_posts <= 0",
         )?;
-        for ((ws, brand, day), s) in &self.days {
-            let values = [
-                s.inquiries,
-                s.answered,
-                s.csr_inquiries,
-                s.csr_answered,
-                s.own_replies,
-                s.own_posts,
-                s.own_post_engagement,
-                s.posts_with_followers,
-                s.engagement_with_followers,
-                s.followers,
-            ];
-            if values.iter().all(|v| *v == 0) {
-                continue;
-            }
+        for ((ws, brand, day), values, subtracted) in self.changes.day_rows() {
             upsert.execute(params![
                 ws, brand, day, values[0], values[1], values[2], values[3], values[4], values[5],
                 values[6], values[7], values[8], values[9]
             ])?;
-            if values.iter().any(|v| *v < 0) {
+            if subtracted {
                 remove_empty.execute(params![ws, brand, day])?;
             }
         }
@@ -322,12 +226,9 @@ impl Tracker {
             "DELETE FROM openness_response_daily WHERE workspace_id = ?1 AND brand = ?2 \
              AND day = ?3 AND bucket = ?4 AND answered <= 0",
         )?;
-        for ((ws, brand, day, b), n) in &self.buckets {
-            if *n == 0 {
-                continue;
-            }
+        for ((ws, brand, day, b), n) in self.changes.bucket_rows() {
             bucket.execute(params![ws, brand, day, b, n])?;
-            if *n < 0 {
+            if n < 0 {
                 remove_bucket.execute(params![ws, brand, day, b])?;
             }
         }
@@ -337,7 +238,7 @@ impl Tracker {
 
 /// Sets an inquiry's answer to the earliest item by one of its brand's accounts on its
 /// platform whose parent it is, moving the day sums by the difference.
-fn refresh(tx: &Connection, tracker: &mut Tracker, key: &InquiryKey) -> rusqlite::Result<()> {
+fn refresh(tx: &Connection, changes: &mut CountChanges, key: &InquiryKey) -> rusqlite::Result<()> {
     let (ws, kind, external_id, brand) = key;
     let row = tx
         .prepare_cached(
@@ -367,12 +268,7 @@ fn refresh(tx: &Connection, tracker: &mut Tracker, key: &InquiryKey) -> rusqlite
     if answered == old {
         return Ok(());
     }
-    if let Some(at) = old {
-        tracker.answer(*ws, brand, day, csr, at - published, -1);
-    }
-    if let Some(at) = answered {
-        tracker.answer(*ws, brand, day, csr, at - published, 1);
-    }
+    changes.answer_moved((*ws, brand, day), csr, published, old, answered);
     tx.prepare_cached(
         "UPDATE openness_inquiries SET answered_at = ?5 WHERE workspace_id = ?1 \
          AND source_kind = ?2 AND external_id = ?3 AND brand = ?4",
@@ -411,7 +307,7 @@ pub(super) fn rebuild(
                 params![ws, brand],
             )?;
         }
-        let mut tracker = Tracker::default();
+        let mut changes = CountChanges::default();
         // Inquiries: the same rule as `Tracker::added`, set-based.
         tx.execute(
             "INSERT OR IGNORE INTO openness_inquiries (workspace_id, source_kind, external_id, \
@@ -446,10 +342,8 @@ pub(super) fn rebuild(
             .collect::<rusqlite::Result<Vec<_>>>()?
         };
         for (kind, external_id, brand, day, csr) in keys {
-            let sums = tracker.day(ws, &brand, day);
-            sums.inquiries += 1;
-            sums.csr_inquiries += i64::from(csr);
-            refresh(tx, &mut tracker, &(ws, kind, external_id, brand))?;
+            changes.inquiry(ws, &brand, day, csr, 1);
+            refresh(tx, &mut changes, &(ws, kind, external_id, brand))?;
         }
         let own = {
             let mut stmt = tx.prepare(
@@ -475,22 +369,17 @@ pub(super) fn rebuild(
             .collect::<rusqlite::Result<Vec<_>>>()?
         };
         for (brand, kind, item) in own {
-            tracker.own(ws, &brand, &kind, &item, 1);
+            changes.own(ws, &brand, &kind, &item, 1);
         }
         // The replies asked their inquiries to be refreshed: all are already.
-        tracker.refresh.clear();
-        tracker.finish(tx)?;
+        changes.refresh.clear();
+        Tracker {
+            accounts: HashMap::new(),
+            changes,
+        }
+        .finish(tx)?;
     }
     Ok(())
-}
-
-/// The topic bits that make an inquiry a CSR one.
-fn csr_bits() -> i64 {
-    let csr: omdomme_core::TopicSet = Topic::ALL
-        .into_iter()
-        .filter(|t| *t != Topic::Product)
-        .collect();
-    i64::from(csr.bits())
 }
 
 /// Runs the count schema 10 asked for, once.
@@ -537,11 +426,6 @@ pub(super) fn brand_accounts(
     rows.collect::<Result<Vec<_>, _>>().map_err(&failed)
 }
 
-/// A handle as stored: without `@`, trimmed, in lower case.
-fn normalised(handle: &str) -> String {
-    handle.trim().trim_start_matches('@').to_lowercase()
-}
-
 pub(super) fn put_brand_accounts(
     conn: &mut Connection,
     workspace: &WorkspaceId,
@@ -549,26 +433,7 @@ pub(super) fn put_brand_accounts(
     accounts: &[BrandAccount],
 ) -> StoreResult<()> {
     let known = read_workspace_by_key(conn, &workspace.0)?;
-    if !known.brands.iter().any(|b| &b.id == brand) {
-        return Err(StoreError::Invalid(format!(
-            "workspace `{workspace}` has no brand `{brand}`"
-        )));
-    }
-    for account in accounts {
-        if &account.brand != brand {
-            return Err(StoreError::Invalid(format!(
-                "account @{} is given for brand `{}`, not `{brand}`",
-                account.handle, account.brand
-            )));
-        }
-        let handle = normalised(&account.handle);
-        if handle.is_empty() || handle.len() > 200 || handle.chars().any(char::is_whitespace) {
-            return Err(StoreError::Invalid(format!(
-                "`{}` is not an account handle: one word without spaces, at most 200 bytes",
-                account.handle
-            )));
-        }
-    }
+    let accounts = checked_accounts(&known, brand, accounts)?;
     let ws = workspace_id(conn, &workspace.0)?;
     let failed = db("storing the brand accounts");
     let tx = conn.transaction().map_err(&failed)?;
@@ -577,49 +442,31 @@ pub(super) fn put_brand_accounts(
         params![ws, brand.0],
     )
     .map_err(&failed)?;
-    for account in accounts {
-        let handle = normalised(&account.handle);
+    for (kind, handle) in &accounts {
         let taken: Option<String> = tx
             .query_row(
                 "SELECT brand FROM brand_accounts WHERE workspace_id = ?1 AND source_kind = ?2 \
                  AND handle = ?3",
-                params![ws, account.kind.as_str(), handle],
+                params![ws, kind, handle],
                 |r| r.get(0),
             )
             .optional()
             .map_err(&failed)?;
         if let Some(other) = taken {
             if other != brand.0 {
-                return Err(StoreError::Invalid(format!(
-                    "@{handle} on {} is already an account of brand `{other}`",
-                    account.kind.as_str()
-                )));
+                return Err(account_taken(kind, handle, &other));
             }
             continue;
         }
         tx.execute(
             "INSERT INTO brand_accounts (workspace_id, source_kind, handle, brand) \
              VALUES (?1, ?2, ?3, ?4)",
-            params![ws, account.kind.as_str(), handle, brand.0],
+            params![ws, kind, handle, brand.0],
         )
         .map_err(&failed)?;
     }
     rebuild(&tx, Some(ws), Some(&brand.0)).map_err(&failed)?;
     tx.commit().map_err(&failed)
-}
-
-fn week_start(day: i64) -> i64 {
-    // 1970-01-01 was a Thursday: day 4 is the first Monday.
-    day - (day - 4).rem_euclid(7)
-}
-
-fn day_timestamp(day: i64) -> StoreResult<Timestamp> {
-    Timestamp::from_second(day * 86_400)
-        .map_err(|e| StoreError::Database(format!("day {day} out of range: {e}")))
-}
-
-fn count(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
 }
 
 pub(super) fn openness(
@@ -631,12 +478,10 @@ pub(super) fn openness(
     let (from, to) = (nearest_day(request.from), nearest_day(request.to));
     let failed = db("reading the openness counts");
     let mut daily = conn
-        .prepare_cached(
-            "SELECT day, inquiries, answered, csr_inquiries, csr_answered, own_replies, \
-             own_posts, own_post_engagement, posts_with_followers, engagement_with_followers, \
-             followers FROM openness_daily \
-             WHERE workspace_id = ?1 AND brand = ?2 AND day >= ?3 AND day < ?4 ORDER BY day",
-        )
+        .prepare_cached(&format!(
+            "SELECT day, {DAY_COLUMN_NAMES} FROM openness_daily \
+             WHERE workspace_id = ?1 AND brand = ?2 AND day >= ?3 AND day < ?4 ORDER BY day"
+        ))
         .map_err(&failed)?;
     let mut buckets = conn
         .prepare_cached(
@@ -646,31 +491,19 @@ pub(super) fn openness(
         .map_err(&failed)?;
     let mut out = Vec::with_capacity(workspace.brands.len());
     for brand in &workspace.brands {
-        let mut weeks: std::collections::BTreeMap<i64, OpennessCounts> = Default::default();
+        let mut weeks = Weeks::default();
         let rows = daily
             .query_map(params![ws, brand.id.0, from, to], |r| {
-                let n = |i: usize| -> rusqlite::Result<u64> { Ok(count(r.get(i)?)) };
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    OpennessCounts {
-                        inquiries: n(1)?,
-                        answered: n(2)?,
-                        csr_inquiries: n(3)?,
-                        csr_answered: n(4)?,
-                        own_replies: n(5)?,
-                        own_posts: n(6)?,
-                        own_post_engagement: n(7)?,
-                        posts_with_followers: n(8)?,
-                        engagement_with_followers: n(9)?,
-                        followers: n(10)?,
-                        ..OpennessCounts::default()
-                    },
-                ))
+                let mut values = [0; DAY_COLUMNS];
+                for (i, v) in values.iter_mut().enumerate() {
+                    *v = r.get(i + 1)?;
+                }
+                Ok((r.get::<_, i64>(0)?, values))
             })
             .map_err(&failed)?;
         for row in rows {
-            let (day, counts) = row.map_err(&failed)?;
-            weeks.entry(week_start(day)).or_default().add(&counts);
+            let (day, values) = row.map_err(&failed)?;
+            weeks.add_day(day, values);
         }
         let rows = buckets
             .query_map(params![ws, brand.id.0, from, to], |r| {
@@ -683,23 +516,9 @@ pub(super) fn openness(
             .map_err(&failed)?;
         for row in rows {
             let (day, bucket, n) = row.map_err(&failed)?;
-            weeks
-                .entry(week_start(day))
-                .or_default()
-                .response_times
-                .add(usize::try_from(bucket).unwrap_or(usize::MAX), count(n));
+            weeks.add_bucket(day, bucket, n);
         }
-        let mut total = OpennessCounts::default();
-        let mut series = Vec::with_capacity(weeks.len());
-        for (week, counts) in weeks {
-            total.add(&counts);
-            series.push((day_timestamp(week)?, counts));
-        }
-        out.push(BrandOpenness {
-            brand: brand.id.clone(),
-            total,
-            weeks: series,
-        });
+        out.push(weeks.into_brand(brand.id.clone())?);
     }
     Ok(out)
 }
@@ -709,13 +528,7 @@ pub(super) fn inquiries(
     request: &InquiryListRequest,
 ) -> StoreResult<Vec<InquiryRow>> {
     let ws = workspace_id(conn, &request.workspace.0)?;
-    let condition = match request.filter {
-        InquiryFilter::All => "",
-        InquiryFilter::Answered => "AND answered_at IS NOT NULL",
-        InquiryFilter::Unanswered => "AND answered_at IS NULL",
-        InquiryFilter::Csr => "AND csr = 1",
-        InquiryFilter::CsrUnanswered => "AND csr = 1 AND answered_at IS NULL",
-    };
+    let condition = filter_condition(request.filter);
     let failed = db("reading the inquiries");
     let limit = request.limit.clamp(1, MAX_INQUIRY_PAGE) as i64;
     let mut stmt = conn

@@ -6,10 +6,12 @@
 
 use std::collections::BTreeSet;
 
+use omdomme_core::openness::OpennessCounts;
 use omdomme_core::{
     Author, Brand, BrandId, BrandRole, Engagement, Enrichment, Item, ItemKind, Lang, SourceKey,
-    SourceKind, Workspace, WorkspaceId,
+    SourceKind, Topic, Workspace, WorkspaceId,
 };
+use omdomme_store::openness::{BrandAccount, OpennessRequest};
 use omdomme_store::{PostgresOptions, PostgresStore, PutReport, Store, StoreError, conformance};
 use tokio_postgres::NoTls;
 
@@ -44,6 +46,7 @@ const PASSING: &[&str] = &[
     "policy_is_stored_and_audited",
     "outbox_publishes_each_post_once",
     "engagement_rolls_up",
+    "openness_counts_answers_whatever_the_order",
 ];
 
 /// A database of its own for one test, dropped (with its connections) when this is.
@@ -1000,6 +1003,89 @@ async fn inbox_texts_round_trip_and_emails_match_without_case() {
     use omdomme_store::inbox::{
         AssigneeFilter, InboxChange, InboxNote, InboxQuery, SavedReply, StatusFilter,
     };
+/// An inquiry about nordlys by kari, on a CSR topic or product.
+fn inquiry(external_id: &str, at: &str, csr: bool) -> Item {
+    let mut item = post(external_id, at, Lang::Nb, "Når svarer dere?");
+    item.enrichment.inquiry = true;
+    item.enrichment.topics = [if csr { Topic::Climate } else { Topic::Product }]
+        .into_iter()
+        .collect();
+    item
+}
+
+/// nordlys's account answering `parent`.
+fn answer(external_id: &str, at: &str, parent: &str) -> Item {
+    let mut item = post(external_id, at, Lang::Nb, "Vi ser på saken");
+    item.author.handle = "NordlysAS".into();
+    item.parent_id = Some(parent.into());
+    item.enrichment.brands = Vec::new();
+    item
+}
+
+async fn nordlys_counts(store: &PostgresStore, w: &WorkspaceId) -> OpennessCounts {
+    let brands = store
+        .openness(&OpennessRequest {
+            workspace: w.clone(),
+            from: "2024-04-01T00:00:00Z".parse().unwrap(),
+            to: "2024-07-01T00:00:00Z".parse().unwrap(),
+        })
+        .await
+        .unwrap();
+    brands.into_iter().next().unwrap().total
+}
+
+/// Two processes storing an inquiry and its answer at the same moment each see only their
+/// own row until they commit; the answer must be found all the same, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inquiry_and_its_answer_stored_at_once_meet() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let first = db.store().await;
+    let second = db.store().await;
+    first.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let nordlys = BrandId("nordlys".into());
+    first
+        .put_brand_accounts(
+            &w,
+            &nordlys,
+            &[BrandAccount {
+                brand: nordlys.clone(),
+                kind: SourceKind::Rss,
+                handle: "@nordlysas".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    const ROUNDS: u64 = 30;
+    for round in 0..ROUNDS {
+        let question = format!("q{round}");
+        let asked = [inquiry(&question, "2024-05-01T10:00:00Z", round % 2 == 0)];
+        let answered = [answer(
+            &format!("r{round}"),
+            "2024-05-01T10:20:00Z",
+            &question,
+        )];
+        let (a, b) = tokio::join!(first.put_items(&w, &asked), second.put_items(&w, &answered));
+        a.unwrap();
+        b.unwrap();
+    }
+    let counts = nordlys_counts(&first, &w).await;
+    assert_eq!(counts.inquiries, ROUNDS);
+    assert_eq!(counts.answered, ROUNDS, "{counts:?}");
+    assert_eq!(counts.csr_answered, ROUNDS / 2);
+    assert_eq!(counts.own_replies, ROUNDS);
+    // What the writes kept is what a count from scratch gives.
+    first.rebuild_rollups().await.unwrap();
+    assert_eq!(nordlys_counts(&second, &w).await, counts);
+}
+
+/// A database that held items before migration 0009 (as one migrated before the PostgreSQL
+/// store counted openness would) gets their inquiries counted by the migration, as the
+/// puts count them.
+#[tokio::test]
+async fn the_openness_migration_counts_the_items_stored_before_it() {
     let Some(db) = TestDatabase::create().await else {
         return;
     };
@@ -1344,4 +1430,37 @@ async fn the_inbox_answers_as_the_embedded_store_does() {
         server.inbox_arrivals(&w, 0, 50).await.unwrap(),
     );
     assert_eq!((a.0, shown(&a.1)), (b.0, shown(&b.1)));
+    let mut again = inquiry("q1", "2024-05-01T10:00:00Z", true);
+    again.source = SourceKey::new(SourceKind::Rss, "another feed");
+    store
+        .put_items(
+            &w,
+            &[
+                inquiry("q1", "2024-05-01T10:00:00Z", true),
+                // The same platform item through a second source counts once.
+                again,
+                inquiry("q2", "2024-05-01T23:59:00Z", false),
+                inquiry("q3", "2024-06-03T00:00:00Z", false),
+                post("plain", "2024-05-01T10:00:00Z", Lang::Nb, "Nordlys"),
+            ],
+        )
+        .await
+        .unwrap();
+    let counted = nordlys_counts(&store, &w).await;
+    assert_eq!(
+        (counted.inquiries, counted.csr_inquiries),
+        (3, 1),
+        "{counted:?}"
+    );
+    drop(store);
+    db.client()
+        .await
+        .batch_execute(
+            "DROP TABLE brand_accounts, openness_inquiries, openness_daily, \
+             openness_response_daily; DELETE FROM schema_migrations WHERE version = 9",
+        )
+        .await
+        .unwrap();
+    let store = db.store().await;
+    assert_eq!(nordlys_counts(&store, &w).await, counted);
 }
