@@ -30,6 +30,8 @@ const PASSING: &[&str] = &[
     "health_and_sealed_credentials",
     "stats_add_up",
     "leases_are_held_by_one_holder_at_a_time",
+    "report_schedules_send_each_period_once",
+    "alerts_keep_channels_sealed_and_the_cursor_with_their_alerts",
 ];
 
 /// A database of its own for one test, dropped (with its connections) when this is.
@@ -234,7 +236,7 @@ async fn migrations_run_once_however_many_processes_start_together() {
         .map(|r| r.get(0))
         .collect();
     // Numbered like the embedded store's, with the gap PostgreSQL has not caught up on.
-    assert_eq!(versions, [1, 2, 3, 4, 13]);
+    assert_eq!(versions, [1, 2, 3, 4, 10, 11, 12, 13]);
 
     // A migration not recorded (as one filling a gap would be) is applied at the next
     // start, whatever its number.
