@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use omdomme_core::{BrandId, ItemId, Topic};
 use serde::{Deserialize, Serialize};
 
-use crate::UiLanguage;
+use crate::{StoreError, StoreResult, UiLanguage};
 
 /// How an alert channel delivers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -184,4 +184,89 @@ pub struct BaselineHour {
 pub struct AlertBaseline {
     pub hours: Vec<BaselineHour>,
     pub last_item: Option<ItemId>,
+}
+
+// Rules every backend applies alike.
+
+/// Longest channel name and hint, in characters.
+const MAX_NAME: usize = 80;
+const MAX_HINT: usize = 80;
+/// A sealed URL or address list; anything larger is a mistake.
+const MAX_SEALED_BYTES: usize = 16 * 1024;
+/// The thresholds are a handful of numbers.
+const MAX_THRESHOLDS_BYTES: usize = 4 * 1024;
+/// Longest delivery error kept, in characters.
+const MAX_ERROR: usize = 500;
+/// The rollups count hours since the epoch.
+const HOUR_SECONDS: i64 = 3600;
+
+fn invalid(message: String) -> StoreError {
+    StoreError::Invalid(message)
+}
+
+/// Refuses an empty or overlong name, an overlong hint and an empty or overlarge target.
+pub(crate) fn check_channel(draft: &AlertChannelDraft) -> StoreResult<()> {
+    let channel = &draft.channel;
+    let name_chars = channel.name.chars().count();
+    if channel.name.trim().is_empty() || name_chars > MAX_NAME {
+        return Err(invalid(format!(
+            "an alert channel needs a name of 1 to {MAX_NAME} characters"
+        )));
+    }
+    if channel.hint.chars().count() > MAX_HINT {
+        return Err(invalid(format!(
+            "the hint of an alert channel is at most {MAX_HINT} characters"
+        )));
+    }
+    if let Some(sealed) = &draft.sealed
+        && (sealed.is_empty() || sealed.len() > MAX_SEALED_BYTES)
+    {
+        return Err(invalid(format!(
+            "the sealed target of an alert channel is 1 to {MAX_SEALED_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses thresholds that are too large or not JSON.
+pub(crate) fn check_thresholds(thresholds: &StoredThresholds) -> StoreResult<()> {
+    if thresholds.json.len() > MAX_THRESHOLDS_BYTES {
+        return Err(invalid(format!(
+            "the alert thresholds are {} bytes; at most {MAX_THRESHOLDS_BYTES} fit",
+            thresholds.json.len()
+        )));
+    }
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(&thresholds.json) {
+        return Err(invalid(format!("the alert thresholds are not JSON: {e}")));
+    }
+    Ok(())
+}
+
+/// Refuses a page of alerts of no or too many alerts.
+pub(crate) fn check_page(query: &AlertQuery) -> StoreResult<()> {
+    if query.limit == 0 || query.limit > MAX_ALERTS_PAGE {
+        return Err(invalid(format!(
+            "a page of alerts holds 1 to {MAX_ALERTS_PAGE}, not {}",
+            query.limit
+        )));
+    }
+    Ok(())
+}
+
+/// A delivery's error as stored: cut to [`MAX_ERROR`] characters.
+pub(crate) fn stored_error(delivery: &AlertDelivery) -> Option<String> {
+    delivery
+        .error
+        .as_ref()
+        .map(|e| e.chars().take(MAX_ERROR).collect())
+}
+
+/// The rollups' hour number of the hour `at` falls in.
+pub(crate) fn rollup_hour(at: Timestamp) -> i64 {
+    at.as_second().div_euclid(HOUR_SECONDS)
+}
+
+/// The start of the rollups' hour number `hour`.
+pub(crate) fn hour_start(hour: i64) -> Timestamp {
+    Timestamp::from_second(hour.saturating_mul(HOUR_SECONDS)).unwrap_or(Timestamp::UNIX_EPOCH)
 }

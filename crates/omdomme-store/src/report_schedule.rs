@@ -9,7 +9,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::UiLanguage;
+use crate::{StoreError, StoreResult, UiLanguage};
 
 /// How often the report goes out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,4 +116,69 @@ pub struct ReportSend {
     pub detail: String,
     pub started_at: Timestamp,
     pub finished_at: Option<Timestamp>,
+}
+
+// Rules every backend applies alike.
+
+/// Longest failure reason kept, in characters.
+const MAX_DETAIL: usize = 1_000;
+const MAX_ACTOR: usize = 200;
+
+fn invalid(message: String) -> StoreError {
+    StoreError::Invalid(message)
+}
+
+/// Refuses too many, empty, overlong or repeated addresses.
+pub(crate) fn check_addresses(addresses: &[String]) -> StoreResult<()> {
+    if addresses.len() > MAX_REPORT_ADDRESSES {
+        return Err(invalid(format!(
+            "{} addresses; at most {MAX_REPORT_ADDRESSES} fit",
+            addresses.len()
+        )));
+    }
+    for (i, address) in addresses.iter().enumerate() {
+        let length = address.chars().count();
+        if address.trim().is_empty() || length > MAX_ADDRESS_CHARS {
+            return Err(invalid(format!(
+                "address {} is {length} characters long; 1 to {MAX_ADDRESS_CHARS} fit",
+                i + 1
+            )));
+        }
+        if addresses[..i].contains(address) {
+            return Err(invalid(format!("{address} is listed twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a schedule [`check_addresses`] refuses or with an overlong actor.
+pub(crate) fn check_schedule(schedule: &ReportSchedule) -> StoreResult<()> {
+    check_addresses(&schedule.addresses)?;
+    if schedule.updated_by.chars().count() > MAX_ACTOR {
+        return Err(invalid(format!(
+            "who changed the schedule is longer than {MAX_ACTOR} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `send` may claim again the period's scheduled sending that stands at `state`
+/// after `attempts`, finished at `finished_at`: only a failure, old enough, not too often.
+pub(crate) fn may_retry(
+    send: &NewReportSend,
+    state: SendState,
+    attempts: u32,
+    finished_at: Option<Timestamp>,
+) -> bool {
+    state == SendState::Failed
+        && attempts < send.max_attempts
+        && finished_at.is_some_and(|at| at <= send.retry_failed_before)
+}
+
+/// The state and detail a finished sending is stored with.
+pub(crate) fn finished(outcome: Result<(), &str>) -> (SendState, String) {
+    match outcome {
+        Ok(()) => (SendState::Sent, String::new()),
+        Err(reason) => (SendState::Failed, reason.chars().take(MAX_DETAIL).collect()),
+    }
 }

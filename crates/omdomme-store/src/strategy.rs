@@ -7,6 +7,8 @@ use jiff::Timestamp;
 use omdomme_core::SourceKind;
 use serde::{Deserialize, Serialize};
 
+use crate::{StoreError, StoreResult};
+
 /// The three recipes of PRODUCT.md: what kind of company the workspace is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,4 +77,64 @@ pub struct PostTally {
     /// Published posts with no approval on record: the workflow forbids it, so anything but
     /// zero means data written around it.
     pub published_unapproved: u64,
+}
+
+// Rules every backend applies alike.
+
+/// Longest channel purpose and audit actor, in characters.
+const MAX_PURPOSE: usize = 300;
+const MAX_ACTOR: usize = 200;
+/// The audience planner's JSON is a small table; anything larger is a mistake.
+const MAX_AUDIENCE_BYTES: usize = 64 * 1024;
+
+fn invalid(message: String) -> StoreError {
+    StoreError::Invalid(message)
+}
+
+/// Refuses an overlong actor and an empty, overlong or repeated channel role.
+pub(crate) fn check_strategy(strategy: &Strategy) -> StoreResult<()> {
+    if strategy.updated_by.chars().count() > MAX_ACTOR {
+        return Err(invalid(format!(
+            "who changed the strategy is longer than {MAX_ACTOR} characters"
+        )));
+    }
+    for (i, role) in strategy.roles.iter().enumerate() {
+        let length = role.purpose.chars().count();
+        if role.purpose.trim().is_empty() {
+            return Err(invalid(format!(
+                "the role of {} is empty",
+                role.channel.as_str()
+            )));
+        }
+        if length > MAX_PURPOSE {
+            return Err(invalid(format!(
+                "the role of {} is {length} characters long; at most {MAX_PURPOSE} fit",
+                role.channel.as_str()
+            )));
+        }
+        if strategy.roles[..i]
+            .iter()
+            .any(|r| r.channel == role.channel)
+        {
+            return Err(invalid(format!(
+                "{} has more than one role",
+                role.channel.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an audience plan that is too large or not JSON.
+pub(crate) fn check_audience(audience: &StoredAudience) -> StoreResult<()> {
+    if audience.json.len() > MAX_AUDIENCE_BYTES {
+        return Err(invalid(format!(
+            "the audience plan is {} bytes; at most {MAX_AUDIENCE_BYTES} fit",
+            audience.json.len()
+        )));
+    }
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(&audience.json) {
+        return Err(invalid(format!("the audience plan is not JSON: {e}")));
+    }
+    Ok(())
 }

@@ -17,11 +17,14 @@ mod login_failures;
 mod inbox;
 mod params;
 mod openness;
+mod alerts;
+mod report_schedule;
 mod rollups;
 mod schema;
 mod search;
 mod sources;
 mod stories;
+mod strategy;
 mod text;
 mod time;
 
@@ -658,27 +661,27 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<EngagementRollup>> {
         stories::engagement_rollup(&**self.client().await?, workspace, grouping).await
     }
-    async fn strategy(&self, _workspace: &WorkspaceId) -> StoreResult<Option<Strategy>> {
-        not_yet("strategy")
+    async fn strategy(&self, workspace: &WorkspaceId) -> StoreResult<Option<Strategy>> {
+        strategy::strategy(&**self.client().await?, workspace).await
     }
     async fn put_strategy(
         &self,
-        _workspace: &WorkspaceId,
-        _strategy: &Strategy,
-        _detail: &str,
+        workspace: &WorkspaceId,
+        strategy: &Strategy,
+        detail: &str,
     ) -> StoreResult<()> {
-        not_yet("put_strategy")
+        strategy::put_strategy(&mut self.client().await?, workspace, strategy, detail).await
     }
-    async fn audience(&self, _workspace: &WorkspaceId) -> StoreResult<Option<StoredAudience>> {
-        not_yet("audience")
+    async fn audience(&self, workspace: &WorkspaceId) -> StoreResult<Option<StoredAudience>> {
+        strategy::audience(&**self.client().await?, workspace).await
     }
     async fn put_audience(
         &self,
-        _workspace: &WorkspaceId,
-        _audience: &StoredAudience,
-        _detail: &str,
+        workspace: &WorkspaceId,
+        audience: &StoredAudience,
+        detail: &str,
     ) -> StoreResult<()> {
-        not_yet("put_audience")
+        strategy::put_audience(&mut self.client().await?, workspace, audience, detail).await
     }
     async fn post_tally(&self, _workspace: &WorkspaceId) -> StoreResult<PostTally> {
         not_yet("post_tally")
@@ -705,119 +708,119 @@ impl Store for PostgresStore {
     }
     async fn report_schedule(
         &self,
-        _workspace: &WorkspaceId,
+        workspace: &WorkspaceId,
     ) -> StoreResult<Option<ReportSchedule>> {
-        not_yet("report_schedule")
+        report_schedule::schedule(&**self.client().await?, workspace).await
     }
     async fn report_schedules(&self) -> StoreResult<Vec<(WorkspaceId, ReportSchedule)>> {
-        not_yet("report_schedules")
+        report_schedule::schedules(&**self.client().await?).await
     }
     async fn put_report_schedule(
         &self,
-        _workspace: &WorkspaceId,
-        _schedule: &ReportSchedule,
-        _detail: &str,
+        workspace: &WorkspaceId,
+        schedule: &ReportSchedule,
+        detail: &str,
     ) -> StoreResult<()> {
-        not_yet("put_report_schedule")
+        report_schedule::put_schedule(&mut self.client().await?, workspace, schedule, detail).await
     }
     async fn begin_report_send(
         &self,
-        _workspace: &WorkspaceId,
-        _send: &NewReportSend,
+        workspace: &WorkspaceId,
+        send: &NewReportSend,
     ) -> StoreResult<Option<i64>> {
-        not_yet("begin_report_send")
+        report_schedule::begin_send(&mut self.client().await?, workspace, send).await
     }
     async fn finish_report_send(
         &self,
-        _workspace: &WorkspaceId,
-        _id: i64,
-        _outcome: Result<(), String>,
-        _at: Timestamp,
+        workspace: &WorkspaceId,
+        id: i64,
+        outcome: Result<(), String>,
+        at: Timestamp,
     ) -> StoreResult<()> {
-        not_yet("finish_report_send")
+        report_schedule::finish_send(&**self.client().await?, workspace, id, &outcome, at).await
     }
     async fn report_sends(
         &self,
-        _workspace: &WorkspaceId,
-        _limit: usize,
+        workspace: &WorkspaceId,
+        limit: usize,
     ) -> StoreResult<Vec<ReportSend>> {
-        not_yet("report_sends")
+        report_schedule::sends(&**self.client().await?, workspace, limit).await
     }
-    async fn alert_channels(&self, _workspace: &WorkspaceId) -> StoreResult<Vec<AlertChannel>> {
-        not_yet("alert_channels")
+    async fn alert_channels(&self, workspace: &WorkspaceId) -> StoreResult<Vec<AlertChannel>> {
+        alerts::channels(&**self.client().await?, workspace).await
     }
     async fn alert_channel_target(
         &self,
-        _workspace: &WorkspaceId,
-        _name: &str,
+        workspace: &WorkspaceId,
+        name: &str,
     ) -> StoreResult<Option<Vec<u8>>> {
-        not_yet("alert_channel_target")
+        alerts::channel_target(&**self.client().await?, workspace, name).await
     }
     async fn put_alert_channel(
         &self,
-        _workspace: &WorkspaceId,
-        _draft: &AlertChannelDraft,
-        _audit: &AuditEntry,
+        workspace: &WorkspaceId,
+        draft: &AlertChannelDraft,
+        audit: &AuditEntry,
     ) -> StoreResult<()> {
-        not_yet("put_alert_channel")
+        alerts::put_channel(&mut self.client().await?, workspace, draft, audit).await
     }
     async fn delete_alert_channel(
         &self,
-        _workspace: &WorkspaceId,
-        _name: &str,
-        _audit: &AuditEntry,
+        workspace: &WorkspaceId,
+        name: &str,
+        audit: &AuditEntry,
     ) -> StoreResult<bool> {
-        not_yet("delete_alert_channel")
+        alerts::delete_channel(&mut self.client().await?, workspace, name, audit).await
     }
     async fn alert_thresholds(
         &self,
-        _workspace: &WorkspaceId,
+        workspace: &WorkspaceId,
     ) -> StoreResult<Option<StoredThresholds>> {
-        not_yet("alert_thresholds")
+        alerts::thresholds(&**self.client().await?, workspace).await
     }
     async fn put_alert_thresholds(
         &self,
-        _workspace: &WorkspaceId,
-        _thresholds: &StoredThresholds,
-        _audit: &AuditEntry,
+        workspace: &WorkspaceId,
+        thresholds: &StoredThresholds,
+        audit: &AuditEntry,
     ) -> StoreResult<()> {
-        not_yet("put_alert_thresholds")
+        alerts::put_thresholds(&mut self.client().await?, workspace, thresholds, audit).await
     }
-    async fn alert_cursor(&self, _workspace: &WorkspaceId) -> StoreResult<Option<ItemId>> {
-        not_yet("alert_cursor")
+    async fn alert_cursor(&self, workspace: &WorkspaceId) -> StoreResult<Option<ItemId>> {
+        alerts::cursor(&**self.client().await?, workspace).await
     }
     async fn record_alerts(
         &self,
-        _workspace: &WorkspaceId,
-        _alerts: &[NewAlert],
-        _cursor: ItemId,
+        workspace: &WorkspaceId,
+        alerts: &[NewAlert],
+        cursor: ItemId,
     ) -> StoreResult<Vec<i64>> {
-        not_yet("record_alerts")
+        alerts::record(&mut self.client().await?, workspace, alerts, cursor).await
     }
     async fn finish_alert_delivery(
         &self,
-        _workspace: &WorkspaceId,
-        _alert: i64,
-        _delivery: &AlertDelivery,
+        workspace: &WorkspaceId,
+        alert: i64,
+        delivery: &AlertDelivery,
     ) -> StoreResult<()> {
-        not_yet("finish_alert_delivery")
+        alerts::finish_delivery(&**self.client().await?, workspace, alert, delivery).await
     }
-    async fn alerts(&self, _query: &AlertQuery) -> StoreResult<Vec<StoredAlert>> {
-        not_yet("alerts")
+    async fn alerts(&self, query: &AlertQuery) -> StoreResult<Vec<StoredAlert>> {
+        alerts::alerts(&**self.client().await?, query).await
     }
     async fn pending_alert_deliveries(
         &self,
-        _workspace: &WorkspaceId,
+        workspace: &WorkspaceId,
     ) -> StoreResult<Vec<StoredAlert>> {
-        not_yet("pending_alert_deliveries")
+        alerts::pending(&**self.client().await?, workspace).await
     }
     async fn alert_baseline(
         &self,
-        _workspace: &WorkspaceId,
-        _brands: &[BrandId],
-        _from: Timestamp,
+        workspace: &WorkspaceId,
+        brands: &[BrandId],
+        from: Timestamp,
     ) -> StoreResult<AlertBaseline> {
-        not_yet("alert_baseline")
+        alerts::baseline(&mut self.client().await?, workspace, brands, from).await
     }
 
     async fn try_lease(

@@ -55,6 +55,21 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("migrations/0009_openness.sql"),
     ),
     (
+        10,
+        "0010_strategy",
+        include_str!("migrations/0010_strategy.sql"),
+    ),
+    (
+        11,
+        "0011_alerts",
+        include_str!("migrations/0011_alerts.sql"),
+    ),
+    (
+        12,
+        "0012_report_schedules",
+        include_str!("migrations/0012_report_schedules.sql"),
+    ),
+    (
         13,
         "0013_leases",
         include_str!("migrations/0013_leases.sql"),

@@ -11,25 +11,10 @@ use super::rollups::ANY;
 use super::{accounts, db, workspace_id};
 use crate::alerts::{
     AlertBaseline, AlertChannel, AlertChannelDraft, AlertChannelKind, AlertDelivery, AlertQuery,
-    BaselineHour, DeliveryState, MAX_ALERTS_PAGE, NewAlert, StoredAlert, StoredThresholds,
+    BaselineHour, DeliveryState, NewAlert, StoredAlert, StoredThresholds, check_channel,
+    check_page, check_thresholds, hour_start, rollup_hour, stored_error,
 };
 use crate::{AuditEntry, StoreError, StoreResult, UiLanguage};
-
-/// Longest channel name and hint, in characters.
-const MAX_NAME: usize = 80;
-const MAX_HINT: usize = 80;
-/// A sealed URL or address list; anything larger is a mistake.
-const MAX_SEALED_BYTES: usize = 16 * 1024;
-/// The thresholds are a handful of numbers.
-const MAX_THRESHOLDS_BYTES: usize = 4 * 1024;
-/// Longest delivery error kept, in characters.
-const MAX_ERROR: usize = 500;
-/// The rollups count hours since the epoch.
-const HOUR_SECONDS: i64 = 3600;
-
-fn invalid(message: String) -> StoreError {
-    StoreError::Invalid(message)
-}
 
 const CHANNEL_COLUMNS: &str = "name, kind, hint, lang, enabled, updated_by, updated_at";
 
@@ -68,29 +53,6 @@ pub(super) fn channel_target(
     conn.prepare_cached("SELECT sealed FROM alert_channels WHERE workspace_id = ?1 AND name = ?2")
         .and_then(|mut s| s.query_row(params![ws, name], |r| r.get(0)).optional())
         .map_err(db("reading an alert channel"))
-}
-
-fn check_channel(draft: &AlertChannelDraft) -> StoreResult<()> {
-    let channel = &draft.channel;
-    let name_chars = channel.name.chars().count();
-    if channel.name.trim().is_empty() || name_chars > MAX_NAME {
-        return Err(invalid(format!(
-            "an alert channel needs a name of 1 to {MAX_NAME} characters"
-        )));
-    }
-    if channel.hint.chars().count() > MAX_HINT {
-        return Err(invalid(format!(
-            "the hint of an alert channel is at most {MAX_HINT} characters"
-        )));
-    }
-    if let Some(sealed) = &draft.sealed
-        && (sealed.is_empty() || sealed.len() > MAX_SEALED_BYTES)
-    {
-        return Err(invalid(format!(
-            "the sealed target of an alert channel is 1 to {MAX_SEALED_BYTES} bytes"
-        )));
-    }
-    Ok(())
 }
 
 /// Creates or changes a channel (keeping its sealed target when the draft has none) and
@@ -205,15 +167,7 @@ pub(super) fn put_thresholds(
     thresholds: &StoredThresholds,
     audit: &AuditEntry,
 ) -> StoreResult<()> {
-    if thresholds.json.len() > MAX_THRESHOLDS_BYTES {
-        return Err(invalid(format!(
-            "the alert thresholds are {} bytes; at most {MAX_THRESHOLDS_BYTES} fit",
-            thresholds.json.len()
-        )));
-    }
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(&thresholds.json) {
-        return Err(invalid(format!("the alert thresholds are not JSON: {e}")));
-    }
+    check_thresholds(thresholds)?;
     let ws = workspace_id(conn, &workspace.0)?;
     let failed = db("storing the alert thresholds");
     let tx = conn.transaction().map_err(&failed)?;
@@ -314,10 +268,7 @@ pub(super) fn finish_delivery(
     delivery: &AlertDelivery,
 ) -> StoreResult<()> {
     let ws = workspace_id(conn, &workspace.0)?;
-    let error: Option<String> = delivery
-        .error
-        .as_ref()
-        .map(|e| e.chars().take(MAX_ERROR).collect());
+    let error = stored_error(delivery);
     let changed = conn
         .prepare_cached(
             "UPDATE alert_deliveries SET state = ?3, attempts = ?4, error = ?5, at = ?6 \
@@ -397,12 +348,7 @@ fn deliveries_of(conn: &Connection, alert: &mut StoredAlert) -> rusqlite::Result
 
 /// A page of alerts, newest first, each with its deliveries.
 pub(super) fn alerts(conn: &Connection, query: &AlertQuery) -> StoreResult<Vec<StoredAlert>> {
-    if query.limit == 0 || query.limit > MAX_ALERTS_PAGE {
-        return Err(invalid(format!(
-            "a page of alerts holds 1 to {MAX_ALERTS_PAGE}, not {}",
-            query.limit
-        )));
-    }
+    check_page(query)?;
     let ws = workspace_id(conn, &query.workspace.0)?;
     let failed = db("reading alerts");
     let mut alerts: Vec<StoredAlert> = conn
@@ -463,7 +409,7 @@ pub(super) fn baseline(
     let failed = db("reading the alert baseline");
     let tx = conn.unchecked_transaction().map_err(&failed)?;
     let ws = workspace_id(&tx, &workspace.0)?;
-    let from_hour = from.as_second().div_euclid(HOUR_SECONDS);
+    let from_hour = rollup_hour(from);
     let topics = std::iter::once(None).chain(Topic::ALL.into_iter().map(Some));
     let mut hours = Vec::new();
     {
@@ -508,9 +454,4 @@ pub(super) fn baseline(
         .map(ItemId);
     tx.commit().map_err(&failed)?;
     Ok(AlertBaseline { hours, last_item })
-}
-
-fn hour_start(hour: i64) -> jiff::Timestamp {
-    jiff::Timestamp::from_second(hour.saturating_mul(HOUR_SECONDS))
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }

@@ -8,40 +8,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::inbox::{bad_text, micros, opt_time, time};
 use super::{accounts, db, workspace_id};
 use crate::report_schedule::{
-    Cadence, MAX_ADDRESS_CHARS, MAX_REPORT_ADDRESSES, NewReportSend, ReportSchedule, ReportSend,
-    SendState,
+    Cadence, NewReportSend, ReportSchedule, ReportSend, SendState, check_addresses, check_schedule,
+    finished, may_retry,
 };
 use crate::{AuditEntry, StoreError, StoreResult, UiLanguage};
-
-/// Longest failure reason kept, in characters.
-const MAX_DETAIL: usize = 1_000;
-const MAX_ACTOR: usize = 200;
-
-fn invalid(message: String) -> StoreError {
-    StoreError::Invalid(message)
-}
-
-fn check_addresses(addresses: &[String]) -> StoreResult<()> {
-    if addresses.len() > MAX_REPORT_ADDRESSES {
-        return Err(invalid(format!(
-            "{} addresses; at most {MAX_REPORT_ADDRESSES} fit",
-            addresses.len()
-        )));
-    }
-    for (i, address) in addresses.iter().enumerate() {
-        let length = address.chars().count();
-        if address.trim().is_empty() || length > MAX_ADDRESS_CHARS {
-            return Err(invalid(format!(
-                "address {} is {length} characters long; 1 to {MAX_ADDRESS_CHARS} fit",
-                i + 1
-            )));
-        }
-        if addresses[..i].contains(address) {
-            return Err(invalid(format!("{address} is listed twice")));
-        }
-    }
-    Ok(())
-}
 
 fn language(row: &Row<'_>, index: usize) -> rusqlite::Result<UiLanguage> {
     let code: String = row.get(index)?;
@@ -107,12 +77,7 @@ pub(super) fn put_schedule(
     schedule: &ReportSchedule,
     detail: &str,
 ) -> StoreResult<()> {
-    check_addresses(&schedule.addresses)?;
-    if schedule.updated_by.chars().count() > MAX_ACTOR {
-        return Err(invalid(format!(
-            "who changed the schedule is longer than {MAX_ACTOR} characters"
-        )));
-    }
+    check_schedule(schedule)?;
     let ws = workspace_id(conn, &workspace.0)?;
     let addresses = to_json(&schedule.addresses)?;
     let failed = db("storing the report schedule");
@@ -183,14 +148,17 @@ pub(super) fn begin_send(
     let recipients = to_json(&send.recipients)?;
     let failed = db("recording the report's sending");
     let tx = conn.transaction().map_err(&failed)?;
-    let earlier: Option<(i64, String, u32, Option<i64>)> = if send.scheduled {
+    let earlier: Option<(i64, SendState, u32, Option<jiff::Timestamp>)> = if send.scheduled {
         tx.prepare_cached(
             "SELECT id, state, attempts, finished_at FROM report_sends \
              WHERE workspace_id = ?1 AND period = ?2 AND scheduled = 1",
         )
         .and_then(|mut s| {
             s.query_row(params![ws, send.period], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                let state: String = r.get(1)?;
+                let state =
+                    SendState::parse(&state).ok_or_else(|| bad_text(1, "sending state", state))?;
+                Ok((r.get(0)?, state, r.get(2)?, opt_time(r, 3)?))
             })
             .optional()
         })
@@ -220,9 +188,7 @@ pub(super) fn begin_send(
             tx.last_insert_rowid()
         }
         Some((id, state, attempts, finished_at))
-            if state == SendState::Failed.as_str()
-                && attempts < send.max_attempts
-                && finished_at.is_some_and(|at| at <= micros(send.retry_failed_before)) =>
+            if may_retry(send, state, attempts, finished_at) =>
         {
             tx.prepare_cached(
                 "UPDATE report_sends SET state = 'sending', attempts = attempts + 1, \
@@ -255,10 +221,7 @@ pub(super) fn finish_send(
     at: jiff::Timestamp,
 ) -> StoreResult<()> {
     let ws = workspace_id(conn, &workspace.0)?;
-    let (state, detail) = match outcome {
-        Ok(()) => (SendState::Sent, String::new()),
-        Err(reason) => (SendState::Failed, reason.chars().take(MAX_DETAIL).collect()),
-    };
+    let (state, detail) = finished(outcome);
     let changed = conn
         .prepare_cached(
             "UPDATE report_sends SET state = ?3, detail = ?4, finished_at = ?5 \

@@ -7,51 +7,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::inbox::{bad_text, micros, time};
 use super::{accounts, db, workspace_id};
-use crate::strategy::{BusinessType, ChannelRole, PostTally, StoredAudience, Strategy};
-use crate::{AuditEntry, StoreError, StoreResult};
-
-/// Longest channel purpose and audit actor, in characters.
-const MAX_PURPOSE: usize = 300;
-const MAX_ACTOR: usize = 200;
-/// The audience planner's JSON is a small table; anything larger is a mistake.
-const MAX_AUDIENCE_BYTES: usize = 64 * 1024;
-
-fn invalid(message: String) -> StoreError {
-    StoreError::Invalid(message)
-}
-
-fn check_strategy(strategy: &Strategy) -> StoreResult<()> {
-    if strategy.updated_by.chars().count() > MAX_ACTOR {
-        return Err(invalid(format!(
-            "who changed the strategy is longer than {MAX_ACTOR} characters"
-        )));
-    }
-    for (i, role) in strategy.roles.iter().enumerate() {
-        let length = role.purpose.chars().count();
-        if role.purpose.trim().is_empty() {
-            return Err(invalid(format!(
-                "the role of {} is empty",
-                role.channel.as_str()
-            )));
-        }
-        if length > MAX_PURPOSE {
-            return Err(invalid(format!(
-                "the role of {} is {length} characters long; at most {MAX_PURPOSE} fit",
-                role.channel.as_str()
-            )));
-        }
-        if strategy.roles[..i]
-            .iter()
-            .any(|r| r.channel == role.channel)
-        {
-            return Err(invalid(format!(
-                "{} has more than one role",
-                role.channel.as_str()
-            )));
-        }
-    }
-    Ok(())
-}
+use crate::strategy::{
+    BusinessType, ChannelRole, PostTally, StoredAudience, Strategy, check_audience, check_strategy,
+};
+use crate::{AuditEntry, StoreResult};
 
 pub(super) fn strategy(
     conn: &Connection,
@@ -179,15 +138,7 @@ pub(super) fn put_audience(
     audience: &StoredAudience,
     detail: &str,
 ) -> StoreResult<()> {
-    if audience.json.len() > MAX_AUDIENCE_BYTES {
-        return Err(invalid(format!(
-            "the audience plan is {} bytes; at most {MAX_AUDIENCE_BYTES} fit",
-            audience.json.len()
-        )));
-    }
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(&audience.json) {
-        return Err(invalid(format!("the audience plan is not JSON: {e}")));
-    }
+    check_audience(audience)?;
     let ws = workspace_id(conn, &workspace.0)?;
     let failed = db("storing the audience plan");
     let tx = conn.transaction().map_err(&failed)?;

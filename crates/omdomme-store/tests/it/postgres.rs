@@ -47,6 +47,8 @@ const PASSING: &[&str] = &[
     "outbox_publishes_each_post_once",
     "engagement_rolls_up",
     "openness_counts_answers_whatever_the_order",
+    "report_schedules_send_each_period_once",
+    "alerts_keep_channels_sealed_and_the_cursor_with_their_alerts",
 ];
 
 /// A database of its own for one test, dropped (with its connections) when this is.
@@ -804,6 +806,116 @@ async fn top_authors_read_candidates_past_the_first_page() {
             source: None,
             from: "2024-05-01T00:00:00Z".parse().unwrap(),
             to: "2024-06-01T00:00:00Z".parse().unwrap(),
+/// Twenty processes claiming one period's scheduled report at once: exactly one gets it;
+/// once it failed long enough ago, twenty retries at once: exactly one again, the same row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_senders_claim_a_report_period_once() {
+    use omdomme_store::UiLanguage;
+    use omdomme_store::report_schedule::NewReportSend;
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..20 {
+        stores.push(db.store().await);
+    }
+    stores[0].put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let send = NewReportSend {
+        period: "2031-W26".into(),
+        scheduled: true,
+        language: UiLanguage::Nb,
+        recipients: vec!["styret@nordlys.no".into()],
+        requested_by: "system".into(),
+        at: "2031-06-30T05:00:00Z".parse().unwrap(),
+        retry_failed_before: "2031-06-30T04:30:00Z".parse().unwrap(),
+        max_attempts: 3,
+    };
+    let race = |send: NewReportSend| {
+        let mut claims = tokio::task::JoinSet::new();
+        for store in &stores {
+            let (store, w, send) = (store.clone(), w.clone(), send.clone());
+            claims.spawn(async move { store.begin_report_send(&w, &send).await });
+        }
+        async move {
+            claims
+                .join_all()
+                .await
+                .into_iter()
+                .filter_map(Result::unwrap)
+                .collect::<Vec<i64>>()
+        }
+    };
+    let first = race(send.clone()).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    stores[0]
+        .finish_report_send(
+            &w,
+            first[0],
+            Err("SMTP down".into()),
+            "2031-06-30T05:00:01Z".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let retried = race(NewReportSend {
+        at: "2031-06-30T06:00:00Z".parse().unwrap(),
+        retry_failed_before: "2031-06-30T05:30:00Z".parse().unwrap(),
+        ..send
+    })
+    .await;
+    assert_eq!(retried, first);
+    let sends = stores[0].report_sends(&w, 10).await.unwrap();
+    assert_eq!(sends.len(), 1);
+    assert_eq!(sends[0].attempts, 2);
+}
+
+/// Twenty processes recording alerts with cursors 1 to 20 at once: whatever the order, the
+/// cursor ends at 20, and exactly the recordings that were not refused stored their alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_recorders_keep_alerts_with_their_cursor() {
+    use omdomme_core::ItemId;
+    use omdomme_store::{AlertQuery, NewAlert};
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..20 {
+        stores.push(db.store().await);
+    }
+    stores[0].put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let at: jiff::Timestamp = "2031-07-20T10:15:00Z".parse().unwrap();
+    let mut recorders = tokio::task::JoinSet::new();
+    for (i, store) in stores.iter().enumerate() {
+        let (store, w) = (store.clone(), w.clone());
+        let cursor = ItemId(i as i64 + 1);
+        let alert = NewAlert {
+            brand: BrandId("nordlys".into()),
+            topic: None,
+            kind: "spike".into(),
+            reason: serde_json::json!({ "recorder": i }),
+            at,
+            hour: "2031-07-20T10:00:00Z".parse().unwrap(),
+            raised_at: at,
+            evidence: vec![cursor],
+            channels: vec!["vakt".into()],
+        };
+        recorders.spawn(async move { store.record_alerts(&w, &[alert], cursor).await });
+    }
+    let mut recorded = 0;
+    for outcome in recorders.join_all().await {
+        match outcome {
+            Ok(ids) => recorded += ids.len(),
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(recorded >= 1);
+    assert_eq!(stores[0].alert_cursor(&w).await.unwrap(), Some(ItemId(20)));
+    let stored = stores[0]
+        .alerts(&AlertQuery {
+            workspace: w.clone(),
+            before: None,
             limit: 100,
         })
         .await
@@ -1463,4 +1575,10 @@ async fn the_inbox_answers_as_the_embedded_store_does() {
         .unwrap();
     let store = db.store().await;
     assert_eq!(nordlys_counts(&store, &w).await, counted);
+}
+    assert_eq!(stored.len(), recorded, "a refused recording stores nothing");
+    assert_eq!(
+        stores[0].pending_alert_deliveries(&w).await.unwrap().len(),
+        recorded
+    );
 }
