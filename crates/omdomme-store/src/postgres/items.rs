@@ -362,12 +362,15 @@ pub(super) async fn put(
     // taken from the sequence inside the lock, so they become visible in id order and a
     // reader following `items_after` (the alert loop's cursor) never passes an id whose
     // transaction is still to commit. Enrichment, the slow part, runs before, in parallel.
-    tx.execute(
-        "SELECT pg_advisory_xact_lock($1, ($2::bigint % 2147483647)::int4)",
-        &[&ITEM_WRITERS_LOCK, &ws],
-    )
-    .await
-    .map_err(failed)?;
+    // A cursor alone (a publishing collector's) writes no item and need not wait.
+    if !items.is_empty() {
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, ($2::bigint % 2147483647)::int4)",
+            &[&ITEM_WRITERS_LOCK, &ws],
+        )
+        .await
+        .map_err(failed)?;
+    }
     let report = write_items(&tx, ws, items, &written).await?;
     if let Some((id, cursor)) = cursor_update {
         tx.execute(
