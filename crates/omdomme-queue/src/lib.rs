@@ -230,6 +230,14 @@ impl Queue {
         Ok(info.state.messages)
     }
 
+    /// Messages delivered to a worker and not acknowledged yet: a batch in hand, or the
+    /// batch of a worker that died, until the ack wait sends it to another.
+    pub async fn in_hand(&self) -> Result<u64, QueueError> {
+        let mut consumer = self.consumer().await?;
+        let info = consumer.info().await.map_err(QueueError::jetstream)?;
+        Ok(info.num_ack_pending as u64)
+    }
+
     /// Messages in the dead-letter stream.
     pub async fn dead_letters(&self) -> Result<u64, QueueError> {
         let mut dead = self

@@ -311,6 +311,10 @@ impl Month {
     }
 }
 
+/// First key of the advisory lock of a workspace's item writers (the second is the
+/// workspace's id); a two-key lock never meets the one-key locks below.
+const ITEM_WRITERS_LOCK: i32 = 0x6f6d_6401;
+
 /// Key of the advisory lock held while partitions are made: two processes making the same
 /// month at once would otherwise collide in the catalog.
 const PARTITION_LOCK: i64 = 0x6f6d_646f_6d6d_6502;
@@ -387,6 +391,19 @@ pub(super) async fn put(
     let what = format!("storing {} items in workspace `{workspace}`", items.len());
     let failed = |e: tokio_postgres::Error| StoreError::Database(super::describe(&what, &e));
     let tx = client.transaction().await.map_err(failed)?;
+    // One writer per workspace at a time, as the embedded store's single writer: ids are
+    // taken from the sequence inside the lock, so they become visible in id order and a
+    // reader following `items_after` (the alert loop's cursor) never passes an id whose
+    // transaction is still to commit. Enrichment, the slow part, runs before, in parallel.
+    // A cursor alone (a publishing collector's) writes no item and need not wait.
+    if !items.is_empty() {
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, ($2::bigint % 2147483647)::int4)",
+            &[&ITEM_WRITERS_LOCK, &ws],
+        )
+        .await
+        .map_err(failed)?;
+    }
     let report = write_items(&tx, ws, items, &written).await?;
     if let Some((id, cursor)) = cursor_update {
         tx.execute(

@@ -14,5 +14,7 @@ mod publish;
 mod queue;
 // == scale (issue 8) ==
 mod scale;
+// == e2e (issue 8) ==
+mod scaleout;
 mod sources;
 mod support;

@@ -11,14 +11,15 @@ use crate::support::Scratch;
 const URL_VARIABLE: &str = "OMDOMME_TEST_POSTGRES_URL";
 
 /// A fresh database, dropped when this is.
-struct TestDatabase {
+pub struct TestDatabase {
     admin_url: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl TestDatabase {
-    async fn create() -> Option<TestDatabase> {
+    /// `None` (the test skipped) when no server is named, except in CI.
+    pub async fn create() -> Option<TestDatabase> {
         let Ok(admin_url) = std::env::var(URL_VARIABLE) else {
             assert!(
                 std::env::var_os("CI").is_none(),
