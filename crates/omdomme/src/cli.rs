@@ -74,6 +74,10 @@ pub enum Command {
     /// Enrich and store the items collectors publish to NATS JetStream ([queue] url), with
     /// any number of other workers, until Ctrl-C.
     Worker(commands::worker::WorkerArgs),
+    // == scale (issue 8) ==
+    /// Move the embedded store (the data folder) into an empty PostgreSQL database, in one
+    /// transaction, and check the counts.
+    Migrate(commands::migrate::MigrateArgs),
 }
 
 /// What every subcommand starts from: the configuration and where the data lives.
@@ -217,6 +221,8 @@ pub fn run() -> anyhow::Result<()> {
             Command::Report(args) => commands::report::run(&context, args).await,
             // == queue (issue 8) ==
             Command::Worker(args) => commands::worker::run(&context, args).await,
+            // == scale (issue 8) ==
+            Command::Migrate(args) => commands::migrate::run(&context, args).await,
         }
     })
 }

@@ -10,6 +10,7 @@
 //! saying so (see [`not_yet`]), never a made-up value.
 
 mod accounts;
+pub(crate) mod import;
 mod items;
 mod leases;
 mod rollups;
