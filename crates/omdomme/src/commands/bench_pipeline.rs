@@ -28,16 +28,19 @@ const POLL_EVERY: Duration = Duration::from_millis(25);
 struct Workers(Vec<Child>);
 
 impl Workers {
-    /// Stops each worker as Ctrl-C would, so it prints where its time went, and waits for it.
+    /// Stops the workers as Ctrl-C would, so each prints where its time went, all at once
+    /// (each finishes its fetch first), and waits for them.
     fn stop(&mut self) -> anyhow::Result<()> {
+        let mut kill = Command::new("kill");
+        kill.arg("-TERM");
+        for child in &self.0 {
+            kill.arg(child.id().to_string());
+        }
+        let status = kill.status().context("running kill to stop the workers")?;
+        if !status.success() {
+            bail!("kill could not stop the workers: {status}");
+        }
         for child in &mut self.0 {
-            let status = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status()
-                .context("running kill to stop a worker")?;
-            if !status.success() {
-                bail!("kill could not stop worker {}: {status}", child.id());
-            }
             child.wait().context("waiting for a worker to stop")?;
         }
         Ok(())
