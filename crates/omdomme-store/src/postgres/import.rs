@@ -3,8 +3,9 @@
 //! tables are matched by name and each value converted by the PostgreSQL column's type
 //! (unix microseconds to `timestamptz`, 0/1 to `boolean`, JSON text to `jsonb`, ...), ids
 //! kept. Items go through `items` into their month's partition, and their `item_keys` rows
-//! are made from them; `search` is a generated column, so the full text is PostgreSQL's
-//! own from the first row. A table or column the PostgreSQL schema has no twin of stops the
+//! are made from them. Derived data whose shape differs (the full text: tantivy's index
+//! there, a `tsvector` column here) is not copied: a PostgreSQL column the embedded store
+//! lacks is left to its default, and the caller rebuilds it with `Store::reindex`. A table or column the PostgreSQL schema has no twin of stops the
 //! copy naming it, rather than leaving data behind.
 
 use std::collections::BTreeSet;
@@ -53,6 +54,10 @@ struct Derived {
 /// PostgreSQL tables that are not copied: the schema's own bookkeeping, and the item
 /// identities this module makes from `items`.
 const NOT_COPIED: &[&str] = &["schema_migrations", "item_keys"];
+
+/// Flags of work a store does on opening (a backfill, a recount), not data: each store
+/// keeps its own, so they are neither copied nor held against an empty target.
+const FLAGS: &[&str] = &["inbox_backfill_pending", "openness_rebuild_pending"];
 
 /// One table's rows copied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,7 +197,9 @@ impl PostgresStore {
         let left_empty: Vec<String> = pg_tables
             .iter()
             .filter(|t| {
-                !NOT_COPIED.contains(&t.as_str()) && !embedded_tables.iter().any(|(e, _)| e == *t)
+                !NOT_COPIED.contains(&t.as_str())
+                    && !FLAGS.contains(&t.as_str())
+                    && !embedded_tables.iter().any(|(e, _)| e == *t)
             })
             .cloned()
             .collect();
@@ -258,7 +265,7 @@ impl PostgresStore {
 
 /// The embedded store's tables in the order they were made (so a table comes after those
 /// it refers to), with their columns; virtual tables and their shadow tables are derived
-/// data of the embedded engine and are left out.
+/// data of the embedded engine and are left out, as are the [`FLAGS`].
 fn embedded_tables(sqlite: &Connection) -> StoreResult<Vec<(String, Vec<String>)>> {
     let failed =
         |e: rusqlite::Error| StoreError::Database(format!("reading the SQLite schema: {e}"));
@@ -279,7 +286,7 @@ fn embedded_tables(sqlite: &Connection) -> StoreResult<Vec<(String, Vec<String>)
         let shadow = virtual_tables
             .iter()
             .any(|v| name.starts_with(&format!("{v}_")));
-        if *is_virtual || shadow {
+        if *is_virtual || shadow || FLAGS.contains(&name.as_str()) {
             continue;
         }
         let mut columns = sqlite
@@ -315,7 +322,7 @@ async fn pg_tables(tx: &Transaction<'_>) -> StoreResult<Vec<String>> {
 async fn refuse_data(tx: &Transaction<'_>) -> StoreResult<()> {
     let mut holding = Vec::new();
     for table in pg_tables(tx).await? {
-        if table == "schema_migrations" {
+        if table == "schema_migrations" || FLAGS.contains(&table.as_str()) {
             continue;
         }
         let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", quoted(&table));

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use clap::Args;
-use omdomme_store::{PostgresOptions, PostgresStore};
+use omdomme_store::{PostgresOptions, PostgresStore, Store as _};
 
 use crate::cli::Context;
 use crate::config::store_url_problem;
@@ -52,6 +52,13 @@ pub async fn run(context: &Context, args: MigrateArgs) -> anyhow::Result<()> {
             report.left_empty.join(", ")
         );
     }
+    // The full text is derived data of a shape of its own in each store: PostgreSQL makes
+    // its own from the copied items.
+    println!("making the copied items searchable");
+    target
+        .reindex(&|_, _| {})
+        .await
+        .context("the items are copied, but making them searchable failed: run `omdomme reindex` with [store] url set")?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
     println!(
         "migrated: {rows} rows in {} tables, counts checked; point [store] url at the \
