@@ -71,7 +71,7 @@ pub enum Command {
     /// The leadership report of a week or a month, as PDF or HTML.
     Report(commands::report::ReportArgs),
     // == queue (issue 8) ==
-    /// Enrich and store the items collectors publish to NATS JetStream ([queue] url), with
+    /// Enrich and store the items collectors publish to NATS JetStream (`[queue] url`), with
     /// any number of other workers, until Ctrl-C.
     Worker(commands::worker::WorkerArgs),
     // == scale (issue 8) ==
