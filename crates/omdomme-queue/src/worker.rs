@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::HeaderMap;
 use async_nats::jetstream::{AckKind, Message};
@@ -61,6 +61,15 @@ pub struct WorkerStats {
     pub retried: AtomicU64,
     /// Messages moved to the dead-letter stream.
     pub dead: AtomicU64,
+    /// Where the time went, in microseconds: waiting for and receiving messages,
+    /// enriching, storing (the store's transaction up to its commit), acknowledging.
+    pub fetching_us: AtomicU64,
+    /// See `fetching_us`.
+    pub enriching_us: AtomicU64,
+    /// See `fetching_us`.
+    pub storing_us: AtomicU64,
+    /// See `fetching_us`.
+    pub acknowledging_us: AtomicU64,
 }
 
 impl WorkerStats {
@@ -68,6 +77,12 @@ impl WorkerStats {
         self.new.fetch_add(report.new, Ordering::Relaxed);
         self.again
             .fetch_add(report.updated + report.unchanged, Ordering::Relaxed);
+    }
+
+    /// Adds the time since `since` to one of the stage counters.
+    fn spent(stage: &AtomicU64, since: Instant) {
+        let micros = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+        stage.fetch_add(micros, Ordering::Relaxed);
     }
 }
 
@@ -95,6 +110,7 @@ pub async fn run(
         if *stop.borrow() {
             break;
         }
+        let fetch_started = Instant::now();
         let fetched = consumer
             .fetch()
             .max_messages(worker.options.batch)
@@ -123,6 +139,7 @@ pub async fn run(
                 continue;
             }
         }
+        WorkerStats::spent(&worker.stats.fetching_us, fetch_started);
         // A quiet moment makes what was stored searchable at once; a steady stream does
         // so every `flush_every` (each flush is an index commit).
         let quiet = batch.is_empty();
@@ -172,9 +189,11 @@ impl Worker {
             match self.store_items(&workspace, items).await {
                 Ok(report) => {
                     self.stats.count(report);
+                    let acknowledging = Instant::now();
                     for (message, _) in &messages {
                         acknowledge(message).await;
                     }
+                    WorkerStats::spent(&self.stats.acknowledging_us, acknowledging);
                 }
                 Err(e) if messages.len() == 1 => {
                     if let Some((message, _)) = messages.first() {
@@ -204,6 +223,7 @@ impl Worker {
         mut items: Vec<Item>,
     ) -> Result<PutReport, String> {
         let enricher = self.enricher(workspace).await?;
+        let enriching = Instant::now();
         // Enrichment is CPU work: off the async threads.
         items = tokio::task::spawn_blocking(move || {
             enricher.enrich(&mut items);
@@ -211,10 +231,15 @@ impl Worker {
         })
         .await
         .map_err(|e| format!("enrichment failed: {e}"))?;
-        self.store
+        WorkerStats::spent(&self.stats.enriching_us, enriching);
+        let storing = Instant::now();
+        let stored = self
+            .store
             .put_items(workspace, &items)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        WorkerStats::spent(&self.stats.storing_us, storing);
+        stored
     }
 
     /// The workspace's enricher; a workspace not seen before is read from the store (it

@@ -44,6 +44,8 @@ pub use openness::{
     OpennessRequest, read_index,
 };
 #[cfg(feature = "postgres")]
+pub use postgres::import::{CopiedTable, ImportReport};
+#[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use report_schedule::{Cadence, NewReportSend, ReportSchedule, ReportSend, SendState};
 pub use sqlite::{

@@ -71,9 +71,13 @@ pub enum Command {
     /// The leadership report of a week or a month, as PDF or HTML.
     Report(commands::report::ReportArgs),
     // == queue (issue 8) ==
-    /// Enrich and store the items collectors publish to NATS JetStream ([queue] url), with
+    /// Enrich and store the items collectors publish to NATS JetStream (`[queue] url`), with
     /// any number of other workers, until Ctrl-C.
     Worker(commands::worker::WorkerArgs),
+    // == scale (issue 8) ==
+    /// Move the embedded store (the data folder) into an empty PostgreSQL database, in one
+    /// transaction, and check the counts.
+    Migrate(commands::migrate::MigrateArgs),
 }
 
 /// What every subcommand starts from: the configuration and where the data lives.
@@ -217,6 +221,8 @@ pub fn run() -> anyhow::Result<()> {
             Command::Report(args) => commands::report::run(&context, args).await,
             // == queue (issue 8) ==
             Command::Worker(args) => commands::worker::run(&context, args).await,
+            // == scale (issue 8) ==
+            Command::Migrate(args) => commands::migrate::run(&context, args).await,
         }
     })
 }

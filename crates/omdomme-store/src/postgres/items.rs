@@ -284,7 +284,7 @@ pub(super) struct Month {
 }
 
 impl Month {
-    fn of(at: Timestamp) -> Month {
+    pub(super) fn of(at: Timestamp) -> Month {
         let date = at.to_zoned_datetime(TimeZone::UTC).date();
         Month {
             year: date.year(),
@@ -298,7 +298,7 @@ impl Month {
     }
 
     /// The partition's statement; `IF NOT EXISTS` as another process may have made it.
-    fn create_sql(self) -> StoreResult<String> {
+    pub(super) fn create_sql(self) -> StoreResult<String> {
         let start = self.first_day()?;
         let end = start
             .checked_add(jiff::Span::new().months(1))

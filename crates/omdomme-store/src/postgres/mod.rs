@@ -11,6 +11,7 @@
 
 mod accounts;
 mod explorer;
+pub(crate) mod import;
 mod items;
 mod leases;
 mod login_failures;

@@ -19,8 +19,33 @@ use crate::cli::{Context, open_postgres};
 /// Items published per JetStream round trip.
 const PUBLISH_BATCH: usize = 200;
 
+/// How often the bench reads the stored count: often enough for latencies measured in
+/// hundreds of milliseconds, rarely enough that its own queries do not compete with the
+/// workers for the database.
+const POLL_EVERY: Duration = Duration::from_millis(25);
+
 /// Kills the worker processes however the bench ends.
 struct Workers(Vec<Child>);
+
+impl Workers {
+    /// Stops the workers as Ctrl-C would, so each prints where its time went, all at once
+    /// (each finishes its fetch first), and waits for them.
+    fn stop(&mut self) -> anyhow::Result<()> {
+        let mut kill = Command::new("kill");
+        kill.arg("-TERM");
+        for child in &self.0 {
+            kill.arg(child.id().to_string());
+        }
+        let status = kill.status().context("running kill to stop the workers")?;
+        if !status.success() {
+            bail!("kill could not stop the workers: {status}");
+        }
+        for child in &mut self.0 {
+            child.wait().context("waiting for a worker to stop")?;
+        }
+        Ok(())
+    }
+}
 
 impl Drop for Workers {
     fn drop(&mut self) {
@@ -57,7 +82,8 @@ pub async fn run(
             .args(["worker", "--queue-url", queue_url])
             .env("OMDOMME_STORE_URL", store_url)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            // Their last lines say where their time went.
+            .stdout(Stdio::inherit())
             .stderr(Stdio::inherit())
             .spawn()
             .context("starting an `omdomme worker` process")?;
@@ -110,11 +136,11 @@ pub async fn run(
         while stored_at.len() < count {
             stored_at.push(now);
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(POLL_EVERY).await;
     }
     let elapsed = start.elapsed();
     published_at.extend(publisher.await.context("the publisher task")??);
-    drop(children);
+    children.stop()?;
 
     let mut latencies: Vec<f64> = published_at
         .iter()

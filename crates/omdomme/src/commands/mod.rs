@@ -9,6 +9,8 @@ pub mod demo;
 pub mod enrich;
 pub mod eval;
 pub mod import;
+// == scale (issue 8) ==
+pub mod migrate;
 pub mod policy;
 pub mod poll;
 pub mod reindex;

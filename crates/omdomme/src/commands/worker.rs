@@ -66,5 +66,13 @@ pub async fn run(context: &Context, args: WorkerArgs) -> anyhow::Result<()> {
         stats.retried.load(Ordering::Relaxed),
         stats.dead.load(Ordering::Relaxed),
     );
+    let seconds = |stage: &std::sync::atomic::AtomicU64| stage.load(Ordering::Relaxed) as f64 / 1e6;
+    println!(
+        "time: fetching {:.2} s, enriching {:.2} s, storing {:.2} s, acknowledging {:.2} s",
+        seconds(&stats.fetching_us),
+        seconds(&stats.enriching_us),
+        seconds(&stats.storing_us),
+        seconds(&stats.acknowledging_us),
+    );
     Ok(())
 }

@@ -146,3 +146,100 @@ async fn bench_pipeline_stores_every_item_through_worker_processes() {
         .unwrap();
     assert_eq!(store.stats().await.unwrap().items, 300);
 }
+
+#[tokio::test]
+async fn migrate_moves_the_embedded_store_and_both_answer_alike() {
+    use omdomme_core::{Lang, SentimentLabel};
+    use omdomme_store::{Bucket, Filters, SearchOrder, SearchRequest, SqliteStore, VolumeRequest};
+
+    let Some(database) = TestDatabase::create().await else {
+        return;
+    };
+    let scratch = Scratch::bare();
+    scratch.ok(&["demo", "--items", "3000", "--no-serve"]);
+    let embedded_stats = scratch.stats();
+
+    let stdout = scratch.ok(&["migrate", "--to", &database.url]);
+    assert!(stdout.contains("items"), "{stdout}");
+    assert!(stdout.contains("counts checked"), "{stdout}");
+    let again = scratch.run(&["migrate", "--to", &database.url]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(!again.status.success());
+    assert!(stderr.contains("already holds data (in "), "{stderr}");
+    assert!(stderr.contains("items"), "{stderr}");
+
+    let output = scratch
+        .command()
+        .env("OMDOMME_STORE_URL", &database.url)
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let migrated_stats: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(migrated_stats, embedded_stats);
+
+    let embedded = SqliteStore::open(&scratch.data_dir()).unwrap();
+    let migrated = PostgresStore::connect(&database.url, &PostgresOptions::default())
+        .await
+        .unwrap();
+    let workspace = omdomme_demo::workspace().id;
+    for filters in [
+        Filters::default(),
+        Filters {
+            lang: Some(Lang::En),
+            ..Filters::default()
+        },
+        Filters {
+            sentiment: Some(SentimentLabel::Negative),
+            brand: omdomme_demo::workspace()
+                .brands
+                .first()
+                .map(|b| b.id.clone()),
+            ..Filters::default()
+        },
+    ] {
+        let search = SearchRequest {
+            workspace: workspace.clone(),
+            query: None,
+            filters: filters.clone(),
+            order: SearchOrder::Newest,
+            offset: 0,
+            limit: 50,
+        };
+        assert_eq!(
+            migrated.search(&search).await.unwrap(),
+            embedded.search(&search).await.unwrap(),
+            "{filters:?}"
+        );
+        let volume = VolumeRequest {
+            workspace: workspace.clone(),
+            filters: filters.clone(),
+            bucket: Bucket::Day,
+            time_zone: "Europe/Oslo".into(),
+        };
+        assert_eq!(
+            migrated.volume(&volume).await.unwrap(),
+            embedded.volume(&volume).await.unwrap(),
+            "{filters:?}"
+        );
+    }
+    // The sequences moved past the copied ids: a new item gets a new one.
+    let stored = embedded.stats().await.unwrap().items;
+    let mut item = migrated
+        .search(&SearchRequest {
+            workspace: workspace.clone(),
+            query: None,
+            filters: Filters::default(),
+            order: SearchOrder::Newest,
+            offset: 0,
+            limit: 1,
+        })
+        .await
+        .unwrap()
+        .items
+        .remove(0)
+        .item;
+    item.external_id = "after-the-migration".into();
+    migrated.put_items(&workspace, &[item]).await.unwrap();
+    assert_eq!(migrated.stats().await.unwrap().items, stored + 1);
+}
