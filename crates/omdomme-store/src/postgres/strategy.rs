@@ -8,7 +8,7 @@ use tokio_postgres::GenericClient;
 use super::time::PgTime;
 use super::{Client, accounts, db, text, workspace_id};
 use crate::strategy::{
-    BusinessType, ChannelRole, StoredAudience, Strategy, check_audience, check_strategy,
+    BusinessType, ChannelRole, PostTally, StoredAudience, Strategy, check_audience, check_strategy,
 };
 use crate::{AuditEntry, StoreError, StoreResult};
 
@@ -185,4 +185,29 @@ pub(super) async fn put_audience(
     )
     .await?;
     tx.commit().await.map_err(&failed)
+}
+
+pub(super) async fn post_tally(
+    client: &impl GenericClient,
+    workspace: &WorkspaceId,
+) -> StoreResult<PostTally> {
+    let ws = workspace_id(client, &workspace.0).await?;
+    let row = client
+        .query_one(
+            "SELECT \
+               count(*) FILTER (WHERE approved_by IS NOT NULL \
+                                AND status IN ('approved', 'scheduled', 'published')), \
+               count(*) FILTER (WHERE status = 'published'), \
+               count(*) FILTER (WHERE status = 'published' AND approved_by IS NULL) \
+             FROM posts WHERE workspace_id = $1",
+            &[&ws],
+        )
+        .await
+        .map_err(db("counting the posts"))?;
+    let count = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+    Ok(PostTally {
+        approved: count(0),
+        published: count(1),
+        published_unapproved: count(2),
+    })
 }

@@ -33,6 +33,7 @@ const PASSING: &[&str] = &[
     "stats_add_up",
     "leases_are_held_by_one_holder_at_a_time",
     "login_failures_are_counted_per_window",
+    "strategy_and_audience_are_stored_and_audited",
     "search_finds_what_it_should",
     "reindex_gives_the_same_results",
     "odd_and_huge_texts_round_trip",
@@ -252,6 +253,7 @@ async fn migrations_run_once_however_many_processes_start_together() {
         .iter()
         .map(|r| r.get(0))
         .collect();
+    // Numbered like the embedded store's, every one applied.
     assert_eq!(versions, (1..=14).collect::<Vec<i32>>());
 
     // A migration not recorded (as one filling a gap would be) is applied at the next
@@ -806,116 +808,6 @@ async fn top_authors_read_candidates_past_the_first_page() {
             source: None,
             from: "2024-05-01T00:00:00Z".parse().unwrap(),
             to: "2024-06-01T00:00:00Z".parse().unwrap(),
-/// Twenty processes claiming one period's scheduled report at once: exactly one gets it;
-/// once it failed long enough ago, twenty retries at once: exactly one again, the same row.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_senders_claim_a_report_period_once() {
-    use omdomme_store::UiLanguage;
-    use omdomme_store::report_schedule::NewReportSend;
-    let Some(db) = TestDatabase::create().await else {
-        return;
-    };
-    let mut stores = Vec::new();
-    for _ in 0..20 {
-        stores.push(db.store().await);
-    }
-    stores[0].put_workspace(&workspace("w")).await.unwrap();
-    let w = WorkspaceId("w".into());
-    let send = NewReportSend {
-        period: "2031-W26".into(),
-        scheduled: true,
-        language: UiLanguage::Nb,
-        recipients: vec!["styret@nordlys.no".into()],
-        requested_by: "system".into(),
-        at: "2031-06-30T05:00:00Z".parse().unwrap(),
-        retry_failed_before: "2031-06-30T04:30:00Z".parse().unwrap(),
-        max_attempts: 3,
-    };
-    let race = |send: NewReportSend| {
-        let mut claims = tokio::task::JoinSet::new();
-        for store in &stores {
-            let (store, w, send) = (store.clone(), w.clone(), send.clone());
-            claims.spawn(async move { store.begin_report_send(&w, &send).await });
-        }
-        async move {
-            claims
-                .join_all()
-                .await
-                .into_iter()
-                .filter_map(Result::unwrap)
-                .collect::<Vec<i64>>()
-        }
-    };
-    let first = race(send.clone()).await;
-    assert_eq!(first.len(), 1, "{first:?}");
-    stores[0]
-        .finish_report_send(
-            &w,
-            first[0],
-            Err("SMTP down".into()),
-            "2031-06-30T05:00:01Z".parse().unwrap(),
-        )
-        .await
-        .unwrap();
-    let retried = race(NewReportSend {
-        at: "2031-06-30T06:00:00Z".parse().unwrap(),
-        retry_failed_before: "2031-06-30T05:30:00Z".parse().unwrap(),
-        ..send
-    })
-    .await;
-    assert_eq!(retried, first);
-    let sends = stores[0].report_sends(&w, 10).await.unwrap();
-    assert_eq!(sends.len(), 1);
-    assert_eq!(sends[0].attempts, 2);
-}
-
-/// Twenty processes recording alerts with cursors 1 to 20 at once: whatever the order, the
-/// cursor ends at 20, and exactly the recordings that were not refused stored their alert.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_recorders_keep_alerts_with_their_cursor() {
-    use omdomme_core::ItemId;
-    use omdomme_store::{AlertQuery, NewAlert};
-    let Some(db) = TestDatabase::create().await else {
-        return;
-    };
-    let mut stores = Vec::new();
-    for _ in 0..20 {
-        stores.push(db.store().await);
-    }
-    stores[0].put_workspace(&workspace("w")).await.unwrap();
-    let w = WorkspaceId("w".into());
-    let at: jiff::Timestamp = "2031-07-20T10:15:00Z".parse().unwrap();
-    let mut recorders = tokio::task::JoinSet::new();
-    for (i, store) in stores.iter().enumerate() {
-        let (store, w) = (store.clone(), w.clone());
-        let cursor = ItemId(i as i64 + 1);
-        let alert = NewAlert {
-            brand: BrandId("nordlys".into()),
-            topic: None,
-            kind: "spike".into(),
-            reason: serde_json::json!({ "recorder": i }),
-            at,
-            hour: "2031-07-20T10:00:00Z".parse().unwrap(),
-            raised_at: at,
-            evidence: vec![cursor],
-            channels: vec!["vakt".into()],
-        };
-        recorders.spawn(async move { store.record_alerts(&w, &[alert], cursor).await });
-    }
-    let mut recorded = 0;
-    for outcome in recorders.join_all().await {
-        match outcome {
-            Ok(ids) => recorded += ids.len(),
-            Err(StoreError::Conflict(_)) => {}
-            Err(e) => panic!("{e}"),
-        }
-    }
-    assert!(recorded >= 1);
-    assert_eq!(stores[0].alert_cursor(&w).await.unwrap(), Some(ItemId(20)));
-    let stored = stores[0]
-        .alerts(&AlertQuery {
-            workspace: w.clone(),
-            before: None,
             limit: 100,
         })
         .await
@@ -923,6 +815,8 @@ async fn racing_recorders_keep_alerts_with_their_cursor() {
     let handles: Vec<String> = top.by_items.iter().map(|a| a.handle.clone()).collect();
     let want: Vec<String> = (150..250).rev().map(|i| format!("author{i:03}")).collect();
     assert_eq!(handles, want);
+}
+
 /// `n` questions to the workspace's own brand, on RSS, published a minute apart from 12:00.
 fn questions(n: usize) -> Vec<Item> {
     (0..n)
@@ -1115,89 +1009,6 @@ async fn inbox_texts_round_trip_and_emails_match_without_case() {
     use omdomme_store::inbox::{
         AssigneeFilter, InboxChange, InboxNote, InboxQuery, SavedReply, StatusFilter,
     };
-/// An inquiry about nordlys by kari, on a CSR topic or product.
-fn inquiry(external_id: &str, at: &str, csr: bool) -> Item {
-    let mut item = post(external_id, at, Lang::Nb, "Når svarer dere?");
-    item.enrichment.inquiry = true;
-    item.enrichment.topics = [if csr { Topic::Climate } else { Topic::Product }]
-        .into_iter()
-        .collect();
-    item
-}
-
-/// nordlys's account answering `parent`.
-fn answer(external_id: &str, at: &str, parent: &str) -> Item {
-    let mut item = post(external_id, at, Lang::Nb, "Vi ser på saken");
-    item.author.handle = "NordlysAS".into();
-    item.parent_id = Some(parent.into());
-    item.enrichment.brands = Vec::new();
-    item
-}
-
-async fn nordlys_counts(store: &PostgresStore, w: &WorkspaceId) -> OpennessCounts {
-    let brands = store
-        .openness(&OpennessRequest {
-            workspace: w.clone(),
-            from: "2024-04-01T00:00:00Z".parse().unwrap(),
-            to: "2024-07-01T00:00:00Z".parse().unwrap(),
-        })
-        .await
-        .unwrap();
-    brands.into_iter().next().unwrap().total
-}
-
-/// Two processes storing an inquiry and its answer at the same moment each see only their
-/// own row until they commit; the answer must be found all the same, every time.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_inquiry_and_its_answer_stored_at_once_meet() {
-    let Some(db) = TestDatabase::create().await else {
-        return;
-    };
-    let first = db.store().await;
-    let second = db.store().await;
-    first.put_workspace(&workspace("w")).await.unwrap();
-    let w = WorkspaceId("w".into());
-    let nordlys = BrandId("nordlys".into());
-    first
-        .put_brand_accounts(
-            &w,
-            &nordlys,
-            &[BrandAccount {
-                brand: nordlys.clone(),
-                kind: SourceKind::Rss,
-                handle: "@nordlysas".into(),
-            }],
-        )
-        .await
-        .unwrap();
-    const ROUNDS: u64 = 30;
-    for round in 0..ROUNDS {
-        let question = format!("q{round}");
-        let asked = [inquiry(&question, "2024-05-01T10:00:00Z", round % 2 == 0)];
-        let answered = [answer(
-            &format!("r{round}"),
-            "2024-05-01T10:20:00Z",
-            &question,
-        )];
-        let (a, b) = tokio::join!(first.put_items(&w, &asked), second.put_items(&w, &answered));
-        a.unwrap();
-        b.unwrap();
-    }
-    let counts = nordlys_counts(&first, &w).await;
-    assert_eq!(counts.inquiries, ROUNDS);
-    assert_eq!(counts.answered, ROUNDS, "{counts:?}");
-    assert_eq!(counts.csr_answered, ROUNDS / 2);
-    assert_eq!(counts.own_replies, ROUNDS);
-    // What the writes kept is what a count from scratch gives.
-    first.rebuild_rollups().await.unwrap();
-    assert_eq!(nordlys_counts(&second, &w).await, counts);
-}
-
-/// A database that held items before migration 0009 (as one migrated before the PostgreSQL
-/// store counted openness would) gets their inquiries counted by the migration, as the
-/// puts count them.
-#[tokio::test]
-async fn the_openness_migration_counts_the_items_stored_before_it() {
     let Some(db) = TestDatabase::create().await else {
         return;
     };
@@ -1542,6 +1353,97 @@ async fn the_inbox_answers_as_the_embedded_store_does() {
         server.inbox_arrivals(&w, 0, 50).await.unwrap(),
     );
     assert_eq!((a.0, shown(&a.1)), (b.0, shown(&b.1)));
+}
+
+/// An inquiry about nordlys by kari, on a CSR topic or product.
+fn inquiry(external_id: &str, at: &str, csr: bool) -> Item {
+    let mut item = post(external_id, at, Lang::Nb, "Når svarer dere?");
+    item.enrichment.inquiry = true;
+    item.enrichment.topics = [if csr { Topic::Climate } else { Topic::Product }]
+        .into_iter()
+        .collect();
+    item
+}
+
+/// nordlys's account answering `parent`.
+fn answer(external_id: &str, at: &str, parent: &str) -> Item {
+    let mut item = post(external_id, at, Lang::Nb, "Vi ser på saken");
+    item.author.handle = "NordlysAS".into();
+    item.parent_id = Some(parent.into());
+    item.enrichment.brands = Vec::new();
+    item
+}
+
+async fn nordlys_counts(store: &PostgresStore, w: &WorkspaceId) -> OpennessCounts {
+    let brands = store
+        .openness(&OpennessRequest {
+            workspace: w.clone(),
+            from: "2024-04-01T00:00:00Z".parse().unwrap(),
+            to: "2024-07-01T00:00:00Z".parse().unwrap(),
+        })
+        .await
+        .unwrap();
+    brands.into_iter().next().unwrap().total
+}
+
+/// Two processes storing an inquiry and its answer at the same moment each see only their
+/// own row until they commit; the answer must be found all the same, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inquiry_and_its_answer_stored_at_once_meet() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let first = db.store().await;
+    let second = db.store().await;
+    first.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let nordlys = BrandId("nordlys".into());
+    first
+        .put_brand_accounts(
+            &w,
+            &nordlys,
+            &[BrandAccount {
+                brand: nordlys.clone(),
+                kind: SourceKind::Rss,
+                handle: "@nordlysas".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    const ROUNDS: u64 = 30;
+    for round in 0..ROUNDS {
+        let question = format!("q{round}");
+        let asked = [inquiry(&question, "2024-05-01T10:00:00Z", round % 2 == 0)];
+        let answered = [answer(
+            &format!("r{round}"),
+            "2024-05-01T10:20:00Z",
+            &question,
+        )];
+        let (a, b) = tokio::join!(first.put_items(&w, &asked), second.put_items(&w, &answered));
+        a.unwrap();
+        b.unwrap();
+    }
+    let counts = nordlys_counts(&first, &w).await;
+    assert_eq!(counts.inquiries, ROUNDS);
+    assert_eq!(counts.answered, ROUNDS, "{counts:?}");
+    assert_eq!(counts.csr_answered, ROUNDS / 2);
+    assert_eq!(counts.own_replies, ROUNDS);
+    // What the writes kept is what a count from scratch gives.
+    first.rebuild_rollups().await.unwrap();
+    assert_eq!(nordlys_counts(&second, &w).await, counts);
+}
+
+/// A database that held items before migration 0009 (as one migrated before the PostgreSQL
+/// store counted openness would) gets their inquiries counted by the migration, as the
+/// puts count them.
+#[tokio::test]
+async fn the_openness_migration_counts_the_items_stored_before_it() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let store = db.store().await;
+    store.put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
     let mut again = inquiry("q1", "2024-05-01T10:00:00Z", true);
     again.source = SourceKey::new(SourceKind::Rss, "another feed");
     store
@@ -1576,6 +1478,121 @@ async fn the_inbox_answers_as_the_embedded_store_does() {
     let store = db.store().await;
     assert_eq!(nordlys_counts(&store, &w).await, counted);
 }
+
+/// Twenty processes claiming one period's scheduled report at once: exactly one gets it;
+/// once it failed long enough ago, twenty retries at once: exactly one again, the same row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_senders_claim_a_report_period_once() {
+    use omdomme_store::UiLanguage;
+    use omdomme_store::report_schedule::NewReportSend;
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..20 {
+        stores.push(db.store().await);
+    }
+    stores[0].put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let send = NewReportSend {
+        period: "2031-W26".into(),
+        scheduled: true,
+        language: UiLanguage::Nb,
+        recipients: vec!["styret@nordlys.no".into()],
+        requested_by: "system".into(),
+        at: "2031-06-30T05:00:00Z".parse().unwrap(),
+        retry_failed_before: "2031-06-30T04:30:00Z".parse().unwrap(),
+        max_attempts: 3,
+    };
+    let race = |send: NewReportSend| {
+        let mut claims = tokio::task::JoinSet::new();
+        for store in &stores {
+            let (store, w, send) = (store.clone(), w.clone(), send.clone());
+            claims.spawn(async move { store.begin_report_send(&w, &send).await });
+        }
+        async move {
+            claims
+                .join_all()
+                .await
+                .into_iter()
+                .filter_map(Result::unwrap)
+                .collect::<Vec<i64>>()
+        }
+    };
+    let first = race(send.clone()).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    stores[0]
+        .finish_report_send(
+            &w,
+            first[0],
+            Err("SMTP down".into()),
+            "2031-06-30T05:00:01Z".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let retried = race(NewReportSend {
+        at: "2031-06-30T06:00:00Z".parse().unwrap(),
+        retry_failed_before: "2031-06-30T05:30:00Z".parse().unwrap(),
+        ..send
+    })
+    .await;
+    assert_eq!(retried, first);
+    let sends = stores[0].report_sends(&w, 10).await.unwrap();
+    assert_eq!(sends.len(), 1);
+    assert_eq!(sends[0].attempts, 2);
+}
+
+/// Twenty processes recording alerts with cursors 1 to 20 at once: whatever the order, the
+/// cursor ends at 20, and exactly the recordings that were not refused stored their alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_recorders_keep_alerts_with_their_cursor() {
+    use omdomme_core::ItemId;
+    use omdomme_store::{AlertQuery, NewAlert};
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..20 {
+        stores.push(db.store().await);
+    }
+    stores[0].put_workspace(&workspace("w")).await.unwrap();
+    let w = WorkspaceId("w".into());
+    let at: jiff::Timestamp = "2031-07-20T10:15:00Z".parse().unwrap();
+    let mut recorders = tokio::task::JoinSet::new();
+    for (i, store) in stores.iter().enumerate() {
+        let (store, w) = (store.clone(), w.clone());
+        let cursor = ItemId(i as i64 + 1);
+        let alert = NewAlert {
+            brand: BrandId("nordlys".into()),
+            topic: None,
+            kind: "spike".into(),
+            reason: serde_json::json!({ "recorder": i }),
+            at,
+            hour: "2031-07-20T10:00:00Z".parse().unwrap(),
+            raised_at: at,
+            evidence: vec![cursor],
+            channels: vec!["vakt".into()],
+        };
+        recorders.spawn(async move { store.record_alerts(&w, &[alert], cursor).await });
+    }
+    let mut recorded = 0;
+    for outcome in recorders.join_all().await {
+        match outcome {
+            Ok(ids) => recorded += ids.len(),
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(recorded >= 1);
+    assert_eq!(stores[0].alert_cursor(&w).await.unwrap(), Some(ItemId(20)));
+    let stored = stores[0]
+        .alerts(&AlertQuery {
+            workspace: w.clone(),
+            before: None,
+            limit: 100,
+        })
+        .await
+        .unwrap();
     assert_eq!(stored.len(), recorded, "a refused recording stores nothing");
     assert_eq!(
         stores[0].pending_alert_deliveries(&w).await.unwrap().len(),
