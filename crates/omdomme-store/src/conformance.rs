@@ -4939,8 +4939,8 @@ async fn login_failures_are_counted_per_window<S: Store>(store: &S) {
 /// Declares [`CASES`] and [`run_case`] from one list of the cases' names.
 macro_rules! named_cases {
     ($($case:ident),* $(,)?) => {
-        /// Every case's name, in [`run_all`]'s order: a backend still being built runs the
-        /// cases it passes one by one with [`run_case`].
+        /// Every case's name, in [`run_all`]'s order: a backend's test may run them one by
+        /// one with [`run_case`], so that one failing case does not hide the others.
         pub const CASES: &[&str] = &[$(stringify!($case)),*];
 
         /// Runs the case called `name` (one of [`CASES`]) against `store`.
